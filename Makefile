@@ -1,0 +1,33 @@
+# Attention, Interactively: build the book, run its tests, train its translator.
+# Every target sets up .venv first (Python 3.11+), so a fresh clone needs only `make book` or `make test`.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+BUILD  := _build/html
+# -W: warnings are errors; -n: nitpicky references; --keep-going: report every failing page.
+JB_FLAGS := -W -n --keep-going
+
+.PHONY: book test lab translator evaluate translate bench clean venv
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+book: $(STAMP)
+	$(PY) -m attnlib.book build
+	@echo "The book is built: open $(abspath $(BUILD))/index.html"
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab chapters/
+
+clean:
+	rm -rf _build .pytest_cache

@@ -1,0 +1,99 @@
+"""Scaled dot-product attention, two ways.
+
+    Attention(Q, K, V) = softmax(Q Kᵀ / √d_k + mask) V
+
+* The **explicit** path computes and returns the weights: for teaching, widgets
+  and bertviz.
+* The **fast** path calls ``torch.nn.functional.scaled_dot_product_attention``,
+  which may use a fused kernel that never materialises the ``(Tq, Tk)`` matrix.
+
+Both agree to float tolerance; the explicit one runs only when weights are asked for.
+
+Shape letters: ``...`` any leading dims (usually B, H), Tq queries, Tk keys,
+Dk query/key width, Dv value width.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+
+def check_qkv(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None) -> None:
+    """Raise a ValueError that names the problem, before torch raises a cryptic one."""
+    for name, t in (("query", q), ("key", k), ("value", v)):
+        if t.dim() < 2:
+            raise ValueError(f"{name} must have at least 2 dims (..., length, features), got shape {tuple(t.shape)}")
+    if q.shape[-1] != k.shape[-1]:
+        raise ValueError(
+            f"query and key must have the same feature size to be compared by a dot product: "
+            f"query {tuple(q.shape)} has {q.shape[-1]}, key {tuple(k.shape)} has {k.shape[-1]}"
+        )
+    if k.shape[-2] != v.shape[-2]:
+        raise ValueError(
+            f"key and value must have one row per key: key {tuple(k.shape)} has {k.shape[-2]} rows, "
+            f"value {tuple(v.shape)} has {v.shape[-2]}"
+        )
+    if q.shape[:-2] != k.shape[:-2] or k.shape[:-2] != v.shape[:-2]:
+        raise ValueError(
+            f"query, key and value must share their leading (batch/head) dims: "
+            f"{tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}"
+        )
+    if mask is not None:
+        if mask.dtype != torch.bool:
+            raise ValueError(f"mask must be boolean (True = may attend), got dtype {mask.dtype}")
+        scores_shape = (*q.shape[:-1], k.shape[-2])
+        try:
+            torch.broadcast_shapes(mask.shape, scores_shape)
+        except RuntimeError:
+            raise ValueError(
+                f"mask of shape {tuple(mask.shape)} does not broadcast to the scores' shape {scores_shape} "
+                f"(..., queries, keys)"
+            ) from None
+
+
+def scaled_dot_product_attention(
+    q: torch.Tensor,
+    k: torch.Tensor,
+    v: torch.Tensor,
+    mask: torch.Tensor | None = None,
+    *,
+    need_weights: bool = False,
+    scale: float | None = None,
+    dropout_p: float = 0.0,
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """``q (..., Tq, Dk)``, ``k (..., Tk, Dk)``, ``v (..., Tk, Dv)`` -> ``out (..., Tq, Dv)``, ``weights (..., Tq, Tk) | None``.
+
+    ``scale`` defaults to ``1/√Dk``; pass ``1.0`` for unscaled dot products.
+    A query whose mask hides every key gets zero weights and a zero output
+    (not the NaN that softmax over all ``-inf`` would give).
+    """
+    check_qkv(q, k, v, mask)
+    scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
+    visible = None  # (..., Tq, 1): does the query see at least one key?
+    if mask is not None:
+        visible = mask.any(dim=-1, keepdim=True)
+        mask = mask | ~visible  # let empty rows attend anywhere; their output is zeroed below
+    if need_weights:
+        out, weights = explicit_attention(q, k, v, mask, scale=scale, dropout_p=dropout_p)
+    else:
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p, scale=scale)
+        weights = None
+    if visible is not None:
+        out = out.masked_fill(~visible, 0.0)
+        if weights is not None:
+            weights = weights.masked_fill(~visible, 0.0)
+    return out, weights
+
+
+def explicit_attention(q, k, v, mask=None, *, scale: float, dropout_p: float = 0.0):
+    """The textbook computation, every intermediate visible. Returns (out, weights before dropout)."""
+    scores = (q @ k.transpose(-2, -1)) * scale  # (..., Tq, Tk)
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    low_precision = scores.dtype in (torch.float16, torch.bfloat16)
+    weights = torch.softmax(scores.float() if low_precision else scores, dim=-1).to(q.dtype)  # (..., Tq, Tk)
+    dropped = F.dropout(weights, p=dropout_p) if dropout_p > 0 else weights
+    return dropped @ v, weights  # (..., Tq, Dv), (..., Tq, Tk)

@@ -1,0 +1,81 @@
+"""Capture attention patterns for one forward pass, then forget about them.
+
+    with capture_attention(model, ["encoder.layers.0.self_attn"]) as patterns:
+        model(src, tgt_in)
+    patterns["encoder.layers.0.self_attn"]  # (B, H, Tq, Tk)
+
+A forward hook is placed on the ``tap`` (an identity module) of each chosen
+attention layer and removed on exit, even if the forward pass raised. No
+module keeps a stale ``self.attn`` tensor around.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from typing import Iterable, Iterator
+
+import torch
+from torch import nn
+
+from .multihead import MultiHeadAttention
+
+
+def attention_layers(model: nn.Module) -> dict[str, MultiHeadAttention]:
+    """Every attention layer of ``model`` by its dotted module name (``"self"`` for a bare layer)."""
+    return {(name or "self"): m for name, m in model.named_modules() if isinstance(m, MultiHeadAttention)}
+
+
+@contextmanager
+def capture_attention(model: nn.Module, names: Iterable[str] | None = None) -> Iterator[dict[str, torch.Tensor]]:
+    """Record the weights ``(B, H, Tq, Tk)`` of the named attention layers (default: all)."""
+    layers = attention_layers(model)
+    chosen = list(layers) if names is None else list(names)
+    unknown = [n for n in chosen if n not in layers]
+    if unknown:
+        raise ValueError(f"no attention layer named {unknown}; this model has: {list(layers)}")
+    patterns: dict[str, torch.Tensor] = {}
+    handles = []
+
+    def recorder(name: str):
+        def hook(module, inputs, output):
+            patterns[name] = output.detach()
+        return hook
+
+    try:
+        for name in chosen:
+            tap = layers[name].tap
+            tap.active = True
+            handles.append(tap.register_forward_hook(recorder(name)))
+        yield patterns
+    finally:
+        for handle in handles:
+            handle.remove()
+        for name in chosen:
+            layers[name].tap.active = False
+
+
+_BERTVIZ_KINDS = {
+    "encoder": r"encoder\.layers\.(\d+)\.self_attn",
+    "decoder": r"decoder\.layers\.(\d+)\.self_attn",
+    "cross": r"decoder\.layers\.(\d+)\.cross_attn",
+}
+
+
+def to_bertviz(patterns: dict[str, torch.Tensor], kind: str, index: int = 0) -> tuple[torch.Tensor, ...]:
+    """The per-layer tuple bertviz takes: one ``(1, H, Tq, Tk)`` tensor per layer, in layer order.
+
+    ``kind`` is ``"encoder"``, ``"decoder"`` or ``"cross"``; ``index`` picks the sentence in the batch.
+    """
+    if kind not in _BERTVIZ_KINDS:
+        raise ValueError(f"kind must be one of {list(_BERTVIZ_KINDS)}, got {kind!r}")
+    found = {}
+    for name, w in patterns.items():
+        m = re.fullmatch(_BERTVIZ_KINDS[kind], name)
+        if m:
+            found[int(m.group(1))] = w
+    if not found:
+        raise ValueError(f"no {kind} attention in this capture (it holds {list(patterns)}); capture those layers first")
+    if sorted(found) != list(range(len(found))):
+        raise ValueError(f"{kind} layers {sorted(found)} are not all captured; capture every layer for bertviz")
+    return tuple(found[i][index : index + 1].float().cpu() for i in range(len(found)))

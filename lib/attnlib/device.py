@@ -1,0 +1,38 @@
+"""Pick the device once; the same model code runs on CPU and CUDA."""
+
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+import torch
+
+
+def pick_device(prefer: str | None = None) -> torch.device:
+    """CUDA when available, else CPU. ``prefer`` (or $ATTN_DEVICE) forces one."""
+    choice = prefer or os.environ.get("ATTN_DEVICE")
+    if choice:
+        if choice.startswith("cuda") and not torch.cuda.is_available():
+            raise ValueError(f"device {choice!r} was asked for but CUDA is not available here; use 'cpu'")
+        return torch.device(choice)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def seed_everything(seed: int = 0) -> None:
+    """Seed Python, NumPy and torch so that every figure in the book is reproducible."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def describe_hardware(device: torch.device | None = None) -> str:
+    """One line naming the hardware, printed beside every timing in the book."""
+    import platform
+
+    device = device or pick_device()
+    cpu = platform.processor() or platform.machine()
+    text = f"{cpu}, {os.cpu_count()} CPU cores, torch {torch.__version__}, {torch.get_num_threads()} threads"
+    if device.type == "cuda":
+        text = f"{torch.cuda.get_device_name(device)} (CUDA {torch.version.cuda}); host: " + text
+    return text

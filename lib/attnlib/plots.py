@@ -1,0 +1,84 @@
+"""Figure builders shared by the chapters and demos: attention heatmaps and friends."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+WEIGHTS_COLORSCALE = "Blues"
+
+
+def as_array(x) -> np.ndarray:
+    if hasattr(x, "detach"):
+        x = x.detach().float().cpu().numpy()
+    return np.asarray(x, dtype=float)
+
+
+def heatmap_trace(
+    values,
+    x_labels: Sequence[str] | None = None,
+    y_labels: Sequence[str] | None = None,
+    *,
+    zmin: float | None = 0.0,
+    zmax: float | None = 1.0,
+    colorscale: str = WEIGHTS_COLORSCALE,
+    show_values: bool = True,
+    showscale: bool = True,
+    name: str = "",
+) -> go.Heatmap:
+    """A heatmap on numeric axes (so repeated words like "the … the" stay separate columns)."""
+    z = as_array(values)
+    rows, cols = z.shape
+    x_labels = list(x_labels) if x_labels is not None else [str(i) for i in range(cols)]
+    y_labels = list(y_labels) if y_labels is not None else [str(i) for i in range(rows)]
+    hover = [[f"{y_labels[i]} → {x_labels[j]}: {z[i, j]:.3f}" for j in range(cols)] for i in range(rows)]
+    trace = go.Heatmap(
+        z=np.round(z, 4).tolist(),
+        x=list(range(cols)),
+        y=list(range(rows)),
+        zmin=zmin,
+        zmax=zmax,
+        colorscale=colorscale,
+        showscale=showscale,
+        hovertext=hover,
+        hoverinfo="text",
+        name=name,
+    )
+    if show_values and rows * cols <= 400:
+        trace.update(text=[[f"{v:.2f}" for v in row] for row in z], texttemplate="%{text}", textfont={"size": 10})
+    return trace
+
+
+def label_axes(fig: go.Figure, x_labels, y_labels, *, row=None, col=None, x_title="key", y_title="query") -> None:
+    """Word labels on the numeric axes of a heatmap; queries read top to bottom."""
+    fig.update_xaxes(
+        tickmode="array", tickvals=list(range(len(x_labels))), ticktext=list(x_labels),
+        title_text=x_title, side="top", row=row, col=col,
+    )
+    fig.update_yaxes(
+        tickmode="array", tickvals=list(range(len(y_labels))), ticktext=list(y_labels),
+        title_text=y_title, autorange="reversed", row=row, col=col,
+    )
+
+
+def attention_figure(weights, keys: Sequence[str], queries: Sequence[str], title: str = "", **kw) -> go.Figure:
+    """One attention map: rows are queries, columns are keys, each row sums to 1."""
+    fig = go.Figure(heatmap_trace(weights, keys, queries, **kw))
+    label_axes(fig, keys, queries)
+    fig.update_layout(title=title, height=120 + 28 * len(queries), margin=dict(t=110, l=90, r=20, b=20))
+    return fig
+
+
+def message_figure(message: str, title: str = "") -> go.Figure:
+    """What a demo shows instead of a traceback when its input cannot be used."""
+    fig = go.Figure()
+    fig.update_layout(
+        title=title,
+        xaxis=dict(visible=False),
+        yaxis=dict(visible=False),
+        annotations=[dict(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font=dict(size=15))],
+        height=220,
+    )
+    return fig

@@ -1,0 +1,69 @@
+"""Ways to score how well a query matches a key.
+
+Every function maps ``q (Tq, K)`` and ``k (Tk, K)`` (or with leading batch dims)
+to scores ``(Tq, Tk)``; softmax over the last axis turns scores into weights.
+
+* dot:         q·k                          (Luong et al. 2015)
+* scaled dot:  q·k / √K                     (Vaswani et al. 2017)
+* cosine:      q·k / (|q| |k|) / τ          (direction only, τ a temperature)
+* additive:    vᵀ tanh(W_q q + W_k k)       (Bahdanau et al. 2015, a small MLP)
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+def dot_scores(q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+    return q @ k.transpose(-2, -1)  # (..., Tq, Tk)
+
+
+def scaled_dot_scores(q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+    return dot_scores(q, k) / math.sqrt(q.shape[-1])
+
+
+def cosine_scores(q: torch.Tensor, k: torch.Tensor, temperature: float = 0.1) -> torch.Tensor:
+    """Cosine similarity: only the angle counts; a zero vector scores 0 with everything."""
+    return F.normalize(q, dim=-1) @ F.normalize(k, dim=-1).transpose(-2, -1) / temperature
+
+
+class AdditiveScore(nn.Module):
+    """Bahdanau's MLP score: ``vᵀ tanh(W_q q + W_k k)``; q and k may even have different widths."""
+
+    def __init__(self, d_query: int, d_key: int, d_hidden: int, seed: int | None = 0):
+        super().__init__()
+        gen = torch.Generator().manual_seed(seed) if seed is not None else None
+        self.w_q = nn.Parameter(torch.randn(d_query, d_hidden, generator=gen) / math.sqrt(d_query))
+        self.w_k = nn.Parameter(torch.randn(d_key, d_hidden, generator=gen) / math.sqrt(d_key))
+        self.v = nn.Parameter(torch.randn(d_hidden, generator=gen) / math.sqrt(d_hidden))
+
+    def forward(self, q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+        hq = (q @ self.w_q).unsqueeze(-2)  # (..., Tq, 1, Dh)
+        hk = (k @ self.w_k).unsqueeze(-3)  # (..., 1, Tk, Dh)
+        return torch.tanh(hq + hk) @ self.v  # (..., Tq, Tk)
+
+
+def additive_scores(q: torch.Tensor, k: torch.Tensor, d_hidden: int = 16, seed: int = 0) -> torch.Tensor:
+    """Additive scores with a fixed, seeded (untrained) MLP: for side-by-side comparison."""
+    with torch.no_grad():
+        return AdditiveScore(q.shape[-1], k.shape[-1], d_hidden, seed=seed)(q, k)
+
+
+SCORERS = {
+    "dot": dot_scores,
+    "scaled dot": scaled_dot_scores,
+    "cosine": cosine_scores,
+    "additive": additive_scores,
+}
+
+
+def score(q: torch.Tensor, k: torch.Tensor, method: str = "scaled dot") -> torch.Tensor:
+    if method not in SCORERS:
+        raise ValueError(f"unknown scoring method {method!r}; choose one of {list(SCORERS)}")
+    if q.shape[-1] != k.shape[-1] and method != "additive":
+        raise ValueError(f"{method} scoring needs queries and keys of the same width, got {q.shape[-1]} and {k.shape[-1]}")
+    return SCORERS[method](q, k)

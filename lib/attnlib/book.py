@@ -1,6 +1,7 @@
 """The book's own plumbing: notebook set-up, and the build command.
 
     python -m attnlib.book build [--cached]   # execute every page, warnings are errors
+    python -m attnlib.book check PAGE.md ...  # execute pages as the build does, report time and errors
 
 Every build executes every page afresh (so a change in ``lib/`` can never hide
 behind stale outputs); ``--cached`` reuses outputs of unchanged pages, for writing.
@@ -48,9 +49,35 @@ def build(cached: bool = False) -> int:
     return 0
 
 
+def check(pages: list[str]) -> int:
+    """Execute chapters one by one, as the build would, and report each one's time and first error."""
+    import time
+
+    import jupytext
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    os.environ[BOOK_BUILD_ENV] = "1"
+    status = 0
+    for page in pages:
+        path = Path(page).resolve()
+        nb = jupytext.read(path)
+        start = time.perf_counter()
+        try:
+            NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+            problems = [o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"]
+            verdict = "ok" if not problems else "stderr output:\n" + "\n".join(problems)
+        except CellExecutionError as err:
+            verdict, status = f"FAILED\n{err}", 1
+        print(f"{path.name}: {time.perf_counter() - start:.1f} s, {verdict}")
+    return status
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] != "build":
+    if argv[:1] == ["check"] and len(argv) > 1:
+        return check(argv[1:])
+    if argv[:1] != ["build"]:
         print(__doc__, file=sys.stderr)
         return 2
     return build(cached="--cached" in argv[1:])

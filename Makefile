@@ -13,10 +13,11 @@ JB_FLAGS := -W -n --keep-going
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt constraints.txt pyproject.toml
+$(STAMP): requirements.txt constraints.txt pyproject.toml package.json package-lock.json
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	npm ci --no-audit --no-fund --loglevel=error
 	@touch $(STAMP)
 
 book: $(STAMP)

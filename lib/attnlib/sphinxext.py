@@ -1,8 +1,11 @@
-"""Sphinx extension: serve the book's JavaScript from the site itself.
+"""Sphinx extension: the book serves all of its JavaScript itself, so pages work offline.
 
-plotly.js is taken from the installed ``plotly`` Python package (so its version
-always matches the figures) and loaded once per page from ``_static/``, before
-any AMD loader, so that ``window.Plotly`` exists for every figure.
+* plotly.js comes from the installed ``plotly`` Python package (its version always
+  matches the figures) and loads before any AMD loader, so ``window.Plotly`` exists;
+* MathJax, require.js, d3 and jQuery (for bertviz) come from the npm packages pinned
+  in ``package.json`` and installed into ``node_modules/`` by ``make``.
+
+Each file is copied once into the site's ``_static/`` and shared by every page.
 """
 
 from __future__ import annotations
@@ -12,17 +15,57 @@ from pathlib import Path
 
 import plotly
 
+ROOT = Path(__file__).resolve().parents[2]
+NODE_MODULES = ROOT / "node_modules"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
+# site path under _static/  ->  source (a file, or a folder copied whole)
+VENDOR = {
+    "vendor/require.js": NODE_MODULES / "requirejs" / "require.js",
+    "vendor/d3.min.js": NODE_MODULES / "d3" / "dist" / "d3.min.js",
+    "vendor/jquery.min.js": NODE_MODULES / "jquery" / "dist" / "jquery.min.js",
+    "vendor/mathjax/tex-mml-chtml.js": NODE_MODULES / "mathjax" / "es5" / "tex-mml-chtml.js",
+    "vendor/mathjax/output/chtml/fonts/woff-v2": NODE_MODULES / "mathjax" / "es5" / "output" / "chtml" / "fonts" / "woff-v2",
+}
+MATHJAX_PATH = "vendor/mathjax/tex-mml-chtml.js"  # relative to _static/
 
-def _add_static(app) -> None:
-    static = Path(app.outdir).parent / ".book_static"
+
+class MissingAsset(RuntimeError):
+    pass
+
+
+def collect_assets(static: Path) -> None:
+    """Copy plotly.js and the vendored npm files into ``static``."""
+    missing = [str(src) for src in VENDOR.values() if not src.exists()]
+    if missing:
+        raise MissingAsset(
+            "the book's JavaScript dependencies are not installed: " + ", ".join(missing)
+            + ". Run `npm ci` in the repository root (make does this)."
+        )
     static.mkdir(parents=True, exist_ok=True)
     shutil.copy2(PLOTLY_JS, static / "plotly.min.js")
+    for target, src in VENDOR.items():
+        dest = static / target
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dest, dirs_exist_ok=True)
+        else:
+            shutil.copy2(src, dest)
+
+
+def _builder_inited(app) -> None:
+    static = Path(app.outdir).parent / ".book_static"
+    collect_assets(static)
     app.config.html_static_path.append(str(static))
 
 
+def _config_inited(app, config) -> None:
+    config.mathjax_path = MATHJAX_PATH
+
+
 def setup(app):
-    app.connect("builder-inited", _add_static)
-    app.add_js_file("plotly.min.js", priority=100)
+    app.connect("config-inited", _config_inited)
+    app.connect("builder-inited", _builder_inited)
+    app.add_js_file("plotly.min.js", priority=100)  # before require.js: Plotly must be a global
+    app.add_js_file("vendor/require.js", priority=900)  # AMD loader for bertviz's views
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -30,5 +30,16 @@ test: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab chapters/
 
+# The translator of Part II: train the shipped checkpoint, score it, use it.
+translator: $(STAMP)
+	$(PY) -m attnlib.train --out data/translator.pt --slim
+
+evaluate: $(STAMP)
+	@$(PY) -m attnlib.evaluate --checkpoint data/translator.pt --split test
+
+TEXT ?= the black cat sees the dog
+translate: $(STAMP)
+	@$(PY) -m attnlib.translate --checkpoint data/translator.pt "$(TEXT)"
+
 clean:
 	rm -rf _build .pytest_cache

@@ -1,0 +1,126 @@
+"""Scoring a translator: sacreBLEU, chrF, exact match, per-phenomenon accuracy, alignment accuracy.
+
+    python -m attnlib.evaluate [--checkpoint data/translator.pt] [--split test]
+
+*Alignment accuracy* asks how often a cross-attention head's strongest weight,
+while the decoder produces French word j, points at an English word that the
+gold alignment links to j.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from .capture import capture_attention
+from .checkpoint import CheckpointError
+from .corpus import Pair, load_split
+from .decoding import BOS_ID
+from .translator import DEFAULT_CHECKPOINT, Translator
+
+
+@dataclass
+class Scores:
+    split: str
+    n: int
+    bleu: float
+    chrf: float
+    exact_match: float  # fraction of sentences translated exactly
+    per_phenomenon: dict[str, float] = field(default_factory=dict)  # tag -> exact-match rate
+    alignment: dict[str, float] = field(default_factory=dict)  # "layer#head" -> accuracy
+    hypotheses: list[str] = field(default_factory=list)
+
+    @property
+    def best_head(self) -> tuple[str, float]:
+        return max(self.alignment.items(), key=lambda kv: kv[1]) if self.alignment else ("", float("nan"))
+
+    def line(self) -> str:
+        head, acc = self.best_head
+        return (f"{self.split}: BLEU {self.bleu:.2f}  chrF {self.chrf:.2f}  exact {100 * self.exact_match:.1f}%  "
+                f"alignment {100 * acc:.1f}% (best head {head})  on {self.n} pairs")
+
+
+def text_scores(hypotheses: list[str], references: list[str]) -> tuple[float, float]:
+    import sacrebleu
+
+    return (float(sacrebleu.corpus_bleu(hypotheses, [references], force=True).score),
+            float(sacrebleu.corpus_chrf(hypotheses, [references]).score))
+
+
+def per_phenomenon(pairs: list[Pair], hypotheses: list[str]) -> dict[str, float]:
+    right, total = defaultdict(int), defaultdict(int)
+    for pair, hyp in zip(pairs, hypotheses):
+        for tag in pair.phenomena:
+            total[tag] += 1
+            right[tag] += hyp == pair.tgt
+    return {tag: right[tag] / total[tag] for tag in sorted(total)}
+
+
+@torch.no_grad()
+def head_alignment(translator: Translator, pairs: list[Pair], batch_size: int = 64) -> dict[str, float]:
+    """For every cross-attention head: how often its argmax source word is gold-aligned (teacher forcing)."""
+    model = translator.model
+    hits, counted = defaultdict(int), 0
+    for start in range(0, len(pairs), batch_size):
+        chunk = [p for p in pairs[start : start + batch_size] if p.alignment]
+        if not chunk:
+            continue
+        src = _pad([translator.src_vocab.encode(p.src, add_eos=True) for p in chunk]).to(translator.device)
+        tgt_in = _pad([[BOS_ID, *translator.tgt_vocab.encode(p.tgt, add_eos=False)] for p in chunk]).to(translator.device)
+        with capture_attention(model, [n for n in _cross_layers(model)]) as patterns:
+            model(src, tgt_in)
+        for b, pair in enumerate(chunk):
+            gold = defaultdict(set)
+            for i, j in pair.alignment:
+                gold[j].add(i)  # French token j <- English tokens i
+            for name, w in patterns.items():  # (B, H, T, S); query j produces French token j
+                best = w[b].argmax(-1)  # (H, T)
+                for h in range(best.shape[0]):
+                    hits[f"{name}#{h}"] += sum(int(best[h, j]) in src_ids for j, src_ids in gold.items())
+            counted += len(gold)
+    return {key: value / max(counted, 1) for key, value in sorted(hits.items())}
+
+
+def evaluate(translator: Translator, pairs: list[Pair], split: str = "test", alignment: bool = True) -> Scores:
+    hypotheses = translator.translate_batch([p.src for p in pairs])
+    references = [p.tgt for p in pairs]
+    bleu, chrf = text_scores(hypotheses, references)
+    exact = sum(h == r for h, r in zip(hypotheses, references)) / max(len(pairs), 1)
+    return Scores(split, len(pairs), bleu, chrf, exact, per_phenomenon(pairs, hypotheses),
+                  head_alignment(translator, pairs) if alignment else {}, hypotheses)
+
+
+def _cross_layers(model) -> list[str]:
+    from .capture import attention_layers
+
+    return [n for n in attention_layers(model) if n.endswith("cross_attn")]
+
+
+def _pad(rows: list[list[int]]) -> torch.Tensor:
+    out = torch.zeros(len(rows), max(map(len, rows)), dtype=torch.long)
+    for i, row in enumerate(rows):
+        out[i, : len(row)] = torch.tensor(row)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Score a trained translator on one split of the corpus.")
+    parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT)
+    parser.add_argument("--split", default="test", choices=["train", "valid", "test", "generalisation"])
+    args = parser.parse_args(argv)
+    try:
+        translator = Translator.load(args.checkpoint)
+    except CheckpointError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(evaluate(translator, load_split(args.split), args.split).line())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,322 @@
+"""Training the translator: one entry point for the book, `make translator` and the shell.
+
+    python -m attnlib.train --preset cpu --out data/translator.pt
+    torchrun --nproc_per_node=2 -m attnlib.train --preset tiny --out /tmp/t.pt   # DistributedDataParallel
+
+The same code runs on CPU and CUDA (bf16 autocast there). Every step's batch and
+dropout noise are derived from (seed, step) alone, so a run resumed from a
+checkpoint ends with exactly the weights of an uninterrupted run on CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+import torch
+import torch.distributed as dist
+from torch import nn
+
+from .checkpoint import CheckpointError, load_checkpoint, load_state, save_checkpoint
+from .config import ModelConfig
+from .corpus import Pair, load_split
+from .device import describe_hardware, pick_device
+from .model import Transformer
+from .translator import DEFAULT_CHECKPOINT, Translator
+from .vocab import Batch, Vocab, make_batches
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    model: str = "cpu"  # a ModelConfig preset
+    steps: int = 1200
+    batch_size: int = 64
+    lr: float = 1e-3  # peak learning rate, reached at the end of warm-up
+    warmup: int = 150
+    label_smoothing: float = 0.1
+    clip: float = 1.0  # gradient-norm clipping
+    seed: int = 0
+    eval_every: int = 200
+    eval_pairs: int = 300  # validation pairs translated at each evaluation
+    max_len: int = 48
+    model_overrides: tuple[tuple[str, object], ...] = ()  # e.g. (("norm_first", False),) for an ablation
+
+    def replace(self, **changes) -> "TrainConfig":
+        return replace(self, **changes)
+
+
+TRAIN_PRESETS = {
+    "tiny": TrainConfig(model="tiny", steps=60, batch_size=16, warmup=10, eval_every=30, eval_pairs=40, lr=3e-3),
+    "cpu": TrainConfig(),
+    "gpu": TrainConfig(model="gpu", steps=1500, batch_size=256, lr=7e-4, warmup=300, eval_every=250),
+}
+
+SNAPSHOT_SENTENCES = ("the black cat sees the dog .", "she does not see the tables .")
+
+
+def lr_at(step: int, cfg: TrainConfig) -> float:
+    """Linear warm-up to ``cfg.lr`` over ``cfg.warmup`` steps, then decay as 1/√step (step counts from 1)."""
+    step = max(step, 1)
+    return cfg.lr * min(step / cfg.warmup, math.sqrt(cfg.warmup / step))
+
+
+class BatchStream:
+    """Batch number ``step`` of an endless, reproducible sequence of shuffled epochs."""
+
+    def __init__(self, pairs: list[Pair], src_vocab: Vocab, tgt_vocab: Vocab, cfg: TrainConfig):
+        self.pairs, self.src_vocab, self.tgt_vocab, self.cfg = pairs, src_vocab, tgt_vocab, cfg
+        self.per_epoch = math.ceil(len(pairs) / cfg.batch_size)
+        self._epoch, self._batches = -1, []
+
+    def __call__(self, step: int) -> Batch:
+        epoch, index = divmod(step, self.per_epoch)
+        if epoch != self._epoch:
+            self._epoch = epoch
+            self._batches = list(make_batches(self.pairs, self.src_vocab, self.tgt_vocab, self.cfg.batch_size,
+                                              shuffle_seed=self.cfg.seed * 1000 + epoch, max_len=self.cfg.max_len))
+        return self._batches[index]
+
+
+def shard(batch: Batch, rank: int, world: int) -> Batch:
+    """This process's rows of a global batch, padding columns trimmed: ``(B, L)`` -> ``(≈B/world, L')``."""
+    if world == 1:
+        return batch
+    rows = slice(rank, None, world)
+    s, t = int(batch.src_lengths[rows].max()), int(batch.tgt_lengths[rows].max())
+    return Batch(batch.src[rows, :s], batch.tgt_in[rows, :t], batch.tgt_out[rows, :t],
+                 batch.src_lengths[rows], batch.tgt_lengths[rows], batch.pairs[rows])
+
+
+@dataclass
+class TrainResult:
+    translator: Translator
+    history: list[dict] = field(default_factory=list)
+    train_seconds: float = 0.0
+    hardware: str = ""
+    steps: int = 0
+    checkpoint: Path | None = None
+
+    @property
+    def meta(self) -> dict:
+        return self.translator.meta
+
+
+def build_vocabs(pairs: list[Pair]) -> tuple[Vocab, Vocab]:
+    return Vocab.build(p.src for p in pairs), Vocab.build(p.tgt for p in pairs)
+
+
+def bleu(hypotheses: list[str], references: list[str]) -> float:
+    import sacrebleu
+
+    return float(sacrebleu.corpus_bleu(hypotheses, [references], force=True).score)
+
+
+def train(
+    cfg: TrainConfig = TRAIN_PRESETS["cpu"],
+    *,
+    out: str | Path | None = None,
+    resume: str | Path | None = None,
+    device: str | torch.device | None = None,
+    train_pairs: list[Pair] | None = None,
+    valid_pairs: list[Pair] | None = None,
+    stop_at: int | None = None,
+    save_optimizer: bool = True,
+    progress: bool = True,
+    on_eval: Callable[[list[dict]], None] | None = None,
+    stop_when: Callable[[dict], bool] | None = None,
+    score_splits: tuple[str, ...] = (),
+) -> TrainResult:
+    """Train (or resume) a translator; returns it with its history. ``stop_at`` ends early at that step
+    (the schedule still follows ``cfg.steps``), which is how an interrupted run is simulated."""
+    world, rank = _distributed_setup()
+    device = pick_device(str(device) if device is not None else None)
+    if world > 1 and device.type == "cuda":
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+        torch.cuda.set_device(device)
+    train_pairs = load_split("train") if train_pairs is None else train_pairs
+    valid_pairs = load_split("valid") if valid_pairs is None else valid_pairs
+    src_vocab, tgt_vocab = build_vocabs(train_pairs)
+    model_cfg = ModelConfig.preset(cfg.model, src_vocab_size=len(src_vocab), tgt_vocab_size=len(tgt_vocab),
+                                   **dict(cfg.model_overrides))
+    torch.manual_seed(cfg.seed)
+    model = Transformer(model_cfg).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=(0.9, 0.98), eps=1e-9)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_at(s + 1, cfg) / cfg.lr)
+    step, history, train_seconds, running = 0, [], 0.0, None  # running: smoothed training loss
+    if resume is not None:
+        payload = load_checkpoint(resume, map_location=device)
+        if payload.get("optimizer") is None:
+            raise CheckpointError(f"{resume} was saved without optimizer state, so training cannot resume from it")
+        if payload["model_config"] != model_cfg.to_dict() or payload["train"] != _cfg_dict(cfg):
+            raise CheckpointError(f"{resume} was trained with another configuration; resume with the same settings")
+        load_state(model, payload["model"], source=str(resume))
+        optimizer.load_state_dict(payload["optimizer"])
+        scheduler.load_state_dict(payload["scheduler"])
+        step, history = payload["step"], list(payload["meta"].get("history", []))
+        train_seconds = payload["meta"].get("train_seconds", 0.0)
+        running = payload["meta"].get("running_loss")
+
+    net = nn.parallel.DistributedDataParallel(model) if world > 1 else model
+    loss_fn = nn.CrossEntropyLoss(ignore_index=model_cfg.pad_id, label_smoothing=cfg.label_smoothing)
+    stream = BatchStream(train_pairs, src_vocab, tgt_vocab, cfg)
+    translator = Translator(model, src_vocab, tgt_vocab)
+    last = min(cfg.steps, stop_at if stop_at is not None else cfg.steps)
+    bar = _progress(progress and rank == 0, total=cfg.steps, initial=step)
+    while step < last:
+        model.train()
+        started = time.perf_counter()
+        torch.manual_seed(cfg.seed * 1_000_003 + step)  # this step's dropout, whatever came before
+        batch = shard(stream(step), rank, world).to(device)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+            logits = net(batch.src, batch.tgt_in)  # (B, T, V)
+            loss = loss_fn(logits.float().flatten(0, 1), batch.tgt_out.flatten())
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
+        optimizer.step()
+        scheduler.step()
+        step += 1
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        train_seconds += time.perf_counter() - started
+        running = loss.item() if running is None else 0.9 * running + 0.1 * loss.item()
+        bar.update(1)
+        bar.set_postfix(loss=f"{running:.3f}", lr=f"{scheduler.get_last_lr()[0]:.2e}")
+        if step % cfg.eval_every == 0 or step == last:
+            record = {"step": step, "loss": round(running, 4), "lr": scheduler.get_last_lr()[0],
+                      "train_seconds": round(train_seconds, 2)}
+            if rank == 0:
+                model.eval()
+                sample = valid_pairs[: cfg.eval_pairs]
+                record["valid_bleu"] = round(bleu(translator.translate_batch([p.src for p in sample]),
+                                                  [p.tgt for p in sample]), 2)
+                record["attention"] = _snapshots(translator)
+            history.append(record)
+            if rank == 0 and on_eval is not None:
+                on_eval(history)
+            if stop_when is not None and rank == 0 and stop_when(record):
+                break
+    bar.close()
+    model.eval()
+    hardware = describe_hardware(device)
+    translator.meta = {"history": history, "train_seconds": round(train_seconds, 2), "hardware": hardware,
+                       "device": device.type, "world_size": world, "steps": step, "running_loss": running}
+    if world > 1:
+        translator.meta["rank_checksums"] = _rank_checksums(model, world)
+    if rank == 0 and score_splits:
+        from .evaluate import evaluate
+
+        translator.meta["scores"] = {}
+        for split in score_splits:
+            scores = evaluate(translator, load_split(split), split)
+            translator.meta["scores"][split] = {"bleu": round(scores.bleu, 2), "chrf": round(scores.chrf, 2),
+                                                "exact_match": round(scores.exact_match, 4),
+                                                "best_head": scores.best_head[0],
+                                                "alignment": round(scores.best_head[1], 4)}
+    result = TrainResult(translator, history, train_seconds, hardware, step)
+    if out is not None and rank == 0:
+        payload = {"model_config": model_cfg.to_dict(), "model": model.state_dict(),
+                   "src_vocab": src_vocab.to_dict(), "tgt_vocab": tgt_vocab.to_dict(),
+                   "train": _cfg_dict(cfg), "meta": translator.meta, "step": step,
+                   "optimizer": optimizer.state_dict() if save_optimizer else None,
+                   "scheduler": scheduler.state_dict() if save_optimizer else None}
+        result.checkpoint = save_checkpoint(out, payload)
+    if world > 1:
+        dist.barrier()
+        dist.destroy_process_group()
+    return result
+
+
+def _cfg_dict(cfg: TrainConfig) -> dict:
+    d = asdict(cfg)
+    d["model_overrides"] = [list(kv) for kv in cfg.model_overrides]
+    return d
+
+
+@torch.no_grad()
+def _snapshots(translator: Translator) -> dict:
+    """Cross-attention of the last decoder layer for a few fixed sentences: how maps change over training."""
+    out = {}
+    for sentence in SNAPSHOT_SENTENCES:
+        try:
+            t = translator.translate(sentence)
+        except ValueError:
+            continue
+        last = list(t.cross_attention)[-1]
+        out[sentence] = {"source": t.source, "target": t.target,
+                         "weights": t.cross_attention[last].mean(0).round(decimals=3).tolist()}  # (T, S) head mean
+    return out
+
+
+def _distributed_setup() -> tuple[int, int]:
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1 and not dist.is_initialized():
+        dist.init_process_group(backend="nccl" if torch.cuda.is_available() else "gloo")
+    return world, (dist.get_rank() if world > 1 else 0)
+
+
+def _rank_checksums(model: nn.Module, world: int) -> list[float]:
+    """Every process's sum of |weights| (float64), gathered: equal lists mean the ranks trained one model."""
+    local = torch.stack([p.detach().double().abs().sum() for p in model.parameters()]).sum().reshape(1).cpu()
+    gathered = [torch.zeros(1, dtype=torch.float64) for _ in range(world)]
+    dist.all_gather(gathered, local)
+    return [float(g) for g in gathered]
+
+
+class _NoBar:
+    def update(self, n): pass
+    def set_postfix(self, **kw): pass
+    def close(self): pass
+
+
+def _progress(enabled: bool, total: int, initial: int):
+    if not enabled:
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=initial, desc="training", unit="step", mininterval=1.0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--preset", default=None, choices=sorted(TRAIN_PRESETS),
+                        help="training preset (default: gpu when CUDA is available, else cpu)")
+    parser.add_argument("--steps", type=int)
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--lr", type=float)
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--out", type=Path, default=DEFAULT_CHECKPOINT)
+    parser.add_argument("--resume", type=Path)
+    parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
+    parser.add_argument("--slim", action="store_true", help="save without optimizer state (a smaller file; cannot resume)")
+    parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--score", nargs="*", default=["test", "generalisation"],
+                        help="splits scored after training and recorded in the checkpoint")
+    args = parser.parse_args(argv)
+    preset = args.preset or ("gpu" if torch.cuda.is_available() else "cpu")
+    changes = {k: v for k, v in {"steps": args.steps, "batch_size": args.batch_size, "lr": args.lr,
+                                  "seed": args.seed}.items() if v is not None}
+    cfg = TRAIN_PRESETS[preset].replace(**changes)
+    try:
+        result = train(cfg, out=args.out, resume=args.resume, device=args.device,
+                       save_optimizer=not args.slim, progress=not args.no_progress, score_splits=tuple(args.score))
+    except (CheckpointError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    if int(os.environ.get("RANK", "0")) == 0:
+        last = result.history[-1] if result.history else {}
+        print(f"trained {result.steps} steps in {result.train_seconds:.1f} s on {result.hardware}; "
+              f"validation BLEU {last.get('valid_bleu', float('nan')):.2f}; saved {result.checkpoint}")
+        for split, s in result.meta.get("scores", {}).items():
+            print(f"  {split}: BLEU {s['bleu']:.2f}  chrF {s['chrf']:.2f}  exact {100 * s['exact_match']:.1f}%")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""A trained translator: the model, its two vocabularies, and friendly translation.
+
+    t = Translator.load()                 # the checkpoint shipped in data/
+    t.translate("the black cat sees the dog").text   # 'le chat noir voit le chien .'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .capture import capture_attention
+from .checkpoint import CheckpointError, load_checkpoint, load_state
+from .config import ModelConfig
+from .decoding import BOS_ID, EOS_ID, beam_search, greedy_decode
+from .device import pick_device
+from .model import Transformer
+from .vocab import Vocab, tokenize
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DEFAULT_CHECKPOINT = DATA_DIR / "translator.pt"
+
+
+@dataclass
+class Translation:
+    source: list[str]  # source tokens, <eos> included
+    target: list[str]  # generated tokens, <eos> included if reached
+    cross_attention: dict[str, torch.Tensor] = field(default_factory=dict)  # layer -> (H, T, S)
+
+    @property
+    def text(self) -> str:
+        return " ".join(t for t in self.target if t != "<eos>")
+
+
+@dataclass
+class Translator:
+    model: Transformer
+    src_vocab: Vocab
+    tgt_vocab: Vocab
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: str | Path = DEFAULT_CHECKPOINT, device: str | torch.device | None = None) -> "Translator":
+        device = pick_device(str(device) if device is not None else None)
+        payload = load_checkpoint(path, map_location=device)
+        try:
+            cfg = ModelConfig.from_dict(payload["model_config"])
+            src_vocab, tgt_vocab = Vocab.from_dict(payload["src_vocab"]), Vocab.from_dict(payload["tgt_vocab"])
+        except (ValueError, TypeError, KeyError) as err:
+            raise CheckpointError(f"{path} holds an unusable configuration or vocabulary: {err}") from None
+        if (len(src_vocab), len(tgt_vocab)) != (cfg.src_vocab_size, cfg.tgt_vocab_size):
+            raise CheckpointError(f"{path}: vocabulary sizes {len(src_vocab)}/{len(tgt_vocab)} do not match the model's "
+                                  f"{cfg.src_vocab_size}/{cfg.tgt_vocab_size}")
+        model = Transformer(cfg).to(device)
+        load_state(model, payload["model"], source=str(path))
+        return cls(model.eval(), src_vocab, tgt_vocab, dict(payload.get("meta", {})))
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    def source_ids(self, text: str) -> torch.Tensor:
+        """``text`` -> ``(1, S)`` ids, or a ValueError that says what is wrong with the input."""
+        tokens = tokenize(text or "")
+        if not tokens:
+            raise ValueError("the sentence is empty: type an English sentence, e.g. 'the black cat sees the dog'")
+        unknown = self.src_vocab.unknown_words(tokens)
+        if unknown:
+            raise ValueError(
+                f"unknown word(s) {', '.join(repr(w) for w in dict.fromkeys(unknown))}: this translator knows only "
+                f"the {len(self.src_vocab) - 4} English words of its toy corpus"
+            )
+        ids = self.src_vocab.encode(tokens, add_eos=True)
+        limit = self.model.cfg.max_len
+        if len(ids) > limit:
+            raise ValueError(f"the sentence has {len(tokens)} words; this model reads at most {limit - 1}: shorten it")
+        return torch.tensor([ids], device=self.device)
+
+    def translate(self, text: str, beam_size: int = 1, with_attention: bool = True) -> Translation:
+        src = self.source_ids(text)
+        if beam_size > 1:
+            ids = list(beam_search(self.model, src, beam_size=beam_size)[0].ids)
+        else:
+            ids = greedy_decode(self.model, src)[0].tolist()
+            ids = ids[: ids.index(EOS_ID) + 1] if EOS_ID in ids else ids
+        source = [self.src_vocab.itos[i] for i in src[0].tolist()]
+        target = [self.tgt_vocab.itos[i] for i in ids]
+        result = Translation(source, target)
+        if with_attention and ids:
+            result.cross_attention = self.cross_attention(src, ids)
+        return result
+
+    @torch.no_grad()
+    def cross_attention(self, src: torch.Tensor, ids: list[int]) -> dict[str, torch.Tensor]:
+        """Cross-attention of every decoder layer while it reads ``ids``: layer -> ``(H, T, S)``."""
+        tgt_in = torch.tensor([[BOS_ID, *ids[:-1]]] if ids else [[BOS_ID]], device=src.device)
+        names = [n for n in _layer_names(self.model) if n.endswith("cross_attn")]
+        with capture_attention(self.model, names) as patterns:
+            self.model(src, tgt_in)
+        return {name: w[0].float().cpu() for name, w in patterns.items()}
+
+    @torch.no_grad()
+    def translate_batch(self, texts: list[str], batch_size: int = 128) -> list[str]:
+        """Greedy translations of many known-vocabulary sentences (for evaluation)."""
+        out = []
+        for start in range(0, len(texts), batch_size):
+            rows = [self.src_vocab.encode(t, add_eos=True) for t in texts[start : start + batch_size]]
+            src = torch.zeros(len(rows), max(map(len, rows)), dtype=torch.long)
+            for i, row in enumerate(rows):
+                src[i, : len(row)] = torch.tensor(row)
+            generated = greedy_decode(self.model, src.to(self.device))
+            out += [self.tgt_vocab.decode(row.tolist()) for row in generated]
+        return out
+
+
+def _layer_names(model: torch.nn.Module) -> list[str]:
+    from .capture import attention_layers
+
+    return list(attention_layers(model))

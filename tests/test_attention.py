@@ -106,6 +106,7 @@ def test_causal_mask_for_cached_queries_sees_the_whole_past():
         (((8,), (7, 8), (7, 8)), None, "at least 2 dims"),
         (((2, 5, 8), (2, 7, 8), (2, 7, 8)), torch.ones(2, 5, 6, dtype=torch.bool), "does not broadcast"),
         (((2, 5, 8), (2, 7, 8), (2, 7, 8)), torch.ones(2, 5, 7), "must be boolean"),
+        (((2, 5, 8), (2, 7, 8), (2, 7, 8)), torch.ones(2, 1, 1, 7, dtype=torch.bool), "drop its head axis"),
     ],
 )
 def test_bad_shapes_give_a_clear_value_error(shapes, mask, match):

@@ -86,3 +86,19 @@ def test_live_widget_builds_controls_for_each_parameter():
     slider, dropdown, text = box.children[0].children
     assert isinstance(slider, ipywidgets.SelectionSlider) and isinstance(dropdown, ipywidgets.Dropdown)
     assert isinstance(text, ipywidgets.Combobox) and not text.ensure_option  # any text may be typed
+
+
+def test_axes_of_one_state_are_hidden_in_states_that_lack_them():
+    from plotly.subplots import make_subplots
+
+    def panels(n=1):
+        fig = make_subplots(rows=1, cols=n)
+        for c in range(1, n + 1):
+            fig.add_trace(go.Scatter(y=[c, c]), row=1, col=c)
+        fig.update_layout(height=300 + 100 * n)
+        return fig
+
+    fig, _ = Demo(panels, Param("n", [1, 2])).static()
+    one, two = (step.args[1] for step in fig.layout.sliders[0].steps)
+    assert one["xaxis2"] == {"visible": False} and one["height"] == 400
+    assert two["xaxis2"]["anchor"] == "y2" and two["height"] == 500

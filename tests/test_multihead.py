@@ -3,25 +3,15 @@
 import pytest
 import torch
 from hypothesis import given, strategies as st
-from torch import nn
 
+from attnlib.interop import to_torch_multihead
 from attnlib import KVCache, ModelConfig, MultiHeadAttention, causal_mask, lengths_mask, merge_heads, split_heads
-
-
-def load_into_torch(ours: MultiHeadAttention) -> nn.MultiheadAttention:
-    ref = nn.MultiheadAttention(ours.d_model, ours.n_heads, batch_first=True)
-    with torch.no_grad():
-        ref.in_proj_weight.copy_(torch.cat([ours.q_proj.weight, ours.k_proj.weight, ours.v_proj.weight]))
-        ref.in_proj_bias.copy_(torch.cat([ours.q_proj.bias, ours.k_proj.bias, ours.v_proj.bias]))
-        ref.out_proj.weight.copy_(ours.out_proj.weight)
-        ref.out_proj.bias.copy_(ours.out_proj.bias)
-    return ref
 
 
 @pytest.mark.parametrize("kind", ["self", "cross", "causal", "padding"])
 def test_reproduces_torch_multihead_attention(kind):
     ours = MultiHeadAttention(32, 4)
-    ref = load_into_torch(ours)
+    ref = to_torch_multihead(ours)
     x = torch.randn(3, 6, 32)
     mem = torch.randn(3, 9, 32) if kind in ("cross", "padding") else x
     mask = None

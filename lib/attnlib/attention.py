@@ -46,12 +46,18 @@ def check_qkv(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Ten
             raise ValueError(f"mask must be boolean (True = may attend), got dtype {mask.dtype}")
         scores_shape = (*q.shape[:-1], k.shape[-2])
         try:
-            torch.broadcast_shapes(mask.shape, scores_shape)
+            broadcast = torch.broadcast_shapes(mask.shape, scores_shape)
         except RuntimeError:
+            broadcast = None
+        if broadcast != torch.Size(scores_shape):
+            hint = ""
+            if mask.dim() > len(scores_shape):
+                hint = (f"; it has more dims than the scores — a (B, 1, 1, Tk) mask is meant for (B, H, T, d) "
+                        f"inputs: drop its head axis (mask[:, 0]) or add one to q, k, v")
             raise ValueError(
                 f"mask of shape {tuple(mask.shape)} does not broadcast to the scores' shape {scores_shape} "
-                f"(..., queries, keys)"
-            ) from None
+                f"(..., queries, keys){hint}"
+            )
 
 
 def scaled_dot_product_attention(

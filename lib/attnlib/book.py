@@ -23,12 +23,16 @@ from .display import BOOK_BUILD_ENV, setup_plotly
 ROOT = Path(__file__).resolve().parents[2]  # lib/attnlib/book.py -> repository root
 
 
-def setup(seed: int = 0) -> None:
-    """Seed everything and choose how figures are shown (live kernel or book build)."""
+def setup(seed: int = 0, threads: int = 1) -> None:
+    """Seed everything, fix the thread count, and choose how figures are shown (live kernel or book build).
+
+    One thread by default: the chapters' tensors are small, and one thread is faster for them
+    and immune to a busy machine; the training chapter asks for more.
+    """
     import torch
 
     seed_everything(seed)
-    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+    torch.set_num_threads(max(1, min(threads, os.cpu_count() or 1)))
     setup_plotly()
 
 

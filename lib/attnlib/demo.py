@@ -27,7 +27,7 @@ from .display import in_book_build, show
 from .plots import message_figure
 
 # Layout keys that may differ between the precomputed figures and travel with each step.
-_STEP_LAYOUT_DEFAULTS = {"title": {"text": ""}, "annotations": [], "shapes": []}
+_STEP_LAYOUT_DEFAULTS = {"title": {"text": ""}, "annotations": [], "shapes": [], "height": None}
 MAX_STATIC_FIGURES = 200
 
 
@@ -105,13 +105,18 @@ class Demo:
         default = tuple(p.default_index for p in self.params)
         traces, spans, layouts = [], [], []
         base = None
+        axis_names: set[str] = set()
         for combo in grid:
             sub = self.figure(**{p.name: p.values[i] for p, i in zip(self.params, combo)})
             spans.append((len(traces), len(traces) + len(sub.data)))
             traces.extend(sub.data)
             layouts.append(_step_layout(sub))
+            axis_names |= {k for k in layouts[-1] if k.startswith(("xaxis", "yaxis"))}
             if combo == default:
                 base = sub
+        for layout in layouts:  # an axis that one state lacks must not linger from another state
+            for name in axis_names - set(layout):
+                layout[name] = {"visible": False}
         n = len(traces)
 
         def visible(k: int) -> list[bool]:

@@ -290,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int)
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--lr", type=float)
+    parser.add_argument("--warmup", type=int)
     parser.add_argument("--seed", type=int)
     parser.add_argument("--out", type=Path, default=DEFAULT_CHECKPOINT)
     parser.add_argument("--resume", type=Path)
@@ -301,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     preset = args.preset or ("gpu" if torch.cuda.is_available() else "cpu")
     changes = {k: v for k, v in {"steps": args.steps, "batch_size": args.batch_size, "lr": args.lr,
-                                  "seed": args.seed}.items() if v is not None}
+                                  "warmup": args.warmup, "seed": args.seed}.items() if v is not None}
     cfg = TRAIN_PRESETS[preset].replace(**changes)
     try:
         result = train(cfg, out=args.out, resume=args.resume, device=args.device,

@@ -2,30 +2,11 @@
 
 import json
 import re
-from pathlib import Path
 
 import pytest
-import yaml
-
-from attnlib.book import ROOT, build
+from conftest import toc_pages  # the `built_book` fixture lives in conftest.py too
 
 pytestmark = pytest.mark.book
-HTML = ROOT / "_build" / "html"
-
-
-def toc_pages() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    pages = [toc["root"]]
-    for part in toc.get("parts", []):
-        pages += [c["file"] for c in part["chapters"]]
-    return pages
-
-
-@pytest.fixture(scope="session")
-def built_book() -> Path:
-    status = build()
-    assert status == 0, "the book build failed: see the output above and _build/html/reports/"
-    return HTML
 
 
 def test_every_page_in_the_table_of_contents_is_built(built_book):

@@ -38,9 +38,9 @@ def setup(seed: int = 0, threads: int = 1) -> None:
 
 def build(cached: bool = False) -> int:
     """Build the HTML book into ``_build/html`` with every page executed. Returns the exit status."""
+    shutil.rmtree(ROOT / "_build" / "html", ignore_errors=True)  # no page of an earlier build survives
     if not cached:
         shutil.rmtree(ROOT / "_build" / ".jupyter_cache", ignore_errors=True)
-        shutil.rmtree(ROOT / "_build" / "html" / "reports", ignore_errors=True)
     env = dict(os.environ, **{BOOK_BUILD_ENV: "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
     jb = shutil.which("jupyter-book", path=str(Path(sys.executable).parent)) or "jupyter-book"
     cmd = [jb, "build", str(ROOT), "--builder", "html", "--all", "-W", "-n", "--keep-going"]

@@ -63,9 +63,23 @@ def _config_inited(app, config) -> None:
     config.mathjax_path = MATHJAX_PATH
 
 
+def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
+    """Drop repeated inline scripts: sphinx-thebe's settings script reaches the page twice
+    (once with filename None, once with ''), and the second ``const`` declaration throws."""
+    seen, unique = set(), []
+    for script in context.get("script_files", []):
+        key = (getattr(script, "filename", script) or "", getattr(script, "priority", None),
+               tuple(sorted((k, str(v)) for k, v in getattr(script, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
 def setup(app):
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
+    app.connect("html-page-context", _dedupe_scripts)
     app.add_js_file("plotly.min.js", priority=100)  # before require.js: Plotly must be a global
     app.add_js_file("vendor/require.js", priority=900)  # AMD loader for bertviz's views
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

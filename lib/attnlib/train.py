@@ -35,10 +35,10 @@ from .vocab import Batch, Vocab, make_batches
 @dataclass(frozen=True)
 class TrainConfig:
     model: str = "cpu"  # a ModelConfig preset
-    steps: int = 1200
+    steps: int = 1600
     batch_size: int = 64
-    lr: float = 1e-3  # peak learning rate, reached at the end of warm-up
-    warmup: int = 150
+    lr: float = 2e-3  # peak learning rate, reached at the end of warm-up
+    warmup: int = 100
     label_smoothing: float = 0.1
     clip: float = 1.0  # gradient-norm clipping
     seed: int = 0

@@ -26,13 +26,24 @@ def seed_everything(seed: int = 0) -> None:
     torch.manual_seed(seed)
 
 
-def describe_hardware(device: torch.device | None = None) -> str:
-    """One line naming the hardware, printed beside every timing in the book."""
+def cpu_name() -> str:
+    """The processor's model name (from /proc/cpuinfo on Linux), else the machine type."""
     import platform
 
-    device = device or pick_device()
-    cpu = platform.processor() or platform.machine()
-    text = f"{cpu}, {os.cpu_count()} CPU cores, torch {torch.__version__}, {torch.get_num_threads()} threads"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def describe_hardware(device: torch.device | str | None = None) -> str:
+    """One line naming the hardware a timing ran on: the CPU, or the GPU when ``device`` is CUDA."""
+    device = torch.device(device or "cpu")
+    text = f"{cpu_name()}, {os.cpu_count()} CPU cores, torch {torch.__version__}, {torch.get_num_threads()} threads"
     if device.type == "cuda":
         text = f"{torch.cuda.get_device_name(device)} (CUDA {torch.version.cuda}); host: " + text
     return text

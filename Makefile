@@ -41,5 +41,11 @@ TEXT ?= the black cat sees the dog
 translate: $(STAMP)
 	@$(PY) -m attnlib.translate --checkpoint data/translator.pt "$(TEXT)"
 
+# Benchmarks: ratios against torch measured side by side, written to benchmarks/results.json.
+# BENCH_ARGS=--quick checks the machinery in seconds; BENCH_ARGS=--skip-slow leaves out training and the book build.
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf _build .pytest_cache

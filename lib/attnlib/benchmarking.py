@@ -1,0 +1,445 @@
+"""Measuring cost honestly: timings, peak memory, and the book's benchmark results.
+
+    t = time_fn(step, repeats=7, warmup=2)          # median of 7 timed calls after 2 untimed ones
+    a, b = time_interleaved({"ours": f, "torch": g}, repeats=9).values()
+    paired_ratio(a, b)                              # median of the per-round ratios f/g
+    peak_memory_mb(lambda: model(x))                # extra memory at the high-water mark of one call
+
+Two machines never give the same seconds, and a shared machine does not even give
+the same seconds twice. So what the book reports are *ratios* measured side by
+side: the two contenders take turns (``ours, torch, torch, ours, ...``) within one
+run, so whatever slows the machine down slows both.
+
+``benchmarks/run.py`` (``make bench``) writes ``benchmarks/results.json``;
+:func:`results_table` and :func:`results_figures` show it in the book.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+ROOT = Path(__file__).resolve().parents[2]  # lib/attnlib/benchmarking.py -> repository root
+DEFAULT_RESULTS = ROOT / "benchmarks" / "results.json"
+
+# Every field `make bench` writes, in the order the table shows them.
+BENCHMARKS = (
+    "mha_fast_vs_torch",
+    "mha_explicit_vs_fast",
+    "model_vs_nn_transformer",
+    "kv_cache_speedup",
+    "widget_latency_ms",
+    "time_to_bleu95_cpu_s",
+    "time_to_bleu95_gpu_s",
+    "book_build_s",
+    "book_build_peak_rss_mb",
+)
+ENTRY_KEYS = ("value", "unit", "target", "comparison", "meets_target", "note")
+RUN_KEYS = ("hardware", "torch", "cpu_count", "threads", "date", "device", "quick")
+
+
+# --------------------------------------------------------------------------------------
+# Timing
+# --------------------------------------------------------------------------------------
+
+@dataclass
+class Timing:
+    """Seconds of each timed call (warm-up calls excluded)."""
+
+    times: list[float] = field(default_factory=list)
+    warmup: int = 0
+
+    @property
+    def repeats(self) -> int:
+        return len(self.times)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def best(self) -> float:
+        return min(self.times)
+
+    @property
+    def spread(self) -> float:
+        """Relative spread of the timed calls, ``(max - min) / median``: how noisy the machine was."""
+        return (max(self.times) - min(self.times)) / self.median if self.median > 0 else 0.0
+
+    def to_dict(self) -> dict:
+        return {"median_s": self.median, "best_s": self.best, "repeats": self.repeats,
+                "warmup": self.warmup, "spread": round(self.spread, 4)}
+
+
+def synchronizer(device) -> Callable[[], None] | None:
+    """What must run before reading the clock so that queued GPU work is counted (None on CPU)."""
+    import torch
+
+    device = torch.device(device) if device is not None else None
+    if device is not None and device.type == "cuda":
+        return lambda: torch.cuda.synchronize(device)
+    return None
+
+
+def _check_counts(repeats: int, warmup: int) -> None:
+    if repeats < 1:
+        raise ValueError(f"repeats={repeats}: time at least one call")
+    if warmup < 0:
+        raise ValueError(f"warmup={warmup} must be zero or more")
+
+
+def time_fn(fn: Callable[[], Any], *, repeats: int = 5, warmup: int = 1,
+            clock: Callable[[], float] = time.perf_counter, sync: Callable[[], None] | None = None) -> Timing:
+    """Call ``fn`` ``warmup`` times untimed (caches, allocator, lazy initialisation), then ``repeats``
+    times timed. ``sync`` (e.g. ``torch.cuda.synchronize``) runs before each clock reading."""
+    return time_interleaved({"fn": fn}, repeats=repeats, warmup=warmup, clock=clock, sync=sync)["fn"]
+
+
+def time_interleaved(fns: Mapping[str, Callable[[], Any]], *, repeats: int = 5, warmup: int = 1,
+                     clock: Callable[[], float] = time.perf_counter,
+                     sync: Callable[[], None] | None = None) -> dict[str, Timing]:
+    """Time several functions taking turns: round ``r`` calls each once, in the given order on even
+    rounds and the reverse order on odd ones, so neither drift nor "who goes first" favours one."""
+    _check_counts(repeats, warmup)
+    if not fns:
+        raise ValueError("give at least one function to time")
+    names = list(fns)
+    timings = {name: Timing(warmup=warmup) for name in names}
+    for r in range(warmup + repeats):
+        for name in (names if r % 2 == 0 else names[::-1]):
+            if sync is not None:
+                sync()
+            start = clock()
+            fns[name]()
+            if sync is not None:
+                sync()
+            elapsed = clock() - start
+            if r >= warmup:
+                timings[name].times.append(elapsed)
+    return timings
+
+
+def paired_ratio(a: Timing, b: Timing) -> float:
+    """Median over rounds of ``a_r / b_r``: each ratio pairs two calls made moments apart."""
+    if a.repeats != b.repeats or not a.repeats:
+        raise ValueError(f"paired_ratio needs timings of the same rounds, got {a.repeats} and {b.repeats} calls")
+    return statistics.median(x / y for x, y in zip(a.times, b.times))
+
+
+# --------------------------------------------------------------------------------------
+# Memory
+# --------------------------------------------------------------------------------------
+
+def _proc_status_mb(key: str) -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024  # kB -> MiB
+    raise OSError(f"{key} not in /proc/self/status")
+
+
+_MALLOC_TUNED = False
+
+
+def _libc_release_free_memory() -> None:
+    """Make freed memory go back to the OS, so that RSS tracks live tensors (glibc only)."""
+    global _MALLOC_TUNED
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    if not _MALLOC_TUNED:
+        libc.mallopt(-3, 64 * 1024)  # M_MMAP_THRESHOLD: big blocks are mmap-ed, and unmapped on free
+        _MALLOC_TUNED = True
+    libc.malloc_trim(0)
+
+
+def memory_method(device=None) -> str | None:
+    """How :func:`peak_memory_mb` measures on ``device``, or None where it cannot."""
+    import torch
+
+    device = torch.device(device) if device is not None else torch.device("cpu")
+    if device.type == "cuda":
+        return "torch.cuda.max_memory_allocated"
+    if sys.platform.startswith("linux") and os.access("/proc/self/clear_refs", os.W_OK):
+        return "Linux VmHWM after resetting it (/proc/self/clear_refs), minus VmRSS before"
+    return None
+
+
+def peak_memory_mb(fn: Callable[[], Any], device=None) -> float | None:
+    """Extra memory (MiB) at the high-water mark of one call of ``fn``, above what was in use before.
+
+    CUDA: the caching allocator's ``max_memory_allocated``. CPU: the process's peak resident set
+    (``VmHWM``), reset just before the call (Linux). None where neither is possible.
+    """
+    import torch
+
+    device = torch.device(device) if device is not None else torch.device("cpu")
+    method = memory_method(device)
+    if method is None:
+        return None
+    gc.collect()
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+        torch.cuda.reset_peak_memory_stats(device)
+        before = torch.cuda.memory_allocated(device)
+        result = fn()
+        torch.cuda.synchronize(device)
+        peak = torch.cuda.max_memory_allocated(device)
+        del result
+        return max(0.0, (peak - before) / 2**20)
+    _libc_release_free_memory()
+    before = _proc_status_mb("VmRSS")
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # reset the peak RSS to the current RSS
+    result = fn()
+    peak = _proc_status_mb("VmHWM")
+    del result
+    _libc_release_free_memory()
+    return max(0.0, peak - before)
+
+
+def process_tree_peak_rss(cmd: Sequence[str], *, interval: float = 0.2, cwd=None, env=None,
+                          stdout=None, timeout: float | None = None) -> dict:
+    """Run ``cmd``; its wall time and the peak of the summed RSS of it and all its descendants
+    (kernels, workers), sampled every ``interval`` seconds. Needs ``psutil``."""
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil comes with ipykernel
+        raise RuntimeError("measuring a process tree's memory needs psutil: pip install psutil") from None
+
+    start = time.perf_counter()
+    proc = subprocess.Popen(list(cmd), cwd=cwd, env=env, stdout=stdout, stderr=subprocess.STDOUT if stdout else None)
+    peak, samples = 0, 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak, samples
+        try:
+            root = psutil.Process(proc.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not stop.is_set():
+            total = 0
+            try:
+                members = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                break
+            for p in members:
+                try:
+                    total += p.memory_info().rss
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    pass
+            peak, samples = max(peak, total), samples + 1
+            stop.wait(interval)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        returncode = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        returncode = proc.wait()
+    finally:
+        stop.set()
+        sampler.join()
+    return {"wall_s": time.perf_counter() - start, "peak_rss_mb": peak / 2**20, "returncode": returncode,
+            "samples": samples}
+
+
+def log_log_slope(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    """Least-squares slope of log(y) against log(x): ~1 for linear growth, ~2 for quadratic."""
+    pts = [(math.log(x), math.log(y)) for x, y in zip(xs, ys) if x and y and x > 0 and y > 0]
+    if len(pts) < 2:
+        return None
+    mx, my = statistics.fmean(p[0] for p in pts), statistics.fmean(p[1] for p in pts)
+    sxx = sum((x - mx) ** 2 for x, _ in pts)
+    return None if sxx == 0 else sum((x - mx) * (y - my) for x, y in pts) / sxx
+
+
+# --------------------------------------------------------------------------------------
+# Results: entries with targets
+# --------------------------------------------------------------------------------------
+
+def meets(value: float | None, target: float | None, comparison: str | None) -> bool | None:
+    """Whether ``value`` meets ``target`` (``"<="`` or ``">="``); None when either is missing."""
+    if value is None or target is None or comparison is None:
+        return None
+    if comparison == "<=":
+        return bool(value <= target)
+    if comparison == ">=":
+        return bool(value >= target)
+    raise ValueError(f"comparison must be '<=' or '>=', got {comparison!r}")
+
+
+def entry(value: float | None, *, unit: str, target: float | None = None, comparison: str | None = None,
+          note: str = "", **details: Any) -> dict:
+    """One benchmark's record: the value, its target, whether it meets it, and the details."""
+    return {"value": value, "unit": unit, "target": target, "comparison": comparison,
+            "meets_target": meets(value, target, comparison), "note": note, **details}
+
+
+def skipped(note: str, *, unit: str = "", target: float | None = None, comparison: str | None = None) -> dict:
+    return entry(None, unit=unit, target=target, comparison=comparison, note=note)
+
+
+# --------------------------------------------------------------------------------------
+# Showing results.json in the book
+# --------------------------------------------------------------------------------------
+
+def load_results(path: str | Path | None = None) -> dict:
+    """``benchmarks/results.json`` (or ``path``) as a dict; a clear error when it was never measured."""
+    path = Path(path) if path is not None else DEFAULT_RESULTS
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"no benchmark results at {path}: run `make bench` (or `make bench BENCH_ARGS=--quick` for a "
+            f"quick check) to measure them on this machine"
+        )
+    results = json.loads(path.read_text())
+    missing = [k for k in (*RUN_KEYS, *BENCHMARKS) if k not in results]
+    if missing:
+        raise ValueError(f"{path} lacks {missing}: it was written by another version of benchmarks/run.py; "
+                         f"run `make bench` again")
+    return results
+
+
+def _as_results(results: str | Path | Mapping | None) -> dict:
+    return dict(results) if isinstance(results, Mapping) else load_results(results)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+    return str(value)
+
+
+def results_table(results: str | Path | Mapping | None = None) -> list[dict]:
+    """One row per benchmark: ``benchmark, value, unit, target, meets_target, note`` (values as numbers)."""
+    results = _as_results(results)
+    rows = []
+    for name in BENCHMARKS:
+        e = results[name]
+        target = None if e.get("target") is None else f"{e['comparison']} {_fmt(e['target'])}"
+        rows.append({"benchmark": name, "value": e.get("value"), "unit": e.get("unit", ""), "target": target,
+                     "meets_target": e.get("meets_target"), "note": e.get("note", "")})
+    return rows
+
+
+def format_table(rows: list[dict], width: int = 60) -> str:
+    """The rows of :func:`results_table` as aligned plain text (what ``make bench`` prints)."""
+    cols = ("benchmark", "value", "unit", "target", "meets_target", "note")
+    cells = [[_fmt(r[c]) if c != "note" else (r[c] or "")[:width] for c in cols] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
+    line = lambda vals: "  ".join(v.ljust(w) for v, w in zip(vals, widths)).rstrip()  # noqa: E731
+    return "\n".join([line(cols), line(["-" * w for w in widths]), *map(line, cells)])
+
+
+def table_figure(results: str | Path | Mapping | None = None) -> go.Figure:
+    """The results table as a plotly table, with the hardware in the title."""
+    results = _as_results(results)
+    rows = results_table(results)
+    colour = {True: "#d9f2d9", False: "#f8d7d7", None: "white"}
+    fill = [[colour[r["meets_target"]] for r in rows]] * 6
+    fig = go.Figure(go.Table(
+        columnwidth=[3, 1.2, 2.2, 1.2, 1, 4],
+        header=dict(values=["benchmark", "value", "unit", "target", "meets target", "note"], align="left",
+                    fill_color="#e8e8e8"),
+        cells=dict(values=[[r["benchmark"] for r in rows], [_fmt(r["value"]) for r in rows],
+                           [r["unit"] for r in rows], [r["target"] or "—" for r in rows],
+                           [_fmt(r["meets_target"]) for r in rows], [r["note"] or "" for r in rows]],
+                   align="left", fill_color=fill, height=26)))
+    fig.update_layout(title=_title("Benchmarks", results), height=160 + 46 * len(rows),
+                      margin=dict(t=80, l=10, r=10, b=10))
+    return fig
+
+
+def _title(text: str, results: Mapping) -> dict:
+    return {"text": f"{text}<br><sup>{results['hardware']} · {results['date'][:10]}"
+                    f"{' · quick run' if results.get('quick') else ''}</sup>"}
+
+
+RATIO_BENCHMARKS = {
+    "mha_fast_vs_torch": "multi-head attention:<br>time ours / torch",
+    "model_vs_nn_transformer": "training throughput:<br>ours / nn.Transformer",
+    "kv_cache_speedup": "greedy decoding:<br>KV-cache speed-up",
+}
+
+
+def ratio_figure(results: str | Path | Mapping | None = None) -> go.Figure:
+    """The side-by-side ratios as bars (green: meets its target), each with its target as a line."""
+    results = _as_results(results)
+    names = [n for n in RATIO_BENCHMARKS if results[n].get("value") is not None]
+    labels = [RATIO_BENCHMARKS[n] for n in names]
+    values = [results[n]["value"] for n in names]
+    colours = ["#2ca02c" if results[n]["meets_target"] else "#d62728" for n in names]
+    fig = go.Figure(go.Bar(x=labels, y=values, marker_color=colours, text=[f"{v:.2f}×" for v in values],
+                           textposition="inside", insidetextanchor="middle", textfont=dict(color="white", size=16), name="measured", showlegend=False,
+                           hovertemplate="%{x}: %{y:.3f}<extra></extra>"))
+    for i, n in enumerate(names):
+        e = results[n]
+        if e.get("target") is None:
+            continue
+        fig.add_shape(type="line", xref="x", yref="y", x0=i - 0.45, x1=i + 0.45, y0=e["target"], y1=e["target"],
+                      line=dict(color="black", dash="dash", width=2))
+        fig.add_annotation(x=i + 0.45, y=e["target"], text=f"target {e['comparison']} {e['target']:g}",
+                           showarrow=False, xanchor="right", yanchor="bottom", yshift=2, font=dict(size=12))
+    fig.add_hline(y=1.0, line=dict(color="#999", width=1))
+    top = max([*values, *(results[n]["target"] or 0 for n in names), 1.0]) * 1.25
+    fig.update_layout(title=_title("Ratios measured side by side", results), yaxis=dict(title="ratio", range=[0, top]),
+                      height=450, margin=dict(t=90))
+    return fig
+
+
+def scaling_figure(results: str | Path | Mapping | None = None) -> go.Figure:
+    """Explicit (weights materialised) against fast attention: time and peak memory against T, log-log."""
+    results = _as_results(results)
+    e = results["mha_explicit_vs_fast"]
+    rows = e.get("rows") or []
+    if not rows:  # skipped in this run: say so in place of the figure
+        from .plots import message_figure
+
+        return message_figure(f"explicit vs fast attention was not measured ({e.get('note') or 'no rows'}): "
+                              f"run `make bench`", title="The cost of materialising the weights")
+    ts = [r["T"] for r in rows]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("time of one forward pass", "peak extra memory"))
+    styles = {"explicit": dict(color="#d62728"), "fast": dict(color="#1f77b4")}
+    for path, label in (("explicit", "explicit (need_weights=True)"), ("fast", "fast (fused SDPA)")):
+        fig.add_trace(go.Scatter(x=ts, y=[r[f"{path}_s"] * 1e3 for r in rows], mode="lines+markers", name=label,
+                                 line=styles[path], legendgroup=path), row=1, col=1)
+        mem = [r.get(f"{path}_peak_mb") for r in rows]
+        if any(m is not None for m in mem):
+            fig.add_trace(go.Scatter(x=ts, y=mem, mode="lines+markers", name=label, line=styles[path],
+                                     legendgroup=path, showlegend=False), row=1, col=2)
+    if all(r.get("weights_mb") for r in rows):
+        fig.add_trace(go.Scatter(x=ts, y=[r["weights_mb"] for r in rows], mode="lines", name="size of the weights B·H·T²",
+                                 line=dict(color="#7f7f7f", dash="dot")), row=1, col=2)
+    fig.update_xaxes(type="log", title_text="sequence length T", tickvals=ts, ticktext=[str(t) for t in ts])
+    fig.update_yaxes(type="log", title_text="milliseconds", row=1, col=1)
+    fig.update_yaxes(type="log", title_text="MiB", row=1, col=2)
+    fig.update_layout(title=_title(f"The cost of materialising the weights (B={rows[0]['B']})", results),
+                      height=460, margin=dict(t=110), legend=dict(orientation="h", y=-0.2))
+    return fig
+
+
+def results_figures(results: str | Path | Mapping | None = None) -> list[go.Figure]:
+    """The book's figures of ``benchmarks/results.json``: the table, the ratios, explicit vs fast against T."""
+    results = _as_results(results)
+    return [table_figure(results), ratio_figure(results), scaling_figure(results)]

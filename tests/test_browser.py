@@ -237,7 +237,9 @@ _FINGERPRINT = """(id) => {
     keys.forEach(k => { if (t[k] !== undefined) { o[k] = t[k]; } });
     return o;
   });
-  return JSON.stringify(shown, (k, v) => ArrayBuffer.isView(v) ? Array.from(v) : v);
+  // a diagram drawn with layout shapes and annotations changes there, not in its traces
+  const drawing = {shapes: gd.layout.shapes || [], annotations: (gd.layout.annotations || []).map(a => a.text)};
+  return JSON.stringify([shown, drawing], (k, v) => ArrayBuffer.isView(v) ? Array.from(v) : v);
 }"""
 
 # Where to click, in viewport coordinates, and what is under that point.

@@ -51,3 +51,16 @@ def test_queries_keys_values_has_a_static_slider_that_switches_attention_maps(bu
     assert len(heatmaps) > 1 and sum(t.get("visible", True) is True for t in data) == 1
     assert len({json.dumps(t["z"]) for t in heatmaps}) == len(heatmaps)  # every state is a different map
     assert "plotly_buttonclicked" in html  # the two controls are linked by the page's script
+
+
+def test_every_chapter_can_be_downloaded_as_a_clean_notebook(built_book):
+    import nbformat
+
+    for page in toc_pages()[1:]:
+        html = (built_book / f"{page}.html").read_text()
+        assert f"_sources/{page}.ipynb" in html, f"{page} offers no .ipynb download"
+        nb = nbformat.read(built_book / "_sources" / f"{page}.ipynb", as_version=4)
+        nbformat.validate(nb)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert code and all(not c.outputs for c in code), page  # made from the source: nothing pre-run
+        assert "from attnlib.book import setup" in code[0].source, page

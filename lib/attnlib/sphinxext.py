@@ -76,10 +76,32 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     context["script_files"] = unique
 
 
+def _notebook_download(app, pagename, templatename, context, doctree) -> None:
+    """Offer each chapter as a clean ``.ipynb`` (made from its MyST source by jupytext, not committed).
+
+    Runs just before the theme builds its header buttons, which then list the ``.ipynb``
+    in the page's download menu.
+    """
+    if "kernelspec" not in app.env.metadata.get(pagename, {}):
+        return
+    source = Path(app.env.doc2path(pagename))
+    if source.suffix != ".md":
+        return
+    import jupytext
+
+    notebook = jupytext.read(source)
+    notebook.metadata.pop("jupytext", None)  # a plain notebook, not paired with a text file
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    jupytext.write(notebook, target, fmt="ipynb")
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
 def setup(app):
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
     app.connect("html-page-context", _dedupe_scripts)
+    app.connect("html-page-context", _notebook_download, priority=500)  # the theme's buttons come at 501
     app.add_js_file("plotly.min.js", priority=100)  # before require.js: Plotly must be a global
     app.add_js_file("vendor/require.js", priority=900)  # AMD loader for bertviz's views
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -34,6 +34,19 @@ def stable_softmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
     return e / e.sum(dim=dim, keepdim=True)
 
 
+MIN_TEMPERATURE, MAX_TEMPERATURE = 0.01, 100.0
+
+
+def check_temperature(temperature: float) -> float:
+    """A usable softmax temperature, or a ValueError saying why not (for widgets and demos)."""
+    if not isinstance(temperature, (int, float)) or not math.isfinite(temperature) or temperature <= 0:
+        raise ValueError(f"the temperature must be a positive number, got {temperature!r}")
+    if not MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE:
+        raise ValueError(f"a temperature of {temperature:g} is outside the range the demos draw "
+                         f"({MIN_TEMPERATURE:g} to {MAX_TEMPERATURE:g})")
+    return float(temperature)
+
+
 def entropy(weights: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """``-Σ a log a`` in nats along ``dim`` (with ``0 log 0 = 0``)."""
     logs = torch.where(weights > 0, weights.log(), torch.zeros_like(weights))

@@ -20,6 +20,7 @@ from plotly.subplots import make_subplots
 from .. import toy
 from ..plots import attention_figure
 from ..scoring import score
+from ..softmax import check_temperature
 
 # Neighbouring directions hold related features: a noun is between "thing" and "abstract",
 # a pronoun between "pronoun" and "person".
@@ -29,7 +30,6 @@ PROJECTION = torch.tensor([[math.cos(_ANGLES[f]), math.sin(_ANGLES[f])] for f in
 
 LOOKUP_WORDS = ("it", "question", "she", "answered", "thinking", "long", "time", "the")
 TEMPERATURES = (0.25, 0.5, 1.0, 2.0, 4.0)
-MIN_TEMPERATURE, MAX_TEMPERATURE = 0.01, 100.0
 _RADIUS = 2.35  # half-width of the picture
 
 
@@ -38,13 +38,6 @@ def project(x: torch.Tensor) -> torch.Tensor:
     return x @ PROJECTION
 
 
-def check_temperature(temperature: float) -> float:
-    if not isinstance(temperature, (int, float)) or not math.isfinite(temperature) or temperature <= 0:
-        raise ValueError(f"the temperature must be a positive number, got {temperature!r}")
-    if not MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE:
-        raise ValueError(f"a temperature of {temperature:g} is outside the range this demo draws "
-                         f"({MIN_TEMPERATURE:g} to {MAX_TEMPERATURE:g})")
-    return float(temperature)
 
 
 def lookup(sentence: str = toy.EXAMPLE_SENTENCE, query_word: str = "it", temperature: float = 1.0):

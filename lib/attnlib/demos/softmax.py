@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import math
 
 import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
-from ..softmax import D_KS, N_KEYS, dot_product_variance, entropy, query_and_keys, saturation
+from ..softmax import D_KS, N_KEYS, check_temperature, dot_product_variance, entropy, query_and_keys, saturation
 
 TEMPERATURES = (0.25, 0.5, 1.0, 2.0, 4.0)
-MIN_TEMPERATURE, MAX_TEMPERATURE = 0.01, 100.0
 COLORS = {"unscaled": "#d62728", "scaled": "#1f77b4"}
 # A typical draw: its entropies follow the averages that scaling_figure measures (falling with d_k
 # unscaled, flat scaled). Single draws vary; the averages are the evidence.
 DEMO_SEED = 20
 
 
-def check_temperature(temperature: float) -> float:
-    if not isinstance(temperature, (int, float)) or not math.isfinite(temperature) or temperature <= 0:
-        raise ValueError(f"the temperature must be a positive number, got {temperature!r}")
-    if not MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE:
-        raise ValueError(f"a temperature of {temperature:g} is outside the range this demo draws "
-                         f"({MIN_TEMPERATURE:g} to {MAX_TEMPERATURE:g})")
-    return float(temperature)
 
 
 def one_query_weights(d_k: int, temperature: float = 1.0, n_keys: int = N_KEYS) -> dict[str, torch.Tensor]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 
+import math
+
 import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots

@@ -42,3 +42,12 @@ def built_book() -> Path:
     status = build()
     assert status == 0, "the book build failed: see the output above and _build/html/reports/"
     return BOOK_HTML
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_thread():
+    """The tests' tensors are small: one thread is faster for them and immune to a busy machine."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)

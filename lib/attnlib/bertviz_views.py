@@ -1,0 +1,118 @@
+"""bertviz's head and model views of the translator, made to work on the offline book site.
+
+    data = bertviz_inputs(translator, "the black cat sees the dog .")
+    head_view(data)     # IPython HTML: bertviz's interactive head view
+    model_view(data)    # every layer and head at once
+
+bertviz returns HTML that loads require.js from a CDN and tells require.js to fetch d3 and
+jQuery from CDNs too. The published book works offline: it already loads its own require.js on
+every page (``_static/vendor/require.js``, see :mod:`attnlib.sphinxext`), so in the book build
+(:func:`attnlib.display.in_book_build`) :func:`offline_html` removes bertviz's ``<script src=…require…>``
+tag and points the d3 and jQuery paths at ``_static/vendor/``. In a live notebook the HTML is
+left as bertviz made it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import torch
+
+from .capture import attention_layers, capture_attention, to_bertviz
+from .decoding import BOS_ID
+from .display import in_book_build
+from .translator import Translator
+
+#: requirejs module paths (no ``.js``), relative to a page in ``chapters/`` of the built site.
+LOCAL_PATHS = {"d3": "../_static/vendor/d3.min", "jquery": "../_static/vendor/jquery.min"}
+
+_REQUIRE_TAG = re.compile(r"<script[^>]*\bsrc=\"[^\"]*require(?:\.min)?\.js\"[^>]*>\s*</script>")
+_PATH_ENTRY = re.compile(r"""(\b(d3|jquery)\s*:\s*)(['"])(https?:)?//[^'"]*\3""")
+_VIS_ID = re.compile(r"bertviz-[0-9a-f]{32}")
+_EXTERNAL = re.compile(r"""(src|href)\s*=\s*["'](https?:)?//|['"](https?:)?//[^'"]*\.(js|css)['"]|['"]https?://cdn""")
+
+
+def bertviz_inputs(translator: Translator, sentence: str) -> dict[str, Any]:
+    """Capture every attention layer while the translator reads ``sentence`` and writes its translation.
+
+    Returns the keyword arguments that ``bertviz.head_view`` and ``bertviz.model_view`` take:
+    ``encoder_attention``, ``decoder_attention``, ``cross_attention`` (tuples of ``(1, H, q, k)``, one per
+    layer), ``encoder_tokens`` (English, ``<eos>`` included) and ``decoder_tokens`` (what the decoder reads:
+    ``<bos>`` and the French words, each position predicting the next word).
+    """
+    result = translator.translate(sentence, with_attention=False)  # ValueError for unusable input
+    src = translator.source_ids(sentence)  # (1, S)
+    ids = [translator.tgt_vocab.stoi[w] for w in result.target]
+    tgt_in = torch.tensor([[BOS_ID, *ids[:-1]]] if ids else [[BOS_ID]], device=src.device)  # (1, T)
+    with torch.no_grad(), capture_attention(translator.model, list(attention_layers(translator.model))) as patterns:
+        translator.model(src, tgt_in)
+    return {
+        "encoder_attention": to_bertviz(patterns, "encoder"),
+        "decoder_attention": to_bertviz(patterns, "decoder"),
+        "cross_attention": to_bertviz(patterns, "cross"),
+        "encoder_tokens": list(result.source),
+        "decoder_tokens": [translator.tgt_vocab.itos[i] for i in tgt_in[0].tolist()],
+    }
+
+
+def offline_html(html: str) -> str:
+    """bertviz's HTML for the offline site: no CDN require.js tag, d3 and jQuery from ``_static/vendor/``.
+
+    Raises RuntimeError if bertviz's HTML does not have the shape this function expects (a newer bertviz),
+    rather than publishing a page that would try to reach a CDN.
+    """
+    html, n_tags = _REQUIRE_TAG.subn("", html)
+    found: set[str] = set()
+
+    def local(m: re.Match) -> str:
+        found.add(m.group(2))
+        return f"{m.group(1)}'{LOCAL_PATHS[m.group(2)]}'"
+
+    html = _PATH_ENTRY.sub(local, html)
+    if n_tags != 1 or found != set(LOCAL_PATHS):
+        raise RuntimeError(f"unexpected bertviz HTML: {n_tags} require.js tag(s), CDN paths for {sorted(found)}; "
+                           f"expected one tag and paths for {sorted(LOCAL_PATHS)}")
+    leftover = _EXTERNAL.search(html)
+    if leftover:
+        raise RuntimeError(f"bertviz HTML still refers to another site: …{html[leftover.start():leftover.end() + 60]}…")
+    return html
+
+
+def stable_ids(html: str) -> str:
+    """Replace bertviz's random element id by one derived from the content, so builds are reproducible."""
+    digest = hashlib.sha1(_VIS_ID.sub("bertviz", html).encode()).hexdigest()[:32]
+    return _VIS_ID.sub(f"bertviz-{digest}", html)
+
+
+def view_html(kind: str, data: dict[str, Any], book: bool | None = None, **options) -> str:
+    """The HTML of bertviz's ``"head"`` or ``"model"`` view of ``data`` (see :func:`bertviz_inputs`).
+
+    ``book`` (default: whether this is the book build) makes it offline and reproducible.
+    """
+    import bertviz
+
+    views = {"head": bertviz.head_view, "model": bertviz.model_view}
+    if kind not in views:
+        raise ValueError(f"kind must be 'head' or 'model', got {kind!r}")
+    html = views[kind](**data, **options, html_action="return").data
+    book = in_book_build() if book is None else book
+    if not book:
+        return html
+    # the model view is wider than the page's text column: let it scroll instead of spilling over
+    return f'<div class="bertviz-view" style="overflow-x:auto">{offline_html(stable_ids(html))}</div>'
+
+
+def head_view(data: dict[str, Any], **options):
+    """bertviz's head view, ready to display in a notebook cell (IPython HTML)."""
+    from IPython.display import HTML
+
+    return HTML(view_html("head", data, **options))
+
+
+def model_view(data: dict[str, Any], **options):
+    """bertviz's model view (every layer × head as a thumbnail), ready to display."""
+    from IPython.display import HTML
+
+    return HTML(view_html("model", data, **options))

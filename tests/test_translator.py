@@ -113,6 +113,15 @@ def test_incremental_decoding_gives_the_same_translation_as_recomputing(shipped)
     assert torch.equal(greedy_decode(shipped.model, src, use_cache=True), greedy_decode(shipped.model, src, use_cache=False))
 
 
+def test_beam_search_with_the_cache_finds_the_same_hypotheses_as_recomputing(shipped):
+    for pair in load_split("test")[:8]:
+        src = shipped.source_ids(pair.src)
+        cached = beam_search(shipped.model, src, beam_size=3, use_cache=True)
+        recomputed = beam_search(shipped.model, src, beam_size=3, use_cache=False)
+        assert [h.ids for h in cached] == [h.ids for h in recomputed]
+        assert [h.log_prob for h in cached] == pytest.approx([h.log_prob for h in recomputed], abs=1e-4)
+
+
 def test_translations_of_the_running_examples(shipped):
     assert shipped.translate("the black cat sees the dog").text == "le chat noir voit le chien ."
     assert shipped.translate("The cat sat on the mat.", beam_size=4).text == "le chat était assis sur le tapis ."

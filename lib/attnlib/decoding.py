@@ -58,31 +58,50 @@ class Hypothesis:
 
 @torch.no_grad()
 def beam_search(model: Transformer, src: torch.Tensor, beam_size: int = 4, max_len: int | None = None,
-                length_penalty: float = 0.6) -> list[Hypothesis]:
-    """Keep the ``beam_size`` best prefixes at each step. ``src (1, S)`` -> hypotheses, best first."""
+                length_penalty: float = 0.6, use_cache: bool = True) -> list[Hypothesis]:
+    """Keep the ``beam_size`` best prefixes at each step. ``src (1, S)`` -> hypotheses, best first.
+
+    With the cache, each step decodes only the newest token of every beam, and the cached
+    keys/values follow their beam when beams are re-ranked (rows picked by parent index).
+    """
     if src.shape[0] != 1:
         raise ValueError(f"beam_search translates one sentence at a time, got a batch of {src.shape[0]}")
     if beam_size < 1:
         raise ValueError(f"beam_size must be at least 1, got {beam_size}")
     max_len = max_target_length(model, src, max_len)
-    memory, src_mask = model.encode(src)  # (1, S, D)
+    memory, src_mask = model.encode(src)  # (1, S, D), (1, 1, 1, S)
     beams = [Hypothesis((), 0.0)]
+    caches = model.new_caches() if use_cache else None
     done: list[Hypothesis] = []
     for _ in range(max_len):
-        prefixes = torch.tensor([[BOS_ID, *h.ids] for h in beams], device=src.device)  # (K, T)
         k = len(beams)
-        logits = model.decode(prefixes, memory.expand(k, -1, -1), src_mask.expand(k, -1, -1, -1))[:, -1]  # (K, V)
+        mem, mask = memory.expand(k, -1, -1), src_mask.expand(k, -1, -1, -1)  # (K, S, D), (K, 1, 1, S)
+        if use_cache:
+            newest = torch.tensor([[h.ids[-1] if h.ids else BOS_ID] for h in beams], device=src.device)  # (K, 1)
+            logits = model.decode_step(newest, mem, mask, caches)[:, -1]  # (K, V)
+        else:
+            prefixes = torch.tensor([[BOS_ID, *h.ids] for h in beams], device=src.device)  # (K, T)
+            logits = model.decode(prefixes, mem, mask)[:, -1]  # (K, V)
         log_probs = logits.float().log_softmax(-1)  # (K, V)
         total = log_probs + torch.tensor([h.log_prob for h in beams], device=src.device)[:, None]
         top = total.flatten().topk(min(beam_size * 2, total.numel()))
-        candidates = []
+        candidates = []  # (hypothesis, parent beam)
         for value, flat in zip(top.values.tolist(), top.indices.tolist()):
-            beam, token = divmod(flat, total.shape[1])
-            hyp = Hypothesis(beams[beam].ids + (token,), value)
-            (done if token == EOS_ID else candidates).append(hyp)
-        beams = candidates[:beam_size]
+            parent, token = divmod(flat, total.shape[1])
+            hyp = Hypothesis(beams[parent].ids + (token,), value)
+            if token == EOS_ID:
+                done.append(hyp)
+            else:
+                candidates.append((hyp, parent))
+        kept = candidates[:beam_size]
+        beams = [h for h, _ in kept]
         best_done = max((h.score(length_penalty) for h in done), default=float("-inf"))
         if not beams or (len(done) >= beam_size and best_done >= max(h.score(length_penalty) for h in beams)):
             break
+        if use_cache:
+            parents = torch.tensor([p for _, p in kept], device=src.device)
+            for layer_caches in caches:
+                for cache in layer_caches:
+                    cache.k, cache.v = cache.k[parents], cache.v[parents]  # (K', H, T, Dh): follow the beams
     finals = done + beams
     return sorted(finals, key=lambda h: h.score(length_penalty), reverse=True)[:beam_size]

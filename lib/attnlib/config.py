@@ -14,6 +14,8 @@ POSITIONAL_KINDS = ("sinusoidal", "learned", "rotary", "none")
 
 @dataclass(frozen=True)
 class ModelConfig:
+    """Every size and switch of the encoder-decoder; ``ModelConfig.preset("tiny"|"cpu"|"gpu")`` picks one."""
+
     src_vocab_size: int = 64
     tgt_vocab_size: int = 64
     d_model: int = 128

@@ -72,6 +72,8 @@ class Param:
 
 @dataclass
 class Demo:
+    """A figure function and its parameters: live ipywidgets in a notebook, precomputed sliders in the book."""
+
     fn: Callable[..., go.Figure]
     params: list[Param] = field(default_factory=list)
 

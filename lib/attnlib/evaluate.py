@@ -26,6 +26,8 @@ from .translator import DEFAULT_CHECKPOINT, Translator
 
 @dataclass
 class Scores:
+    """BLEU, chrF, exact match, per-phenomenon and per-head alignment scores of one split."""
+
     split: str
     n: int
     bleu: float

@@ -48,6 +48,8 @@ def check_ids(ids: torch.Tensor, vocab_size: int, name: str) -> None:
 
 
 class Encoder(nn.Module):
+    """Embeddings, then N encoder layers of self-attention and feed-forward: source ids -> memory."""
+
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.embed = Embeddings(cfg.src_vocab_size, cfg)
@@ -62,6 +64,8 @@ class Encoder(nn.Module):
 
 
 class Decoder(nn.Module):
+    """Embeddings, then N decoder layers (masked self-attention, cross-attention, feed-forward)."""
+
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.embed = Embeddings(cfg.tgt_vocab_size, cfg)

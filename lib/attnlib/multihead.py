@@ -74,6 +74,8 @@ class KVCache:
 
 
 class MultiHeadAttention(nn.Module):
+    """h scaled dot-product attentions on slices of the model width, concatenated and mixed by W^O."""
+
     def __init__(
         self,
         d_model: int,

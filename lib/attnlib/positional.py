@@ -53,6 +53,8 @@ def relative_shift(k: int, d_model: int, base: float = 10000.0) -> torch.Tensor:
 
 
 class SinusoidalEncoding(nn.Module):
+    """Adds the fixed sinusoidal table to the embeddings."""
+
     def __init__(self, d_model: int, max_len: int):
         super().__init__()
         self.max_len = max_len
@@ -64,6 +66,8 @@ class SinusoidalEncoding(nn.Module):
 
 
 class LearnedEncoding(nn.Module):
+    """Adds one trainable vector per position to the embeddings."""
+
     def __init__(self, d_model: int, max_len: int):
         super().__init__()
         self.max_len = max_len

@@ -42,6 +42,8 @@ def trim_at_eos(ids: list[int]) -> list[int]:
 
 @dataclass(frozen=True)
 class Step:
+    """One step of greedy decoding: the prefix, the top next tokens, the chosen one, its cross-attention."""
+
     index: int  # 1 for the first generated token
     prefix: tuple[str, ...]  # tokens generated before this step (<bos> not shown)
     top_tokens: tuple[str, ...]  # the k most likely next tokens, best first
@@ -56,6 +58,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Trace:
+    """A whole greedy decoding, step by step."""
+
     source: tuple[str, ...]  # source tokens, <eos> included
     steps: tuple[Step, ...]
 

@@ -34,6 +34,8 @@ from .vocab import Batch, Vocab, make_batches
 
 @dataclass(frozen=True)
 class TrainConfig:
+    """How to train: model preset, steps, batch size, learning-rate schedule, regularisation, seed."""
+
     model: str = "cpu"  # a ModelConfig preset
     steps: int = 1600
     batch_size: int = 64

@@ -26,6 +26,8 @@ DEFAULT_CHECKPOINT = DATA_DIR / "translator.pt"
 
 @dataclass
 class Translation:
+    """One translated sentence: source and target tokens, and each decoder layer's cross-attention."""
+
     source: list[str]  # source tokens, <eos> included
     target: list[str]  # generated tokens, <eos> included if reached
     cross_attention: dict[str, torch.Tensor] = field(default_factory=dict)  # layer -> (H, T, S)
@@ -37,6 +39,8 @@ class Translation:
 
 @dataclass
 class Translator:
+    """A trained model with its two vocabularies: load a checkpoint, translate text, read cross-attention."""
+
     model: Transformer
     src_vocab: Vocab
     tgt_vocab: Vocab

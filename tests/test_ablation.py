@@ -3,7 +3,6 @@
 import json
 
 import pytest
-import torch
 
 from attnlib.ablation import (ABLATIONS_DIR, PROBE_SENTENCES, VARIANTS, WORD_ORDER_PAIR, load_results, main,
                               run_variant, validate, write)
@@ -11,12 +10,6 @@ from attnlib.corpus import load_split
 from attnlib.train import TRAIN_PRESETS
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def tiny_record(key: str) -> dict:

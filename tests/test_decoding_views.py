@@ -14,13 +14,6 @@ from attnlib.stepwise import (batch_source_ids, forced_decode, greedy_mistakes, 
                               positions_computed, sequence_log_prob, time_decoding, token_log_probs, trim_at_eos)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """Small tensors: one thread is faster, and immune to a busy machine (as in the chapters)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")

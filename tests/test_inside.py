@@ -12,12 +12,6 @@ from attnlib.evaluate import head_alignment
 from attnlib.exercises.inside import check_alignment_accuracy, check_best_head
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")

@@ -19,10 +19,11 @@ from typing import Iterable, Sequence
 
 import torch
 
-from .capture import attention_layers, capture_attention
+from .capture import capture_attention, cross_attention_layers
 from .corpus import Pair
 from .decoding import BOS_ID
 from .translator import Translator
+from .vocab import pad_rows
 
 
 def gold_matrix(alignment: Iterable[tuple[int, int]], n_target: int, n_source: int) -> torch.Tensor:
@@ -109,14 +110,14 @@ def head_hits(translator: Translator, pairs: Sequence[Pair], batch_size: int = 6
     if not pairs:
         raise ValueError("none of the pairs has a gold alignment")
     model = translator.model
-    layers = [n for n in attention_layers(model) if n.endswith("cross_attn")]
+    layers = cross_attention_layers(model)
     all_hits, counted = [], []
     for start in range(0, len(pairs), batch_size):
         chunk = pairs[start : start + batch_size]
         src_rows = [translator.src_vocab.encode(p.src, add_eos=True) for p in chunk]
         tgt_rows = [[BOS_ID, *translator.tgt_vocab.encode(p.tgt, add_eos=False)] for p in chunk]
-        src = _pad(src_rows).to(translator.device)  # (B, S)
-        tgt_in = _pad(tgt_rows).to(translator.device)  # (B, T)
+        src = pad_rows(src_rows).to(translator.device)  # (B, S)
+        tgt_in = pad_rows(tgt_rows).to(translator.device)  # (B, T)
         with capture_attention(model, layers) as patterns:
             model(src, tgt_in)
         weights = torch.stack([patterns[n] for n in layers], dim=1).float().cpu()  # (B, L, H, T, S)
@@ -164,9 +165,3 @@ def sample_pairs(pairs: Sequence[Pair], n: int, seed: int = 0) -> list[Pair]:
         return pairs
     return random.Random(seed).sample(pairs, n)
 
-
-def _pad(rows: list[list[int]]) -> torch.Tensor:
-    out = torch.zeros(len(rows), max(map(len, rows)), dtype=torch.long)  # 0 is <pad>
-    for i, row in enumerate(rows):
-        out[i, : len(row)] = torch.tensor(row)
-    return out

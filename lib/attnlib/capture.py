@@ -26,6 +26,11 @@ def attention_layers(model: nn.Module) -> dict[str, MultiHeadAttention]:
     return {(name or "self"): m for name, m in model.named_modules() if isinstance(m, MultiHeadAttention)}
 
 
+def cross_attention_layers(model: nn.Module) -> list[str]:
+    """The names of the decoder's cross-attention layers, first to last."""
+    return [name for name in attention_layers(model) if name.endswith("cross_attn")]
+
+
 @contextmanager
 def capture_attention(model: nn.Module, names: Iterable[str] | None = None) -> Iterator[dict[str, torch.Tensor]]:
     """Record the weights ``(B, H, Tq, Tk)`` of the named attention layers (default: all)."""

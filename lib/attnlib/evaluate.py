@@ -15,12 +15,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import torch
 
-from .capture import capture_attention
+from .alignment import head_hits
 from .checkpoint import CheckpointError
 from .corpus import Pair, load_split
-from .decoding import BOS_ID
 from .translator import DEFAULT_CHECKPOINT, Translator
 
 
@@ -47,11 +45,18 @@ class Scores:
                 f"alignment {100 * acc:.1f}% (best head {head})  on {self.n} pairs")
 
 
-def text_scores(hypotheses: list[str], references: list[str]) -> tuple[float, float]:
+def bleu(hypotheses: list[str], references: list[str]) -> float:
+    """Corpus sacreBLEU (the corpus is already tokenised, so sacreBLEU's warning about that is silenced)."""
     import sacrebleu
 
-    return (float(sacrebleu.corpus_bleu(hypotheses, [references], force=True).score),
-            float(sacrebleu.corpus_chrf(hypotheses, [references]).score))
+    return float(sacrebleu.corpus_bleu(hypotheses, [references], force=True).score)
+
+
+def text_scores(hypotheses: list[str], references: list[str]) -> tuple[float, float]:
+    """(sacreBLEU, chrF) of a corpus of translations."""
+    import sacrebleu
+
+    return bleu(hypotheses, references), float(sacrebleu.corpus_chrf(hypotheses, [references]).score)
 
 
 def per_phenomenon(pairs: list[Pair], hypotheses: list[str]) -> dict[str, float]:
@@ -63,29 +68,13 @@ def per_phenomenon(pairs: list[Pair], hypotheses: list[str]) -> dict[str, float]
     return {tag: right[tag] / total[tag] for tag in sorted(total)}
 
 
-@torch.no_grad()
 def head_alignment(translator: Translator, pairs: list[Pair], batch_size: int = 64) -> dict[str, float]:
-    """For every cross-attention head: how often its argmax source word is gold-aligned (teacher forcing)."""
-    model = translator.model
-    hits, counted = defaultdict(int), 0
-    for start in range(0, len(pairs), batch_size):
-        chunk = [p for p in pairs[start : start + batch_size] if p.alignment]
-        if not chunk:
-            continue
-        src = _pad([translator.src_vocab.encode(p.src, add_eos=True) for p in chunk]).to(translator.device)
-        tgt_in = _pad([[BOS_ID, *translator.tgt_vocab.encode(p.tgt, add_eos=False)] for p in chunk]).to(translator.device)
-        with capture_attention(model, [n for n in _cross_layers(model)]) as patterns:
-            model(src, tgt_in)
-        for b, pair in enumerate(chunk):
-            gold = defaultdict(set)
-            for i, j in pair.alignment:
-                gold[j].add(i)  # French token j <- English tokens i
-            for name, w in patterns.items():  # (B, H, T, S); query j produces French token j
-                best = w[b].argmax(-1)  # (H, T)
-                for h in range(best.shape[0]):
-                    hits[f"{name}#{h}"] += sum(int(best[h, j]) in src_ids for j, src_ids in gold.items())
-            counted += len(gold)
-    return {key: value / max(counted, 1) for key, value in sorted(hits.items())}
+    """For every cross-attention head: how often its argmax source word is gold-aligned (teacher forcing).
+
+    ``{"decoder.layers.0.cross_attn#0": accuracy, …}``; empty when no pair has a gold alignment.
+    """
+    aligned = [p for p in pairs if p.alignment]
+    return head_hits(translator, aligned, batch_size).as_dict() if aligned else {}
 
 
 def evaluate(translator: Translator, pairs: list[Pair], split: str = "test", alignment: bool = True) -> Scores:
@@ -95,19 +84,6 @@ def evaluate(translator: Translator, pairs: list[Pair], split: str = "test", ali
     exact = sum(h == r for h, r in zip(hypotheses, references)) / max(len(pairs), 1)
     return Scores(split, len(pairs), bleu, chrf, exact, per_phenomenon(pairs, hypotheses),
                   head_alignment(translator, pairs) if alignment else {}, hypotheses)
-
-
-def _cross_layers(model) -> list[str]:
-    from .capture import attention_layers
-
-    return [n for n in attention_layers(model) if n.endswith("cross_attn")]
-
-
-def _pad(rows: list[list[int]]) -> torch.Tensor:
-    out = torch.zeros(len(rows), max(map(len, rows)), dtype=torch.long)
-    for i, row in enumerate(rows):
-        out[i, : len(row)] = torch.tensor(row)
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:

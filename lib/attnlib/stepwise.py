@@ -21,16 +21,11 @@ from dataclasses import dataclass
 
 import torch
 
-from .capture import attention_layers, capture_attention
+from .capture import capture_attention, cross_attention_layers
 from .corpus import Pair
 from .decoding import BOS_ID, EOS_ID, Hypothesis, beam_search, greedy_decode
 from .model import Transformer
 from .translator import Translator
-
-
-def cross_layer_names(model: Transformer) -> list[str]:
-    """The decoder's cross-attention layers, first to last."""
-    return [n for n in attention_layers(model) if n.endswith("cross_attn")]
 
 
 def trim_at_eos(ids: list[int]) -> list[int]:
@@ -76,7 +71,7 @@ def greedy_trace(translator: Translator, text: str, k: int = 5, max_len: int | N
     model = translator.model
     src = translator.source_ids(text)  # (1, S)
     memory, src_mask = model.encode(src)  # (1, S, D), (1, 1, 1, S)
-    names = cross_layer_names(model)
+    names = cross_attention_layers(model)
     limit = model.cfg.max_len - 1 if max_len is None else min(max_len, model.cfg.max_len - 1)
     ys = [BOS_ID]
     steps = []

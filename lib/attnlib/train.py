@@ -27,6 +27,7 @@ from .checkpoint import CheckpointError, load_checkpoint, load_state, save_check
 from .config import ModelConfig
 from .corpus import Pair, load_split
 from .device import describe_hardware, pick_device
+from .evaluate import bleu, evaluate
 from .model import Transformer
 from .translator import DEFAULT_CHECKPOINT, Translator
 from .vocab import Batch, Vocab, make_batches
@@ -111,12 +112,6 @@ class TrainResult:
 
 def build_vocabs(pairs: list[Pair]) -> tuple[Vocab, Vocab]:
     return Vocab.build(p.src for p in pairs), Vocab.build(p.tgt for p in pairs)
-
-
-def bleu(hypotheses: list[str], references: list[str]) -> float:
-    import sacrebleu
-
-    return float(sacrebleu.corpus_bleu(hypotheses, [references], force=True).score)
 
 
 def train(
@@ -212,8 +207,6 @@ def train(
     if world > 1:
         translator.meta["rank_checksums"] = _rank_checksums(model, world)
     if rank == 0 and score_splits:
-        from .evaluate import evaluate
-
         translator.meta["scores"] = {}
         for split in score_splits:
             scores = evaluate(translator, load_split(split), split)

@@ -12,13 +12,13 @@ from typing import Any
 
 import torch
 
-from .capture import capture_attention
+from .capture import capture_attention, cross_attention_layers
 from .checkpoint import CheckpointError, load_checkpoint, load_state
 from .config import ModelConfig
 from .decoding import BOS_ID, EOS_ID, beam_search, greedy_decode
 from .device import pick_device
 from .model import Transformer
-from .vocab import Vocab, tokenize
+from .vocab import Vocab, pad_rows, tokenize
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEFAULT_CHECKPOINT = DATA_DIR / "translator.pt"
@@ -101,8 +101,7 @@ class Translator:
     def cross_attention(self, src: torch.Tensor, ids: list[int]) -> dict[str, torch.Tensor]:
         """Cross-attention of every decoder layer while it reads ``ids``: layer -> ``(H, T, S)``."""
         tgt_in = torch.tensor([[BOS_ID, *ids[:-1]]] if ids else [[BOS_ID]], device=src.device)
-        names = [n for n in _layer_names(self.model) if n.endswith("cross_attn")]
-        with capture_attention(self.model, names) as patterns:
+        with capture_attention(self.model, cross_attention_layers(self.model)) as patterns:
             self.model(src, tgt_in)
         return {name: w[0].float().cpu() for name, w in patterns.items()}
 
@@ -111,16 +110,8 @@ class Translator:
         """Greedy translations of many known-vocabulary sentences (for evaluation)."""
         out = []
         for start in range(0, len(texts), batch_size):
-            rows = [self.src_vocab.encode(t, add_eos=True) for t in texts[start : start + batch_size]]
-            src = torch.zeros(len(rows), max(map(len, rows)), dtype=torch.long)
-            for i, row in enumerate(rows):
-                src[i, : len(row)] = torch.tensor(row)
-            generated = greedy_decode(self.model, src.to(self.device))
+            src = pad_rows([self.src_vocab.encode(t, add_eos=True) for t in texts[start : start + batch_size]])
+            generated = greedy_decode(self.model, src.to(self.device))  # (B, T)
             out += [self.tgt_vocab.decode(row.tolist()) for row in generated]
         return out
 
-
-def _layer_names(model: torch.nn.Module) -> list[str]:
-    from .capture import attention_layers
-
-    return list(attention_layers(model))

@@ -29,7 +29,7 @@ import torch
 
 from .corpus import Pair
 
-__all__ = ["BOS", "EOS", "PAD", "SPECIALS", "UNK", "Batch", "Vocab", "make_batches", "tokenize"]
+__all__ = ["BOS", "EOS", "PAD", "SPECIALS", "UNK", "Batch", "Vocab", "make_batches", "pad_rows", "tokenize"]
 
 PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
 SPECIALS = (PAD, BOS, EOS, UNK)
@@ -158,7 +158,8 @@ class Batch:
                                 for k in ("src", "tgt_in", "tgt_out", "src_lengths", "tgt_lengths")})
 
 
-def _pad(rows: Sequence[Sequence[int]]) -> torch.Tensor:
+def pad_rows(rows: Sequence[Sequence[int]]) -> torch.Tensor:
+    """Id lists of different lengths -> one ``(B, L)`` tensor, padded with 0 (``<pad>``)."""
     out = torch.zeros(len(rows), max(len(r) for r in rows), dtype=torch.long)  # 0 is <pad>
     for i, row in enumerate(rows):
         out[i, :len(row)] = torch.tensor(row, dtype=torch.long)
@@ -220,7 +221,7 @@ def _collate(pairs: list[Pair], encoded: list[tuple[list[int], list[int]]]) -> B
     tgt_in = [t[:-1] for _, t in encoded]
     tgt_out = [t[1:] for _, t in encoded]
     return Batch(
-        src=_pad(src), tgt_in=_pad(tgt_in), tgt_out=_pad(tgt_out),
+        src=pad_rows(src), tgt_in=pad_rows(tgt_in), tgt_out=pad_rows(tgt_out),
         src_lengths=torch.tensor([len(s) for s in src]), tgt_lengths=torch.tensor([len(t) for t in tgt_in]),
         pairs=tuple(pairs),
     )

@@ -128,6 +128,17 @@ def snapshot_entropies(sentence: str) -> list[float]:
     return [mean_row_entropy(h["attention"][sentence]["weights"]) for h in _history() if sentence in h["attention"]]
 
 
+def cross_attention_map(record: dict, label: str, french_title: str) -> go.Figure:
+    """A recorded cross-attention map ``{"weights" (T, S), "source", "target"}``, titled with its translation."""
+    text = " ".join(w for w in record["target"] if w != "<eos>")
+    fig = attention_figure(record["weights"], record["source"], record["target"], title=f"{label}: “{text}”")
+    fig.update_layout(title=dict(y=0.98, yanchor="top"), height=200 + 28 * max(len(record["target"]), 8),
+                      margin=dict(t=150, l=110, r=20, b=20))
+    fig.update_xaxes(title_text="English")
+    fig.update_yaxes(title_text=french_title)
+    return fig
+
+
 def snapshot_figure(sentence: str, step: int) -> go.Figure:
     """Last-layer cross-attention (mean over heads) of ``sentence`` as the model stood at ``step``."""
     records = {h["step"]: h for h in _history()}
@@ -138,13 +149,7 @@ def snapshot_figure(sentence: str, step: int) -> go.Figure:
         raise ValueError(f"no snapshot of {sentence!r}; the checkpoint has {snapshot_sentences()}")
     bleu = records[step].get("valid_bleu")
     score = f" (validation BLEU {bleu:.1f})" if bleu is not None else ""
-    fig = attention_figure(snap["weights"], snap["source"], snap["target"],
-                           title=f"step {step}{score}: “{' '.join(w for w in snap['target'] if w != '<eos>')}”")
-    fig.update_layout(title=dict(y=0.98, yanchor="top"))
-    fig.update_xaxes(title_text="English")
-    fig.update_yaxes(title_text="French (as written at that step)")
-    fig.update_layout(height=200 + 28 * max(len(snap["target"]), 8), margin=dict(t=150, l=110, r=20, b=20))
-    return fig
+    return cross_attention_map(snap, f"step {step}{score}", "French (as written at that step)")
 
 
 # -- ablations ---------------------------------------------------------------------------------------
@@ -189,14 +194,7 @@ def ablation_map(variant: str, sentence: str) -> go.Figure:
     probe = results[variant]["probes"].get(sentence)
     if probe is None:
         raise ValueError(f"{sentence!r} is not a probe sentence; choose one of {probe_sentences(results)}")
-    text = " ".join(w for w in probe["target"] if w != "<eos>")
-    fig = attention_figure(probe["weights"], probe["source"], probe["target"],
-                           title=f"{results[variant]['label']}: “{text}”")
-    fig.update_layout(title=dict(y=0.98, yanchor="top"))
-    fig.update_xaxes(title_text="English")
-    fig.update_yaxes(title_text="French (as the model writes it)")
-    fig.update_layout(height=200 + 28 * max(len(probe["target"]), 8), margin=dict(t=150, l=110, r=20, b=20))
-    return fig
+    return cross_attention_map(probe, results[variant]["label"], "French (as the model writes it)")
 
 
 def translations(results: dict[str, dict] | None = None, sentences=None) -> list[tuple[str, str, str]]:

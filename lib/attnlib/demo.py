@@ -108,8 +108,11 @@ class Demo:
         traces, spans, layouts = [], [], []
         base = None
         axis_names: set[str] = set()
+        has_menus = any(not p.numeric for p in self.params)
         for combo in grid:
             sub = self.figure(**{p.name: p.values[i] for p, i in zip(self.params, combo)})
+            if has_menus:
+                sub = _leave_room_for_menus(sub)
             spans.append((len(traces), len(traces) + len(sub.data)))
             traces.extend(sub.data)
             layouts.append(_step_layout(sub))
@@ -202,6 +205,36 @@ class Demo:
             show(fig, post_script=script)
         else:
             self.live()
+
+
+def room_for_controls(fig: go.Figure, pixels: int = 60) -> go.Figure:
+    """Lower every subplot (and its title) by ``pixels``, leaving a band under the figure title.
+
+    A static twin's dropdowns sit just above the plotting area; without this band they would cover
+    the figure's title and the titles of the top row of subplots. :meth:`Demo.static` applies it to
+    every precomputed state of a demo that has dropdowns.
+    """
+    layout = fig.layout
+    area = (layout.height or 450) - (layout.margin.t or 0) - (layout.margin.b or 0)
+    if area <= pixels:
+        raise ValueError(f"a figure {layout.height}px high has no room for {pixels}px of controls")
+    fig.update_layout(title=dict(y=0.985, yanchor="top"))  # the title at the very top, clear of the controls
+    f = 1 - pixels / area
+    for name in [k for k in layout.to_plotly_json() if k.startswith("yaxis")]:
+        axis = layout[name]
+        if axis.domain is not None:
+            axis.domain = [round(axis.domain[0] * f, 4), round(axis.domain[1] * f, 4)]
+    for ann in layout.annotations:
+        if ann.yref == "paper" and ann.y is not None:
+            ann.y = ann.y * f
+    return fig
+
+
+def _leave_room_for_menus(fig: go.Figure) -> go.Figure:
+    try:
+        return room_for_controls(fig)
+    except ValueError:  # a figure too small for the band keeps its layout
+        return fig
 
 
 def _step_layout(fig: go.Figure) -> dict:

@@ -23,7 +23,6 @@ from plotly.subplots import make_subplots
 from ..plots import heatmap_trace, label_axes
 from ..stepwise import beam_hypotheses, greedy_trace, normalised_score
 from ..translator import Translator
-from .layout import room_for_controls
 
 #: Good sentences from the corpus (test split): the static page offers these.
 EXAMPLE_SENTENCES = (
@@ -88,7 +87,7 @@ def step_figure(sentence: str = EXAMPLE_SENTENCES[0], step: int = 1) -> go.Figur
         title=f"step {step}: {prefix} ▸ <b>{s.chosen}</b>{note}",
         height=400, margin=dict(t=110, l=70, r=20, b=40),
     )
-    return room_for_controls(fig, 50)
+    return fig
 
 
 def step_values(sentences=STEP_SENTENCES) -> list[int]:

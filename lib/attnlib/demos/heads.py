@@ -44,7 +44,6 @@ from .. import toy
 from ..capture import capture_attention
 from ..multihead import MultiHeadAttention
 from ..plots import heatmap_trace
-from .layout import room_for_controls
 
 D_MODEL = 16
 MAX_WORDS = 8
@@ -184,7 +183,7 @@ def heads_figure(n_heads: int = 8, sentence: str = SENTENCES[0]) -> go.Figure:
         height=800, margin=dict(t=140, l=70, r=20, b=20),
     )
     fig.update_traces(textfont=dict(size=9))
-    return room_for_controls(fig)
+    return fig
 
 
 # -- how the features are split: (B, T, D) -> (B, T, H, Dh) -> (B, H, T, Dh) ------------------
@@ -293,4 +292,4 @@ def split_figure(n_heads: int = 2, method: str = SPLIT_METHODS[0]) -> go.Figure:
     fig.update_layout(title=dict(text=f"Splitting d_model = {d} features into {h} head{'s' * (h > 1)} of "
                                       f"Dh = {dh}: {method}", font=dict(size=13)),
                       height=660, margin=dict(t=80, l=70, r=20, b=20), plot_bgcolor="white")
-    return room_for_controls(fig)
+    return fig

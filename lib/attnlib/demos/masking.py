@@ -27,7 +27,6 @@ from .. import toy
 from ..attention import scaled_dot_product_attention
 from ..masks import causal_mask, combine, lengths_mask
 from ..plots import heatmap_trace, label_axes
-from .layout import room_for_controls
 
 PAD = "<pad>"
 STEP_SENTENCE = "the black cat sat on the mat"
@@ -222,7 +221,7 @@ def steps_figure(step: int = 5, mask: str = "none", sentence: str = STEP_SENTENC
         title=dict(text=STEP_TEXT[step] + ("" if mask == "none" else "  (causal mask)"), font=dict(size=13)),
         height=800, margin=dict(t=150, l=70, r=20, b=30),
     )
-    return room_for_controls(fig)
+    return fig
 
 
 # -- the mask playground ----------------------------------------------------------------------
@@ -270,4 +269,4 @@ def playground_figure(kind: str = "padding") -> go.Figure:
         summary += f"  ·  a real word gives to later words: {lk['future']:.2f}"
     fig.update_layout(title=dict(text=PLAYGROUND_TEXT[kind] + "<br><sup>" + summary + "</sup>", font=dict(size=13)),
                       height=820, margin=dict(t=150, l=70, r=20, b=30))
-    return room_for_controls(fig)
+    return fig

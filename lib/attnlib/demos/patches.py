@@ -5,7 +5,6 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from ..patches import GRID, IMAGE_SIZE, PATCH, attend, png_data_uri, query_words, toy_image
-from .layout import room_for_controls
 
 TEMPERATURES = (0.1, 0.25, 1.0)
 # Dark where a patch gets no weight, clear where it gets the most: a spotlight on what the query looks at.
@@ -43,4 +42,4 @@ def attention_overlay(query: str = "red circle", temperature: float = 0.25) -> g
                         f"<sup>most weight: patch ({r}, {c}), {float(weights[top]):.2f}</sup>"),
         annotations=annotations, shapes=lines, height=540, margin=dict(t=120, l=20, r=20, b=20),
     )
-    return room_for_controls(fig)  # the title at the top, clear of the static twin's dropdown
+    return fig

@@ -33,7 +33,8 @@ def test_one_parameter_static_twin_has_a_step_per_value_that_shows_its_own_trace
 def test_text_parameters_become_a_dropdown():
     demo = Demo(lambda word: line(len(word)), Param("word", ["a", "abc"]))
     fig, _ = demo.static()
-    assert not fig.layout.sliders and [b.label for b in fig.layout.updatemenus[0].buttons] == ["a", "abc"]
+    # each option names its parameter: on a static page nothing else says what the dropdown controls
+    assert not fig.layout.sliders and [b.label for b in fig.layout.updatemenus[0].buttons] == ["word: a", "word: abc"]
 
 
 def test_several_parameters_are_linked_by_a_script_over_the_full_grid():
@@ -100,5 +101,62 @@ def test_axes_of_one_state_are_hidden_in_states_that_lack_them():
 
     fig, _ = Demo(panels, Param("n", [1, 2])).static()
     one, two = (step.args[1] for step in fig.layout.sliders[0].steps)
-    assert one["xaxis2"] == {"visible": False} and one["height"] == 400
-    assert two["xaxis2"]["anchor"] == "y2" and two["height"] == 500
+    assert one["xaxis2"] == {"visible": False}
+    assert two["xaxis2"]["anchor"] == "y2"
+
+
+def _frame(fig):
+    return fig.layout.height, fig.layout.margin.to_plotly_json()
+
+
+def test_moving_a_control_never_changes_the_figure_size_or_margins():
+    """A state's own height (400 or 500 px here) must not travel with its step: the figure would jump."""
+    from plotly.subplots import make_subplots
+
+    def panels(n=1, word="a"):
+        fig = make_subplots(rows=1, cols=n)
+        for c in range(1, n + 1):
+            fig.add_trace(go.Scatter(y=[c, c]), row=1, col=c)
+        fig.update_layout(height=300 + 100 * n, margin=dict(t=40 * n, b=30 * n), title=word * 70)
+        return fig
+
+    for demo in (Demo(panels, Param("n", [1, 2])), Demo(panels, Param("n", [1, 2]), Param("word", ["a", "b"]))):
+        fig, script = demo.static()
+        steps = [s.args[1] for s in fig.layout.sliders[0].steps] if script is None else json.loads(
+            script.split("var t = ")[1].split(";\n")[0])["layouts"]
+        for step in steps:
+            assert not {"height", "width", "margin", "sliders", "updatemenus"} & set(step)
+        # one frame for all states: the tallest plot, the largest margins, plus the controls' bands
+        assert fig.layout.height >= 500 + fig.layout.margin.t - 80 + fig.layout.margin.b - 60
+
+
+def test_controls_sit_in_their_own_bands_clear_of_title_and_plot():
+    from attnlib import layout
+
+    demo = Demo(lambda slope, offset, a, b: line(slope, offset), Param("slope", [1.0, 2.0]),
+                Param("offset", [0.0, 5.0]), Param("a", ["x", "y"]), Param("b", ["u", "v"]))
+    fig, _ = demo.static()
+    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    title_px = layout.title_band(fig)
+    menus = sorted(fig.layout.updatemenus, key=lambda m: -m.y)
+    for row, menu in enumerate(menus):  # below the title, above the plotting area, a row each
+        top_px = fig.layout.margin.t - (menu.y - 1) * plot_px  # from the figure's top edge
+        assert top_px == pytest.approx(title_px + row * layout.MENU_PX)
+    sliders = sorted(fig.layout.sliders, key=lambda s: -s.y)
+    for row, slider in enumerate(sliders):  # below the plotting area and its own margin, a row each
+        below_px = -slider.y * plot_px
+        assert below_px == pytest.approx(fig.layout.margin.b - 2 * layout.SLIDER_PX + row * layout.SLIDER_PX)
+    assert fig.layout.margin.b - 2 * layout.SLIDER_PX == 80  # the figure's own (plotly's default) bottom margin
+
+
+def test_long_titles_become_title_and_subtitle_and_figures_know_their_readable_width():
+    from attnlib import layout
+
+    fig = layout.frame(go.Figure(layout=dict(title="A headline of some length: and then a long detail that would run off a phone")))
+    assert fig.layout.title.text == "A headline of some length"
+    assert fig.layout.title.subtitle.text.startswith("And then a long detail")
+    assert fig.layout.meta["min_width"] >= len(fig.layout.title.subtitle.text) * layout.TEXT_CHAR_PX
+    again = layout.frame(fig)
+    assert _frame(again) == _frame(fig)  # framing twice changes nothing
+    html = figure_html(fig)
+    assert f'min-width:{fig.layout.meta["min_width"]}px' in html and "overflow-x:auto" in html

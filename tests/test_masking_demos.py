@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from attnlib import causal_mask, lengths_mask, scaled_dot_product_attention, toy
-from attnlib.demo import Demo, Param, room_for_controls
+from attnlib.demo import Demo, Param
 from attnlib.demos import masking
 from attnlib.exercises import NOT_ANSWERED
 from attnlib.exercises.masking import check_causal_mask, check_padding_mask
@@ -113,13 +113,6 @@ def test_static_twins_keep_the_same_axes_in_every_state():
                        .to_plotly_json() if k.startswith(("xaxis", "yaxis")))
                 for combo in itertools.product(*(p.values for p in demo.params))]
         assert all(a == axes[0] for a in axes) and len(axes[0]) >= 8
-
-
-def test_room_for_controls_lowers_every_subplot():
-    fig, _ = Demo(masking.playground_figure, Param("kind", ["none", "causal"])).static()  # a dropdown
-    assert max(fig.layout[k].domain[1] for k in ("yaxis", "yaxis2", "yaxis3", "yaxis4")) < 0.95
-    with pytest.raises(ValueError, match="no room"):
-        room_for_controls(fig.update_layout(height=200), pixels=100)
 
 
 # -- checkers -------------------------------------------------------------------------------------

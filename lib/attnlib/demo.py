@@ -23,16 +23,22 @@ from typing import Any, Callable, Sequence
 
 import plotly.graph_objects as go
 
+from . import layout
 from .display import in_book_build, show
 from .plots import message_figure
 
 # Layout keys that may differ between the precomputed figures and travel with each step.
-_STEP_LAYOUT_DEFAULTS = {"title": {"text": ""}, "annotations": [], "shapes": [], "height": None}
+_STEP_LAYOUT_DEFAULTS = {"title": {"text": ""}, "annotations": [], "shapes": []}
 MAX_STATIC_FIGURES = 200
 
 
 def format_value(v: Any) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def menu_label(p: "Param", v: Any) -> str:
+    """A dropdown's option names its parameter: on a static page nothing else says what it controls."""
+    return f"{p.text}: {format_value(v)}"
 
 
 @dataclass(frozen=True)
@@ -100,74 +106,81 @@ class Demo:
         return list(itertools.product(*(range(len(p.values)) for p in self.params)))
 
     def static(self) -> tuple[go.Figure, str | None]:
-        """One figure holding every precomputed state, and the script (if any) that links its controls."""
+        """One figure holding every precomputed state, and the script (if any) that links its controls.
+
+        Every state is laid out in one shared frame (:mod:`attnlib.layout`): the figure's size and the
+        place of each control are computed once, so moving a control changes what is drawn, never where.
+        """
         grid = self.grid()
         if len(grid) > MAX_STATIC_FIGURES:
             raise ValueError(f"{len(grid)} precomputed figures is too many for one page (max {MAX_STATIC_FIGURES})")
         default = tuple(p.default_index for p in self.params)
-        traces, spans, layouts = [], [], []
-        base = None
-        axis_names: set[str] = set()
-        has_menus = any(not p.numeric for p in self.params)
+        sliders = [p for p in self.params if p.numeric]
+        menus = [p for p in self.params if not p.numeric]
+        states = []
         for combo in grid:
             sub = self.figure(**{p.name: p.values[i] for p, i in zip(self.params, combo)})
-            if has_menus:
-                sub = _leave_room_for_menus(sub)
+            states.append(layout.split_title(layout.readable_axes(sub)))
+        shared = layout.common_frame([layout.frame_of(sub, len(menus), len(sliders)) for sub in states])
+        labels = [menu_label(p, v) for p in menus for v in p.values]
+        width = max(layout.min_width(sub, labels) for sub in states)
+
+        traces, spans, layouts = [], [], []
+        axis_names: set[str] = set()
+        for sub in states:
             spans.append((len(traces), len(traces) + len(sub.data)))
             traces.extend(sub.data)
             layouts.append(_step_layout(sub))
             axis_names |= {k for k in layouts[-1] if k.startswith(("xaxis", "yaxis"))}
-            if combo == default:
-                base = sub
-        for layout in layouts:  # an axis that one state lacks must not linger from another state
-            for name in axis_names - set(layout):
-                layout[name] = {"visible": False}
+        for step_layout in layouts:  # an axis that one state lacks must not linger from another state
+            for name in axis_names - set(step_layout):
+                step_layout[name] = {"visible": False}
         n = len(traces)
 
         def visible(k: int) -> list[bool]:
             start, stop = spans[k]
             return [start <= i < stop for i in range(n)]
 
-        fig = go.Figure(data=traces, layout=base.layout)
+        fig = go.Figure(data=traces, layout=states[grid.index(default)].layout)
+        layout.apply_frame(fig, shared)
+        layout.mark_framed(fig, width)
         fig.update_traces(visible=False)
         for i in range(*spans[grid.index(default)]):
             fig.data[i].visible = True
 
         if len(self.params) == 1:  # plotly's own controls suffice
             steps = [[{"visible": visible(k)}, layouts[k]] for k in range(len(grid))]
-            self._add_controls(fig, method="update", args=steps)
+            self._add_controls(fig, shared, method="update", args=steps)
             return fig, None
         # Several parameters: each control only records its choice ("skip"); a small
         # script maps the combination of choices to the precomputed figure.
-        self._add_controls(fig, method="skip", args=None)
+        self._add_controls(fig, shared, method="skip", args=None)
         table = {"spans": spans, "layouts": layouts, "sizes": [len(p.values) for p in self.params],
                  "names": [p.name for p in self.params], "state": list(default), "n": n}
         return fig, _LINK_SCRIPT.replace("__TABLE__", json.dumps(table))
 
-    def _add_controls(self, fig: go.Figure, method: str, args) -> None:
+    def _add_controls(self, fig: go.Figure, frame: layout.Frame, method: str, args) -> None:
+        """Sliders in the band under the figure, dropdowns in the band under its title, one row each."""
         sliders, menus = [], []
-        for j, p in enumerate(self.params):
+        for p in self.params:
             labels = [format_value(v) for v in p.values]
             step_args = (lambda k: args[k]) if args is not None else (lambda k: [])
             if p.numeric:
                 sliders.append(dict(
-                    name=p.name, active=p.default_index,
-                    currentvalue={"prefix": f"{p.text} = "},
-                    pad={"t": 40}, y=-0.02 - 0.2 * len(sliders), yanchor="top", len=0.9, x=0.05,
+                    name=p.name, active=p.default_index, currentvalue={"prefix": f"{p.text} = ", "font": {"size": 13}},
+                    x=0, len=1, xanchor="left", y=frame.slider_y(len(sliders)), yanchor="top", pad={"t": 8, "b": 0},
+                    font={"size": 12},
                     steps=[dict(label=labels[k], value=str(k), method=method, args=step_args(k))
                            for k in range(len(labels))],
                 ))
             else:
                 menus.append(dict(
                     name=p.name, type="dropdown", active=p.default_index, showactive=True,
-                    x=0.0 + 0.5 * len(menus), xanchor="left", y=1.0, yanchor="bottom", pad={"b": 60 + 0 * j},
-                    buttons=[dict(label=labels[k], method=method, args=step_args(k)) for k in range(len(labels))],
+                    x=0, xanchor="left", y=frame.menu_y(len(menus)), yanchor="top", pad={"t": 0, "b": 0},
+                    buttons=[dict(label=menu_label(p, v), method=method, args=step_args(k))
+                             for k, v in enumerate(p.values)],
                 ))
-        bottom = (fig.layout.margin.b or 40) + 110 * len(sliders)
-        fig.update_layout(sliders=sliders, updatemenus=menus, margin=dict(b=bottom),
-                          height=(fig.layout.height or 450) + 110 * len(sliders) + 50 * bool(menus))
-        if menus:
-            fig.update_layout(margin=dict(t=(fig.layout.margin.t or 80) + 50))
+        fig.update_layout(sliders=sliders, updatemenus=menus)
 
     # -- live widget ------------------------------------------------------------------------
     def live(self):
@@ -205,36 +218,6 @@ class Demo:
             show(fig, post_script=script)
         else:
             self.live()
-
-
-def room_for_controls(fig: go.Figure, pixels: int = 60) -> go.Figure:
-    """Lower every subplot (and its title) by ``pixels``, leaving a band under the figure title.
-
-    A static twin's dropdowns sit just above the plotting area; without this band they would cover
-    the figure's title and the titles of the top row of subplots. :meth:`Demo.static` applies it to
-    every precomputed state of a demo that has dropdowns.
-    """
-    layout = fig.layout
-    area = (layout.height or 450) - (layout.margin.t or 0) - (layout.margin.b or 0)
-    if area <= pixels:
-        raise ValueError(f"a figure {layout.height}px high has no room for {pixels}px of controls")
-    fig.update_layout(title=dict(y=0.985, yanchor="top"))  # the title at the very top, clear of the controls
-    f = 1 - pixels / area
-    for name in [k for k in layout.to_plotly_json() if k.startswith("yaxis")]:
-        axis = layout[name]
-        if axis.domain is not None:
-            axis.domain = [round(axis.domain[0] * f, 4), round(axis.domain[1] * f, 4)]
-    for ann in layout.annotations:
-        if ann.yref == "paper" and ann.y is not None:
-            ann.y = ann.y * f
-    return fig
-
-
-def _leave_room_for_menus(fig: go.Figure) -> go.Figure:
-    try:
-        return room_for_controls(fig)
-    except ValueError:  # a figure too small for the band keeps its layout
-        return fig
 
 
 def _step_layout(fig: go.Figure) -> dict:

@@ -16,8 +16,12 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.io.base_renderers import MimetypeRenderer
 
+from . import layout
+
 BOOK_BUILD_ENV = "ATTN_BOOK_BUILD"
-PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+# No toolbar: on a phone it covers the title, and a book's figure has no use for zoom boxes.
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
+PAGE_CHROME_PX = 40  # what a narrow page keeps around its text column
 
 
 def in_book_build() -> bool:
@@ -27,13 +31,17 @@ def in_book_build() -> bool:
 def figure_html(fig: go.Figure | dict, post_script: str | None = None) -> str:
     """A figure as an HTML fragment that expects ``window.Plotly`` to be loaded by the page.
 
-    The div id is a hash of the figure, so building the book twice gives the same HTML.
+    The figure is laid out in the book's frame (:func:`attnlib.layout.frame`) and put in a box that
+    scrolls sideways on a screen narrower than the figure's readable width, with a hint saying so,
+    rather than squeezing its text into a tangle. The div id is a hash of the figure, so building
+    the book twice gives the same HTML.
     """
-    fig_dict = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
+    fig = layout.frame(go.Figure(fig))  # a copy: the caller's figure stays as it was
+    fig_dict = fig.to_plotly_json()
     digest = hashlib.sha1(
         (json.dumps(fig_dict, sort_keys=True, default=str) + (post_script or "")).encode()
     ).hexdigest()[:12]
-    return pio.to_html(
+    plot = pio.to_html(
         fig_dict,
         include_plotlyjs=False,
         full_html=False,
@@ -42,6 +50,12 @@ def figure_html(fig: go.Figure | dict, post_script: str | None = None) -> str:
         post_script=post_script,
         validate=False,
     )
+    width = fig.layout.meta["min_width"]
+    return (f'<style>#hint-{digest}{{display:none;font-size:.8em;color:#666;text-align:right}}'
+            f'@media (max-width:{width + PAGE_CHROME_PX}px){{#hint-{digest}{{display:block}}}}</style>'
+            f'<div class="attn-figure" style="overflow-x:auto;overflow-y:hidden;max-width:100%">'
+            f'<div style="min-width:{width}px">{plot}</div></div>'
+            f'<div class="attn-scroll-hint" id="hint-{digest}">scroll the figure sideways →</div>')
 
 
 class BookRenderer(MimetypeRenderer):

@@ -28,6 +28,7 @@ VENDOR = {
     "vendor/mathjax/output/chtml/fonts/woff-v2": NODE_MODULES / "mathjax" / "es5" / "output" / "chtml" / "fonts" / "woff-v2",
 }
 MATHJAX_PATH = "vendor/mathjax/tex-mml-chtml.js"  # relative to _static/
+BOOK_CSS = Path(__file__).parent / "book.css"  # the book's own styles
 
 
 class MissingAsset(RuntimeError):
@@ -44,6 +45,7 @@ def collect_assets(static: Path) -> None:
         )
     static.mkdir(parents=True, exist_ok=True)
     shutil.copy2(PLOTLY_JS, static / "plotly.min.js")
+    shutil.copy2(BOOK_CSS, static / "book.css")
     for target, src in VENDOR.items():
         dest = static / target
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -104,4 +106,5 @@ def setup(app):
     app.connect("html-page-context", _notebook_download, priority=500)  # the theme's buttons come at 501
     app.add_js_file("plotly.min.js", priority=100)  # before require.js: Plotly must be a global
     app.add_js_file("vendor/require.js", priority=900)  # AMD loader for bertviz's views
+    app.add_css_file("book.css")
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -168,7 +168,7 @@ def heads_figure(n_heads: int = 8, sentence: str = SENTENCES[0]) -> go.Figure:
         trace = heatmap_trace(weights[h], words, words, showscale=False, show_values=n_heads <= 2)
         trace.update(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
         fig.add_trace(trace)
-        ticks = dict(tickmode="array", tickvals=list(range(len(words))), ticktext=words, tickfont=dict(size=9),
+        ticks = dict(tickmode="array", tickvals=list(range(len(words))), ticktext=words, tickfont=dict(size=10),
                      visible=True)
         fig.update_layout({f"xaxis{suffix}": dict(domain=xd, anchor=f"y{suffix}", side="top", tickangle=-60, **ticks),
                            f"yaxis{suffix}": dict(domain=yd, anchor=f"x{suffix}", autorange="reversed", **ticks)})

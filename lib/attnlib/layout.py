@@ -1,0 +1,194 @@
+"""The frame every figure of the book is drawn in: bands that never collide, and a width it stays readable at.
+
+A figure function lays out its own plotting area (subplots, axes, annotations) and sets a height and
+margins for it. :func:`frame` then adds, in pixels, from the top of the figure down:
+
+* the **title band**: the title at the very top of the figure; a long ``"headline: detail"`` title is
+  split into a title and a smaller subtitle, so that neither runs off a phone's screen;
+* the **menu band**: one row per dropdown of a static twin, under the title;
+* the figure's own top margin (top tick labels, subplot titles), then the plotting area;
+* the figure's own bottom margin (tick labels, axis titles), then the **slider band**: one row per slider.
+
+Adding bands grows the figure by exactly their height, so the plotting area keeps its size in pixels and
+every paper-coordinate position (annotations, legends, subplot titles) keeps its place. All of it is
+computed once per figure: a static twin's states share one frame (see :func:`common_frame`), so moving a
+control never changes the figure's size or moves another control.
+
+:func:`min_width` estimates the width below which the figure's text would collide; the page puts a
+narrower screen's figure in a box that scrolls sideways instead of squeezing it (``display.figure_html``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+TITLE_PX = 40          # a one-line title, from the top edge of the figure
+SUBTITLE_PX = 22       # a subtitle under it
+MENU_PX = 44           # one dropdown row
+SLIDER_PX = 86         # one slider: its current value, the rail and its tick labels
+DEFAULT_HEIGHT = 450   # plotly's own defaults, used when a figure sets none
+DEFAULT_MARGIN = {"t": 100, "b": 80, "l": 80, "r": 80}
+OWN_TITLE_PX = 45      # what a figure function's top margin is taken to reserve for its own title
+TITLE_CHARS = 60       # a title longer than this is split into title and subtitle at ": " (or "; ")
+# average glyph widths (px per character) of plotly's default sans-serif at the sizes used here
+TITLE_CHAR_PX, TEXT_CHAR_PX, TICK_CHAR_PX = 9.0, 6.6, 6.6
+MIN_WIDTH = 320        # no figure is laid out narrower than a phone's column
+COLUMN_PX = 140        # the least width one subplot needs to be read
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The pixel geometry shared by every state of a figure."""
+
+    height: int
+    top: int       # margin above the plotting area
+    bottom: int    # margin below it
+    left: int
+    right: int
+    title_px: int  # height of the title band (0: no title)
+    menus: int
+    sliders: int
+
+    @property
+    def plot_px(self) -> int:
+        return self.height - self.top - self.bottom
+
+    def menu_y(self, row: int) -> float:
+        """Paper y of the top of dropdown row ``row`` (paper y 1 is the top of the plotting area)."""
+        return 1 + (self.top - self.title_px - row * MENU_PX) / self.plot_px
+
+    def slider_y(self, row: int) -> float:
+        """Paper y of the top of slider row ``row``, below the figure's own bottom margin."""
+        own_bottom = self.bottom - self.sliders * SLIDER_PX
+        return -(own_bottom + row * SLIDER_PX) / self.plot_px
+
+
+def _plain(text: str) -> str:
+    """Text as a reader sees it: without the <b>, <i>, <sub> tags plotly draws."""
+    return re.sub(r"<[^>]+>", "", text)
+
+
+def _title_text(fig: go.Figure) -> str:
+    return (fig.layout.title.text or "") if fig.layout.title else ""
+
+
+def split_title(fig: go.Figure) -> go.Figure:
+    """Put the title at the top edge; a long "headline: detail" title becomes a title and a subtitle."""
+    text = _title_text(fig)
+    subtitle = fig.layout.title.subtitle.text if fig.layout.title.subtitle else None
+    if text and not subtitle and len(text) > TITLE_CHARS:
+        for sep in (": ", "; ", " — ", ", "):
+            head, found, tail = text.partition(sep)
+            if found and 4 <= len(head) <= TITLE_CHARS:
+                text, subtitle = head, tail[:1].upper() + tail[1:]
+                break
+    fig.update_layout(title=dict(text=text, x=0.01, xref="container", xanchor="left",
+                                 y=1, yref="container", yanchor="top", pad=dict(t=12, l=4),
+                                 subtitle=dict(text=subtitle, font=dict(size=13, color="#555")) if subtitle else None))
+    return fig
+
+
+def title_band(fig: go.Figure) -> int:
+    if not _title_text(fig):
+        return 10
+    return TITLE_PX + (SUBTITLE_PX if fig.layout.title.subtitle and fig.layout.title.subtitle.text else 0)
+
+
+def own_margins(fig: go.Figure) -> dict[str, int]:
+    m = fig.layout.margin
+    return {side: int(getattr(m, side) if getattr(m, side) is not None else DEFAULT_MARGIN[side])
+            for side in ("t", "b", "l", "r")}
+
+
+def frame_of(fig: go.Figure, menus: int = 0, sliders: int = 0) -> Frame:
+    """The frame one figure needs (its title already split, see :func:`split_title`)."""
+    own = own_margins(fig)
+    height = int(fig.layout.height or DEFAULT_HEIGHT)
+    band = title_band(fig)
+    # the part of the figure's own top margin that holds more than its title (top ticks, subplot titles)
+    above_plot = max(own["t"] - (OWN_TITLE_PX if _title_text(fig) else 0), 12)
+    top = band + menus * MENU_PX + above_plot
+    bottom = own["b"] + sliders * SLIDER_PX
+    plot = height - own["t"] - own["b"]
+    return Frame(height=top + plot + bottom, top=top, bottom=bottom, left=own["l"], right=own["r"],
+                 title_px=band, menus=menus, sliders=sliders)
+
+
+def common_frame(frames: list[Frame]) -> Frame:
+    """One frame that holds every state: the largest of each band."""
+    top = max(f.top for f in frames)
+    bottom = max(f.bottom for f in frames)
+    plot = max(f.plot_px for f in frames)
+    return Frame(height=top + plot + bottom, top=top, bottom=bottom,
+                 left=max(f.left for f in frames), right=max(f.right for f in frames),
+                 title_px=max(f.title_px for f in frames), menus=frames[0].menus, sliders=frames[0].sliders)
+
+
+def apply_frame(fig: go.Figure, frame: Frame) -> go.Figure:
+    fig.update_layout(height=frame.height, autosize=True,
+                      margin=dict(t=frame.top, b=frame.bottom, l=frame.left, r=frame.right))
+    return fig
+
+
+def readable_axes(fig: go.Figure) -> go.Figure:
+    """Log axes label whole decades only: plotly's in-between labels (2, 5) are set in 9 px type."""
+    for name in [k for k in fig.layout.to_plotly_json() if k.startswith(("xaxis", "yaxis"))]:
+        axis = fig.layout[name]
+        if axis.type == "log" and axis.dtick is None and axis.tickvals is None:
+            axis.dtick = 1
+    return fig
+
+
+def min_width(fig: go.Figure, menu_labels: list[str] = ()) -> int:
+    """The narrowest width (px) at which the figure's titles, menus and subplots still fit side by side."""
+    own = own_margins(fig)
+    sides = own["l"] + own["r"]
+    need = [MIN_WIDTH]
+    title = fig.layout.title
+    if title and title.text:
+        need.append(len(_plain(title.text)) * TITLE_CHAR_PX + 24)
+    if title and title.subtitle and title.subtitle.text:
+        need.append(len(_plain(title.subtitle.text)) * TEXT_CHAR_PX + 24)
+    if menu_labels:
+        need.append(own["l"] + max(len(s) for s in menu_labels) * TEXT_CHAR_PX + 60)
+    layout = fig.layout.to_plotly_json()
+    for name, axis in layout.items():
+        if not name.startswith("xaxis") or axis.get("visible") is False:
+            continue
+        lo, hi = axis.get("domain", [0, 1])
+        share = max(hi - lo, 0.05)
+        need.append(sides + COLUMN_PX / share)
+        ticks = axis.get("ticktext")
+        if ticks:  # word labels, turned up to 90° when crowded: a line of type each
+            need.append(sides + len(ticks) * 15 / share)
+    for ann in layout.get("annotations", []):
+        if ann.get("xref", "paper") == "paper" and ann.get("text") and ann.get("yref", "paper") == "paper" \
+                and (ann.get("y") or 0) >= 1:  # titles over subplots, one per column
+            longest = max(len(_plain(line)) for line in str(ann["text"]).split("<br>"))
+            columns = max(1, sum(1 for a in layout.get("annotations", [])
+                                 if a.get("y") == ann.get("y") and a.get("yref", "paper") == "paper"))
+            need.append(sides + columns * (longest * TEXT_CHAR_PX + 16))
+    return int(max(need))
+
+
+def is_framed(fig: go.Figure) -> bool:
+    return isinstance(fig.layout.meta, dict) and "min_width" in fig.layout.meta
+
+
+def mark_framed(fig: go.Figure, width: int) -> go.Figure:
+    """Record the figure's readable width (the page reads it; see ``display.figure_html``)."""
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
+    fig.update_layout(meta=meta | {"min_width": int(width)})
+    return fig
+
+
+def frame(fig: go.Figure) -> go.Figure:
+    """A figure shown alone: its title split and its bands laid out. A framed figure is left as it is."""
+    if is_framed(fig):
+        return fig
+    split_title(readable_axes(fig))
+    apply_frame(fig, frame_of(fig))
+    return mark_framed(fig, min_width(fig))

@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 import torch
 
-from attnlib.bertviz_views import LOCAL_PATHS, bertviz_inputs, head_view, offline_html, stable_ids, view_html
+from attnlib.bertviz_views import (LOCAL_PATHS, MODEL_MIN_PX, bertviz_inputs, book_style, head_view, offline_html,
+                                   stable_ids, view_html)
 from attnlib.demos.decoding_views import translator as load_translator
 from attnlib.sphinxext import VENDOR
 
 SENTENCE = "the black cat sees the dog ."
+COLUMN_PX = 688  # the book's text column on a desktop screen
 CDN_HTML = """<script src="https://cdnjs.cloudflare.com/ajax/libs/require.js/2.3.6/require.min.js"></script>
 <div id="bertviz-0123456789abcdef0123456789abcdef"></div>
 <script type="text/javascript">
@@ -71,9 +73,9 @@ def test_stable_ids_are_derived_from_the_content():
 
 
 @pytest.mark.parametrize("kind", ["head", "model"])
-def test_views_are_offline_in_the_book_and_untouched_live(data, kind):
+def test_views_are_offline_in_the_book_and_keep_the_cdn_live(data, kind):
     live = view_html(kind, data, book=False)
-    assert "cdnjs.cloudflare.com/ajax/libs/require.js" in live  # as bertviz made it
+    assert "cdnjs.cloudflare.com/ajax/libs/require.js" in live  # a notebook loads require.js as bertviz does
     book = view_html(kind, data, book=True)
     assert not re.search(r"""(src=|['"])https?://""", book)
     assert "../_static/vendor/d3.min" in book and "../_static/vendor/jquery.min" in book
@@ -81,6 +83,23 @@ def test_views_are_offline_in_the_book_and_untouched_live(data, kind):
     assert '"Cross"' in book and "noir" in book
     with pytest.raises(ValueError, match="'head' or 'model'"):
         view_html("neuron", data)
+
+
+@pytest.mark.parametrize("book", [False, True])
+def test_views_number_layers_and_heads_from_1_and_fit_the_column(data, book):
+    """The book counts layers and heads from 1; bertviz labels them with 0-based indices and draws 970 px wide."""
+    head, model = view_html("head", data, book=book), view_html("model", data, book=book)
+    assert ".text(layer + 1)" in head and ".text(layer)" not in head  # the layer menu
+    for label in ("config.heads[i]", "config.layers[i]"):                # the model view's axes
+        assert f".text({label} + 1)" in model and f".text({label})" not in model
+    assert "'Layer ' + (config.layers[layerIndex] + 1) + \", Head \" + (config.heads[headIndex] + 1)" in model
+    assert "const DIV_WIDTH = 970" not in model and "clientWidth" in model
+    assert not re.search(r"const DIV_WIDTH = \d+;", model)
+
+
+def test_book_style_refuses_bertviz_javascript_it_does_not_know():
+    with pytest.raises(RuntimeError, match="unexpected bertviz model view"):
+        book_style("model", CDN_HTML)
 
 
 def test_head_view_in_the_book_build_is_displayable_html(data, monkeypatch):
@@ -105,9 +124,12 @@ def test_the_views_draw_offline_in_a_browser(data, tmp_path):
         (tmp_path / "_static" / target).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, tmp_path / "_static" / target)
     (tmp_path / "chapters").mkdir()
-    body = view_html("head", data, book=True) + view_html("model", data, book=True)
-    (tmp_path / "chapters" / "page.html").write_text(
-        '<html><head><script src="../_static/vendor/require.js"></script></head><body>' + body + "</body></html>")
+    views = view_html("head", data, book=True) + view_html("model", data, book=True)
+    widths = {"column": COLUMN_PX, "phone": MODEL_MIN_PX - 50}  # a desktop's text column, a phone's
+    for name, width in widths.items():  # one page each: the element ids are the same
+        (tmp_path / "chapters" / f"{name}.html").write_text(
+            '<html><head><script src="../_static/vendor/require.js"></script></head><body>'
+            f'<div style="width:{width}px">{views}</div></body></html>')
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp_path)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -120,9 +142,19 @@ def test_the_views_draw_offline_in_a_browser(data, tmp_path):
             context.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/])[a-z]+://"), lambda route: route.abort())
             page = context.new_page()
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/chapters/page.html")
             count = "() => Array.from(document.querySelectorAll('[id^=bertviz] svg')).map(s => s.querySelectorAll('text, line').length)"
-            page.wait_for_function(f"() => ({count})().length == 2 && ({count})().every(n => n > 0)", timeout=15_000)
+            drawn = f"() => ({count})().length == 2 && ({count})().every(n => n > 0)"
+            seen = {}
+            for name in widths:
+                page.goto(f"http://127.0.0.1:{server.server_address[1]}/chapters/{name}.html")
+                page.wait_for_function(drawn, timeout=15_000)
+                seen[name] = page.evaluate("""() => {
+                    const [head, model] = document.querySelectorAll('[id^=bertviz]');
+                    const box = model.closest('.bertviz-view');
+                    return {layerMenu: Array.from(head.querySelectorAll('#layer option')).map(o => o.textContent),
+                            axes: Array.from(model.querySelectorAll('svg > text')).map(t => t.textContent),
+                            width: model.querySelector('svg').getBoundingClientRect().width,
+                            hidden: box.scrollWidth - box.clientWidth}}""")
             browser.close()
     finally:
         server.shutdown()
@@ -130,3 +162,10 @@ def test_the_views_draw_offline_in_a_browser(data, tmp_path):
     assert not errors
     assert all(u.startswith("http://127.0.0.1") for u in requests), [u for u in requests if "127.0.0.1" not in u]
     assert any(u.endswith("/_static/vendor/d3.min.js") for u in requests)
+    cfg = load_translator().model.cfg
+    layers, heads = [str(i) for i in range(1, cfg.n_encoder_layers + 1)], [str(i) for i in range(1, cfg.n_heads + 1)]
+    for view in seen.values():  # what a reader sees: layers and heads counted from 1
+        assert view["layerMenu"] == layers and view["axes"] == ["Heads", *heads, "Layers", *layers]
+    # the model view fills the desktop column with nothing hidden; a narrower screen scrolls it sideways
+    assert seen["column"]["width"] == COLUMN_PX and seen["column"]["hidden"] == 0
+    assert seen["phone"]["width"] == MODEL_MIN_PX and seen["phone"]["hidden"] > 0

@@ -8,8 +8,13 @@ bertviz returns HTML that loads require.js from a CDN and tells require.js to fe
 jQuery from CDNs too. The published book works offline: it already loads its own require.js on
 every page (``_static/vendor/require.js``, see :mod:`attnlib.sphinxext`), so in the book build
 (:func:`attnlib.display.in_book_build`) :func:`offline_html` removes bertviz's ``<script src=…require…>``
-tag and points the d3 and jQuery paths at ``_static/vendor/``. In a live notebook the HTML is
-left as bertviz made it.
+tag and points the d3 and jQuery paths at ``_static/vendor/``. In a live notebook bertviz's CDN
+links stay.
+
+Live and in the book, :func:`book_style` changes two things in bertviz's drawing code: layers and
+heads are numbered from 1, as in the book's text and figures (bertviz labels them with their 0-based
+indices), and the model view is drawn as wide as the column it sits in instead of a fixed 970 px,
+which hid its last head behind a sideways scroll in the book's text column.
 """
 
 from __future__ import annotations
@@ -31,6 +36,24 @@ LOCAL_PATHS = {"d3": "../_static/vendor/d3.min", "jquery": "../_static/vendor/jq
 _REQUIRE_TAG = re.compile(r"<script[^>]*\bsrc=\"[^\"]*require(?:\.min)?\.js\"[^>]*>\s*</script>")
 _PATH_ENTRY = re.compile(r"""(\b(d3|jquery)\s*:\s*)(['"])(https?:)?//[^'"]*\3""")
 _VIS_ID = re.compile(r"bertviz-[0-9a-f]{32}")
+#: the model view is never drawn narrower than this (a phone's column); a narrower page scrolls sideways
+MODEL_MIN_PX = 320
+
+# per view: (a line of bertviz's JavaScript, what the book puts instead); each must occur exactly once
+_BOOK_STYLE = {
+    "head": [  # the layer menu shows layer + 1; its values stay the 0-based indices the code looks up
+        (".val(layer).text(layer)", ".val(layer).text(layer + 1)"),
+    ],
+    "model": [
+        ("const DIV_WIDTH = 970;",  # as wide as the view's own <div>, at most bertviz's 970 px
+         f"const DIV_WIDTH = Math.max({MODEL_MIN_PX}, "
+         "Math.min(970, document.getElementById(params['root_div_id']).clientWidth || 970));"),
+        (".text(config.heads[i])", ".text(config.heads[i] + 1)"),    # column labels
+        (".text(config.layers[i])", ".text(config.layers[i] + 1)"),  # row labels
+        ("""'Layer ' + config.layers[layerIndex] + ", Head " + config.heads[headIndex]""",  # enlarged thumbnail
+         """'Layer ' + (config.layers[layerIndex] + 1) + ", Head " + (config.heads[headIndex] + 1)"""),
+    ],
+}
 _EXTERNAL = re.compile(r"""(src|href)\s*=\s*["'](https?:)?//|['"](https?:)?//[^'"]*\.(js|css)['"]|['"]https?://cdn""")
 
 
@@ -80,6 +103,19 @@ def offline_html(html: str) -> str:
     return html
 
 
+def book_style(kind: str, html: str) -> str:
+    """bertviz's ``"head"`` or ``"model"`` view numbered from 1, and a model view as wide as its column.
+
+    Raises RuntimeError if bertviz's JavaScript lacks a line this function rewrites (a newer bertviz),
+    rather than showing numbers that disagree with the text.
+    """
+    for old, new in _BOOK_STYLE[kind]:
+        if html.count(old) != 1:
+            raise RuntimeError(f"unexpected bertviz {kind} view: {html.count(old)} copies of {old!r}, expected 1")
+        html = html.replace(old, new)
+    return html
+
+
 def stable_ids(html: str) -> str:
     """Replace bertviz's random element id by one derived from the content, so builds are reproducible."""
     digest = hashlib.sha1(_VIS_ID.sub("bertviz", html).encode()).hexdigest()[:32]
@@ -96,11 +132,11 @@ def view_html(kind: str, data: dict[str, Any], book: bool | None = None, **optio
     views = {"head": bertviz.head_view, "model": bertviz.model_view}
     if kind not in views:
         raise ValueError(f"kind must be 'head' or 'model', got {kind!r}")
-    html = views[kind](**data, **options, html_action="return").data
+    html = book_style(kind, views[kind](**data, **options, html_action="return").data)
     book = in_book_build() if book is None else book
     if not book:
         return html
-    # the model view is wider than the page's text column: let it scroll instead of spilling over
+    # on a screen narrower than MODEL_MIN_PX the model view scrolls sideways instead of spilling over
     return f'<div class="bertviz-view" style="overflow-x:auto">{offline_html(stable_ids(html))}</div>'
 
 

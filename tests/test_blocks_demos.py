@@ -77,8 +77,21 @@ def test_residual_step_wires_the_four_ways():
 
 def test_gradient_flow_figure_and_its_demo():
     fig = blocks.gradient_flow_figure("plain", 8)
-    assert len(fig.data[0].y) == 8 and fig.layout.yaxis.type == "log"
+    assert len(fig.data[0].y) == 8 and fig.layout.yaxis.type == "linear"
     assert "first layer gets" in fig.layout.title.text
+    # a ratio on a linear axis: each bar is the layer's gradient over the last layer's, the last bar is 1
+    pre, post = blocks.gradient_flow_figure("pre-LN", 16), blocks.gradient_flow_figure("post-LN", 16)
+    norms = gradient_flow("pre-LN", 16)
+    assert pre.data[0].y[-1] == 1 and pre.data[0].y[0] == pytest.approx(norms[0] / norms[-1], rel=1e-3)
+    assert 2.5 < pre.data[0].y[0] < 2.7 and "2.58×" in pre.layout.title.text
+    assert list(pre.data[0].customdata) == pytest.approx(norms, rel=1e-3)  # the norms themselves, in the hover
+    for f in (pre, post):
+        assert f.layout.yaxis.type == "linear" and f.layout.yaxis.range[0] == 0
+        assert max(f.data[0].y) <= f.layout.yaxis.range[1] < 1.2 * max(pre.data[0].y)  # fills the axis
+    for depth in blocks.DEPTHS:  # at each depth every wiring shares one axis, except the exploding residual stack
+        ranges = {a: tuple(blocks.gradient_flow_figure(a, depth).layout.yaxis.range) for a in ARRANGEMENTS}
+        assert ranges["plain"] == ranges["post-LN"] == ranges["pre-LN"] <= ranges["residual"]
+    assert any(s.y0 == s.y1 == 1 for s in pre.layout.shapes)  # the line at 1: as much as the last layer
     for bad in (0, 500, 2.5):
         with pytest.raises(ValueError, match="number of layers"):
             blocks.gradient_flow_figure("plain", bad)

@@ -83,6 +83,22 @@ def test_alignment_figures_show_the_table():
     assert len(labels) == table.hits.shape[1] * table.hits.shape[2] <= 60
     bars = inside.phenomenon_figure(labels[0])
     assert list(bars.data[0].x) == list(table.by_phenomenon(0, 0))
+    # colours anchored at the diagonal baseline (white), reaching as far as the farthest head
+    heat, base = fig.data[0], inside.diagonal_baseline()
+    acc = table.accuracy()
+    assert (heat.zmin + heat.zmax) / 2 == pytest.approx(base, abs=1e-3)
+    assert heat.zmax - base == pytest.approx(float((acc - base).abs().max()), abs=1e-3)
+    assert heat.zmin > 0.3  # not 0-1: heads between 63% and 95% must look different
+    assert heat.colorscale[len(heat.colorscale) // 2][1] == "#f7f7f7" and "diagonal" in heat.colorbar.title.text
+    # bars start at each phenomenon's diagonal baseline; the axis spans every head's values, not 0-1
+    per_tag, baselines = table.by_phenomenon(0, 0), inside.diagonal_baselines()
+    assert list(bars.data[0].base) == pytest.approx([baselines[t] for t in per_tag], abs=1e-3)
+    assert [b + g for b, g in zip(bars.data[0].base, bars.data[0].y)] == pytest.approx(list(per_tag.values()), abs=1e-3)
+    assert bars.data[1].name == "diagonal baseline"
+    low, high = bars.layout.yaxis.range
+    every = [v for li in range(acc.shape[0]) for h in range(acc.shape[1]) for v in table.by_phenomenon(li, h).values()]
+    assert 0.3 < low <= min(every + list(baselines.values())) and max(every) <= high <= 1.1
+    assert inside.phenomenon_figure(labels[-1]).layout.yaxis.range == bars.layout.yaxis.range  # same for every head
     with pytest.raises(ValueError, match="layer 1 · head 2"):
         inside.phenomenon_figure("the best one")
     with pytest.raises(ValueError, match="not one of them"):

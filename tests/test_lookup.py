@@ -59,8 +59,30 @@ def test_lookup_figure_shows_the_weights_and_the_output():
     bars = [t for t in fig.data if t.type == "bar"][0]
     assert len(bars.x) == len(toy.words_of(S)) and sum(bars.x) == pytest.approx(1, abs=1e-3)
     words_trace = [t for t in fig.data if t.type == "scatter" and t.mode == "markers+text"][0]
-    assert "the / about / for / a" in words_trace.text  # identical words share a marker
+    assert "the / about / for / a" in [t.replace("<br>", " ") for t in words_trace.text]  # identical words share a marker
     assert sum(words_trace.marker.color) == pytest.approx(1, abs=1e-3)
+
+
+def _label_boxes(fig):
+    words_trace = [t for t in fig.data if t.type == "scatter" and t.mode == "markers+text"][0]
+    return words_trace, [lookup.label_box(x, y, size, text, spot) for x, y, size, text, spot in zip(
+        words_trace.x, words_trace.y, words_trace.marker.size, words_trace.text, words_trace.textposition)]
+
+
+@pytest.mark.parametrize("temperature", lookup.TEMPERATURES)
+@pytest.mark.parametrize("query_word", lookup.LOOKUP_WORDS)
+def test_word_labels_overlap_neither_each_other_nor_the_markers(query_word, temperature):
+    trace, boxes = _label_boxes(lookup.lookup_figure(query_word, temperature))
+    assert not isinstance(trace.textposition, str)  # chosen point by point
+    u = lookup._PX_PER_UNIT
+    markers = [lookup._box(x * u, y * u, s, s) for x, y, s in zip(trace.x, trace.y, trace.marker.size)]
+    for a in range(len(boxes)):
+        for b in range(len(boxes)):
+            if a != b:
+                assert lookup._overlap(boxes[a], boxes[b]) == 0, (trace.text[a], trace.text[b])
+                assert lookup._overlap(boxes[a], markers[b]) == 0, (trace.text[a], trace.text[b])
+    # a long label is broken over two lines only where one line would not fit
+    assert all(("<br>" in t) <= (len(t) > 12) for t in trace.text)
 
 
 @pytest.mark.parametrize("kwargs, match", [

@@ -81,6 +81,11 @@ def test_steps_figure_reveals_one_step_at_a_time_and_marks_hidden_cells():
                    for tr in masking.steps_figure(5, "none").data)
     last = masking.steps_figure(5, "none")
     assert "(7, 8)" in titles(last)[5] and "Step 5" in last.layout.title.text
+    # unmasked weights are all small: their colours run to this state's largest weight, not to 1
+    weights = [tr for tr in last.data if tr.xaxis == "x4"][0]
+    top = float(masking.attention_steps(mask="none")["weights"].max())
+    assert top < 0.5 and weights.zmin == 0 and weights.zmax == pytest.approx(top, abs=1e-4)
+    assert f"{top:.2f}" in titles(last)[3]
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -102,6 +107,8 @@ def test_playground_shows_mask_and_weights_for_both_sentences():
     assert all(row[4:] == [0, 0, 0] and row[:4] == [1, 1, 1, 1] for row in mask2)
     weights2 = fig.data[3].z
     assert all(sum(row[4:]) == 0 for row in weights2)
+    top = max(v for tr in (fig.data[1], fig.data[3]) for row in tr.z for v in row)
+    assert top < 0.7 and fig.data[1].zmax == fig.data[3].zmax == pytest.approx(top, abs=1e-4)  # shared, not 0-1
     assert "0.00" in fig.layout.title.text and "<pad>" in fig.layout.title.text
 
 

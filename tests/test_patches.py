@@ -105,9 +105,20 @@ def test_overlay_figure_shows_the_weights_over_the_image():
     z = np.array(heat.z)
     assert z.shape == (4, 4) and z.sum() == pytest.approx(1, abs=1e-3) and z[0, 0] > 0.9
     assert "patch (0, 0)" in fig.layout.title.text and "red + circle" in fig.layout.title.text
-    labels = [a.text for a in fig.layout.annotations]
+    labels = [v for row in heat.text for v in row if v]
     assert labels == ["0.96"]  # only weights worth reading are labelled
-    assert len(fig.layout.shapes) == 6  # the patch borders
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    frames = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert len(lines) == 6  # the patch borders
+    # nothing is laid over the image: the weights sit beside it, and frames mark the patches looked at
+    assert image.xaxis == "x" and heat.xaxis == "x2"
+    assert len(frames) == 1 and frames[0].x0 < 0 < frames[0].x1 < 8 and frames[0].line.width == views.FRAME_PX[1]
+    assert heat.zmin == 0 and heat.zmax == pytest.approx(float(z.max())) and "query's max" in heat.colorbar.title.text
+    spread = views.attention_overlay("top left", 1.0)  # a spread-out query: colours still reach the top
+    assert spread.data[1].zmax == pytest.approx(float(np.array(spread.data[1].z).max()))
+    assert spread.data[1].zmax < 0.2
+    widths = sorted(s.line.width for s in spread.layout.shapes if s.type == "rect")
+    assert widths[-1] == views.FRAME_PX[1] and widths[0] < widths[-1]
 
 
 def test_overlay_demo_takes_bad_input_calmly_and_stays_small():

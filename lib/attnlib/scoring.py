@@ -7,6 +7,10 @@ to scores ``(Tq, Tk)``; softmax over the last axis turns scores into weights.
 * scaled dot:  q·k / √K                     (Vaswani et al. 2017)
 * cosine:      q·k / (|q| |k|) / τ          (direction only, τ a temperature)
 * additive:    vᵀ tanh(W_q q + W_k k)       (Bahdanau et al. 2015, a small MLP)
+
+The first three have no parameters; the additive score has, and means something only once they
+are trained. :func:`fit_additive` trains one, quickly and reproducibly, to reproduce given target
+scores (e.g. the scaled dot-product's on the toy word space), so that the four can be compared.
 """
 
 from __future__ import annotations
@@ -48,9 +52,41 @@ class AdditiveScore(nn.Module):
 
 
 def additive_scores(q: torch.Tensor, k: torch.Tensor, d_hidden: int = 16, seed: int = 0) -> torch.Tensor:
-    """Additive scores with a fixed, seeded (untrained) MLP: for side-by-side comparison."""
+    """Additive scores with a fixed, seeded, *untrained* MLP: what the score says before any training
+    (its ranking is arbitrary). :func:`fit_additive` gives a trained one."""
     with torch.no_grad():
         return AdditiveScore(q.shape[-1], k.shape[-1], d_hidden, seed=seed)(q, k)
+
+
+def fit_additive(q: torch.Tensor, k: torch.Tensor, target: torch.Tensor, d_hidden: int = 16, steps: int = 600,
+                 lr: float = 0.03, seed: int = 0) -> AdditiveScore:
+    """Train an :class:`AdditiveScore` on queries ``q (Tq, Kq)`` and keys ``k (Tk, Kk)`` to reproduce
+    the ``target (Tq, Tk)`` scores of every query-key pair.
+
+    Softmax ignores a constant added to one query's scores, so the fit matches each query's row
+    up to such a constant: the loss is the mean squared difference of the row-centred scores.
+    Full-batch Adam from the seeded initialisation, on one thread: the same weights every time, in
+    well under a second for a few dozen queries and keys.
+    """
+    if target.shape != (q.shape[0], k.shape[0]):
+        raise ValueError(f"target must be (queries, keys) = {(q.shape[0], k.shape[0])}, got {tuple(target.shape)}")
+    model = AdditiveScore(q.shape[-1], k.shape[-1], d_hidden, seed=seed)
+    goal = (target - target.mean(-1, keepdim=True)).detach()  # (Tq, Tk)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny tensors: one thread is fastest and the same on every machine
+    try:
+        with torch.enable_grad():  # also when called under no_grad
+            for _ in range(steps):
+                s = model(q, k)  # (Tq, Tk)
+                loss = F.mse_loss(s - s.mean(-1, keepdim=True), goal)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+    finally:
+        torch.set_num_threads(threads)
+    model.requires_grad_(False)
+    return model
 
 
 SCORERS = {

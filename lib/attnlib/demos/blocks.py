@@ -109,18 +109,31 @@ DEPTHS = (2, 4, 8, 16, 32, 48)
 
 
 def gradient_flow_figure(arrangement: str = "pre-LN", depth: int = 16) -> go.Figure:
-    """Bars: gradient norm reaching the input of each layer, on a log axis shared by every setting."""
+    """Bars: the gradient norm reaching the input of each layer, divided by the last layer's, on a
+    linear axis (a ratio: 2.6× should look 2.6 times as tall, not a sliver of a 20-decade log axis).
+
+    At each depth the two LayerNorm wirings (and ``plain``, whose ratios stay below theirs)
+    share one axis, so that switching between them compares like with like; ``residual``, whose
+    first layers get thousands of times the last one's gradient, gets an axis of its own.
+    """
     if not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH:
         raise ValueError(f"depth={depth}: choose a whole number of layers from 1 to {MAX_DEPTH}")
     norms = gradient_flow(arrangement, depth)
-    ratio = norms[0] / norms[-1]
-    fig = go.Figure(go.Bar(x=list(range(1, depth + 1)), y=[float(f"{v:.4g}") for v in norms],
-                           marker_color="#1f77b4", hovertemplate="layer %{x}: %{y:.3g}<extra></extra>"))
+    relative = [v / norms[-1] for v in norms]
+    ratio = relative[0]
+    shared = max(max(gradient_flow(a, depth)) / gradient_flow(a, depth)[-1] for a in ("pre-LN", "post-LN"))
+    top = max(max(relative), shared) if arrangement != "residual" else max(relative)
+    fig = go.Figure(go.Bar(x=list(range(1, depth + 1)), y=[float(f"{v:.4g}") for v in relative],
+                           customdata=[float(f"{v:.4g}") for v in norms], marker_color="#1f77b4",
+                           hovertemplate="layer %{x}: %{y:.3g}× the last layer's gradient"
+                                         "<br>(norm %{customdata:.3g})<extra></extra>"))
+    fig.add_hline(y=1, line=dict(color="#d62728", dash="dot", width=1.5))  # as much as the last layer
     fig.update_xaxes(title_text="layer (1 = nearest the input)", range=[0.4, depth + 0.6])
-    fig.update_yaxes(title_text="gradient norm at the layer's input", type="log", range=[-15, 7],
-                     exponentformat="power")
+    fig.update_yaxes(title_text="gradient norm ÷ the last layer's<br>(linear; dotted line at 1)",
+                     type="linear",
+                     range=[0, round(1.12 * top, 4)], rangemode="tozero")
     fig.update_layout(title=f"{arrangement}, {depth} layers: first layer gets {ratio:.3g}× the gradient of the last",
-                      height=420, margin=dict(t=70, l=80, r=20, b=50))
+                      height=420, margin=dict(t=70, l=95, r=20, b=50))  # room for "3,000": no state pushes it
     return fig
 
 
@@ -180,7 +193,7 @@ def parameter_figure(breakdowns: dict[str, dict[str, int]]) -> go.Figure:
                              customdata=[breakdowns[p][comp] for p in presets],
                              hovertemplate=comp + ": %{customdata:,} parameters (%{y:.1f}%)<extra></extra>"))
     totals = {p: sum(b.values()) for p, b in breakdowns.items()}
-    fig.update_layout(barmode="stack", title="Where the parameters are (share of each preset's total)",
+    fig.update_layout(barmode="stack", title="Where the parameters are (share of each model's total)",
                       yaxis_title="% of parameters", height=480, margin=dict(t=70, l=70, r=20, b=40))
     fig.update_xaxes(tickvals=presets, ticktext=[f"{p}<br>{totals[p]:,}" for p in presets])
     return fig

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..ablation import load_results
-from ..alignment import HeadHits, head_hits, sample_pairs
+from ..alignment import HeadHits, baseline_accuracy, head_hits, sample_pairs
 from ..corpus import load_split
 from ..plots import attention_figure, heatmap_trace, label_axes
 from .decoding_views import translator
@@ -35,6 +35,29 @@ def head_table() -> HeadHits:
     return head_hits(translator(), sample_pairs(load_split("test"), ALIGNMENT_PAIRS, seed=0))
 
 
+@lru_cache(maxsize=1)
+def _alignment_pairs() -> tuple:
+    return tuple(p for p in sample_pairs(load_split("test"), ALIGNMENT_PAIRS, seed=0) if p.alignment)
+
+
+@lru_cache(maxsize=1)
+def diagonal_baseline() -> float:
+    """What a head that looks straight down the diagonal scores on the pairs of :func:`head_table`:
+    the level a head must beat to have learned anything about word order."""
+    return baseline_accuracy(_alignment_pairs(), "diagonal")
+
+
+@lru_cache(maxsize=1)
+def diagonal_baselines() -> dict[str, float]:
+    """:func:`diagonal_baseline` on the pairs that carry each phenomenon tag."""
+    tags = dict.fromkeys(t for p in _alignment_pairs() for t in p.phenomena)
+    return {t: baseline_accuracy([p for p in _alignment_pairs() if t in p.phenomena], "diagonal") for t in tags}
+
+
+# Below the baseline red, at it white, above it green: the colour says "better or worse than the diagonal".
+BASELINE_COLORSCALE = [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, "#1b7837"]]
+
+
 def head_label(layer: int, head: int) -> str:
     """1-based label of a head: ``"layer 1 · head 2"`` for (0, 1)."""
     return f"layer {layer + 1} · head {head + 1}"
@@ -45,13 +68,25 @@ def head_labels(table: HeadHits | None = None) -> list[str]:
     return [head_label(li, h) for li in range(len(table.layers)) for h in range(table.n_heads)]
 
 
-def alignment_heatmap(table: HeadHits | None = None) -> go.Figure:
-    """Alignment accuracy of every cross-attention head: one row per decoder layer, one column per head."""
+def alignment_heatmap(table: HeadHits | None = None, baseline: float | None = None) -> go.Figure:
+    """Alignment accuracy of every cross-attention head: one row per decoder layer, one column per head.
+
+    The colours are anchored at ``baseline`` (white; by default :func:`diagonal_baseline`, the level of
+    a head that looks straight down the diagonal): green heads beat it, red ones fall short. The scale
+    reaches as far either side as the farthest head, so that differences of a few points show.
+    """
     table = table or head_table()
+    baseline = diagonal_baseline() if baseline is None else float(baseline)
     acc = table.accuracy()  # (L, H)
     layers = [f"layer {i + 1}" for i in range(acc.shape[0])]
     heads = [f"head {h + 1}" for h in range(acc.shape[1])]
-    fig = go.Figure(heatmap_trace(acc, heads, layers, colorscale="Greens"))
+    reach = max(float((acc - baseline).abs().max()), 0.01)
+    fig = go.Figure(heatmap_trace(acc, heads, layers, colorscale=BASELINE_COLORSCALE,
+                                  zmin=round(baseline - reach, 4), zmax=round(baseline + reach, 4)))
+    ticks = [baseline - reach, baseline, baseline + reach]
+    fig.update_traces(text=[[f"{100 * v:.1f}%" for v in row] for row in acc.tolist()], colorbar=dict(
+        title=dict(text="accuracy<br>(white:<br>diagonal)", side="top"),
+        tickvals=[round(t, 4) for t in ticks], ticktext=[f"{100 * t:.0f}%" for t in ticks]))
     label_axes(fig, heads, layers, x_title="head", y_title="decoder layer")
     layer, head, best = table.best_head()
     fig.update_layout(title=f"How often each head's strongest weight hits a gold-aligned English word<br>"
@@ -74,24 +109,42 @@ def _parse_head(label: str, table: HeadHits) -> tuple[int, int]:
 
 
 def phenomenon_figure(head: str) -> go.Figure:
-    """Alignment accuracy of ``head`` on the test pairs of each phenomenon; the best head as dots."""
+    """Alignment accuracy of ``head`` on the test pairs of each phenomenon; the best head as dots.
+
+    Each bar starts at the diagonal baseline of its phenomenon's pairs (grey dash): its length is what
+    the head gains over looking straight down the diagonal (red when it falls short). The axis spans
+    the values of every head, the same for each, so switching heads compares like with like.
+    """
     table = head_table()
     layer, h = _parse_head(head, table)
     scores = table.by_phenomenon(layer, h)
     best_layer, best_head, _ = table.best_head()
     best = table.by_phenomenon(best_layer, best_head)
+    base = diagonal_baselines()
     counts = table.counts()
     tags = list(scores)
     overall = float(table.accuracy()[layer, h])
+    every = [v for li in range(len(table.layers)) for hh in range(table.n_heads)
+             for v in table.by_phenomenon(li, hh).values()] + [base[t] for t in tags]
+    low, high = min(every), max(every)
+    pad = 0.08 * (high - low)
+    gain = [scores[t] - base[t] for t in tags]
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=tags, y=[round(scores[t], 4) for t in tags], name=head, marker_color="#74c476",
+    fig.add_trace(go.Bar(x=tags, y=[round(g, 4) for g in gain], base=[round(base[t], 4) for t in tags], name=head,
+                         marker_color=["#74c476" if g >= 0 else "#de2d26" for g in gain],
                          text=[f"{100 * scores[t]:.0f}%" for t in tags], textposition="outside",
-                         hovertext=[f"{t}: {counts[t]} pairs" for t in tags]))
+                         customdata=[[round(scores[t], 4), round(base[t], 4), counts[t]] for t in tags],
+                         hovertemplate="%{x}: %{customdata[0]:.1%} (diagonal %{customdata[1]:.1%}), "
+                                       "%{customdata[2]} pairs<extra></extra>"))
+    fig.add_trace(go.Scatter(x=tags, y=[round(base[t], 4) for t in tags], mode="markers", name="diagonal baseline",
+                             marker=dict(color="#555", size=22, symbol="line-ew", line=dict(width=3, color="#555")),
+                             hovertemplate="%{x}: diagonal baseline %{y:.1%}<extra></extra>"))
     fig.add_trace(go.Scatter(x=tags, y=[round(best[t], 4) for t in tags], mode="markers", name="best head",
                              marker=dict(color="#08519c", size=9, symbol="diamond")))
     fig.add_trace(go.Scatter(x=tags, y=[round(overall, 4)] * len(tags), mode="lines", name=f"{head}, all pairs",
                              line=dict(color="#555", dash="dash")))
-    fig.update_yaxes(range=[0, 1.1], title_text="alignment accuracy", tickformat=".0%")
+    fig.update_yaxes(range=[round(low - pad, 4), round(min(high + 2 * pad, 1.0 + pad), 4)], tickformat=".0%",
+                     title_text="alignment accuracy<br>(bars start at the diagonal)")
     fig.update_layout(title=dict(text=f"{head}: {100 * overall:.1f}% overall; per phenomenon", y=0.98, yanchor="top"),
                       height=480, margin=dict(t=110, b=90), legend=dict(orientation="h", y=-0.3))
     return fig

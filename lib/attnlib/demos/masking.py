@@ -192,6 +192,11 @@ def steps_figure(step: int = 5, mask: str = "none", sentence: str = STEP_SENTENC
     titles = [(f"<b>{name}</b>" if first_step_of_panel[i] == step else name) + f"  {shape}"
               if first_step_of_panel[i] <= step else f"<span style='color:#bbb'>{name}</span>"
               for i, (name, shape) in enumerate(zip(STEPS, shapes))]
+    # The weights' colours run from 0 to this state's largest weight: unmasked weights spread over 7 keys
+    # are all small, and on a 0-1 scale they would be nearly white.
+    wmax = float(s["weights"].max())
+    if step >= 4:
+        titles[3] += f"<br>colours: 0 to {wmax:.2f}"
     fig = make_subplots(rows=2, cols=3, subplot_titles=titles, horizontal_spacing=0.09, vertical_spacing=0.24)
     fig.update_annotations(yshift=52, font_size=12)  # the panel titles, above the word labels
     zmax = float(s["scores"].abs().max()) or 1.0
@@ -209,7 +214,8 @@ def steps_figure(step: int = 5, mask: str = "none", sentence: str = STEP_SENTENC
             for trace in _score_traces(values, x_labels, words, zmax):
                 fig.add_trace(trace, row=row, col=col)
         else:
-            fig.add_trace(heatmap_trace(values, x_labels, words, showscale=False), row=row, col=col)
+            top = round(wmax, 4) if kind == "weight" else 1.0  # values and outputs: features, 0 to 1
+            fig.add_trace(heatmap_trace(values, x_labels, words, showscale=False, zmax=top), row=row, col=col)
         label_axes(fig, x_labels, words, row=row, col=col, x_title="", y_title="")
         if first_step_of_panel[i] > step:  # an empty frame cannot autorange: give it the matrix's extent
             fig.update_xaxes(range=[-0.5, values.shape[1] - 0.5], autorange=False, row=row, col=col)
@@ -241,11 +247,14 @@ def playground_figure(kind: str = "padding") -> go.Figure:
     r = batch_attention(kind)  # raises ValueError for an unknown kind
     cross = kind == "cross"
     lk = leaks(r["weights"], r["lengths"], cross=cross)
+    # Both sentences' weights share one colour range, 0 to the largest weight shown: small weights
+    # must stand out from the zeros the mask makes.
+    wmax = round(float(max(w.max() for w in r["weights"])), 4)
     titles = []
     for b, length in enumerate(r["lengths"]):
         pads = len(r["keys"][b]) - length
         name = f"sentence {b + 1}" + (f" (+{pads} pad)" if pads else "")
-        titles += [f"{name}: mask", f"{name}: weights"]
+        titles += [f"{name}: mask", f"{name}: weights<br>colours: 0 to {wmax:.2f}"]
     fig = make_subplots(rows=2, cols=2, subplot_titles=titles, horizontal_spacing=0.14, vertical_spacing=0.22)
     fig.update_annotations(yshift=48, font_size=12)  # the panel titles, above the word labels
     for b in range(len(BATCH)):
@@ -258,7 +267,7 @@ def playground_figure(kind: str = "padding") -> go.Figure:
                         for j in range(len(kw))] for i in range(len(qw))],
         )
         fig.add_trace(mask_trace, row=b + 1, col=1)
-        fig.add_trace(heatmap_trace(r["weights"][b], kw, qw, showscale=False), row=b + 1, col=2)
+        fig.add_trace(heatmap_trace(r["weights"][b], kw, qw, showscale=False, zmax=wmax), row=b + 1, col=2)
         for col in (1, 2):
             label_axes(fig, kw, qw, row=b + 1, col=col, x_title="", y_title="")
     fig.update_xaxes(tickangle=-50, tickfont=dict(size=10))

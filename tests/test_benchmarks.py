@@ -212,3 +212,26 @@ def test_missing_or_outdated_results_say_to_run_make_bench(tmp_path):
     (tmp_path / "old.json").write_text(json.dumps({"hardware": "x"}))
     with pytest.raises(ValueError, match="make bench"):
         bm.load_results(tmp_path / "old.json")
+
+
+def test_comparisons_for_readers_name_one_machine_and_every_row(quick_results, tmp_path):
+    r = json.loads(quick_results.read_text())
+    rows = bm.comparisons(r)
+    assert len(rows) == 5 and all(row["ratio"] is not None for row in rows)
+    assert rows[0]["ratio"] == r["mha_fast_vs_torch"]["value"]
+    assert rows[2]["ratio"] == r["kv_cache_speedup"]["value"]
+    text = bm.comparisons_markdown(r)
+    assert text.count(r["hardware"]) == 1 and "quick run" in text  # one machine, named once
+    assert text.count("\n| ") == 1 + len(rows)  # header and every row: nothing cut off
+    assert "target" not in text.lower()  # measurements and their meaning, no pass/fail
+    assert bm.machine(r) in bm.scaling_figure(r).layout.title.text  # the figures name the same machine
+    # what the ratios say
+    assert bm._ours_vs_torch(0.8, "below", "time").startswith("below 1: ours is faster")
+    assert bm._ours_vs_torch(0.8, "above", "tokens per second").startswith("below 1: ours is slower")
+    assert bm._ours_vs_torch(1.02, "below", "time").startswith("about 1")
+    # a run that left entries out still gives a complete table
+    partial = {**r, "mha_fast_vs_torch": bm.skipped("not selected (--only)"),
+               "mha_explicit_vs_fast": bm.skipped("not selected (--only)")}
+    rows = bm.comparisons(partial)
+    assert len(rows) == 5 and rows[0]["ratio"] is None and "not selected" in rows[0]["reading"]
+    assert bm.comparisons_markdown(partial).count("\n| ") == 6

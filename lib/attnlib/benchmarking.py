@@ -11,7 +11,8 @@ side: the two contenders take turns (``ours, torch, torch, ours, ...``) within o
 run, so whatever slows the machine down slows both.
 
 ``benchmarks/run.py`` (``make bench``) writes ``benchmarks/results.json``;
-:func:`results_table` and :func:`results_figures` show it in the book.
+:func:`comparisons_markdown` shows its comparisons to readers (the measurements and what they mean),
+:func:`results_table` and :func:`results_figures` show every entry against its target.
 """
 
 from __future__ import annotations
@@ -371,9 +372,16 @@ def table_figure(results: str | Path | Mapping | None = None) -> go.Figure:
     return fig
 
 
+def machine(results: str | Path | Mapping | None = None) -> str:
+    """Where and when the results were measured, in one line: the ``hardware`` field of the results file
+    (CPU or GPU, cores, torch, threads) and the date, plus a warning for a quick run."""
+    results = _as_results(results)
+    text = f"{results['hardware']}, on {results['date'][:10]}"
+    return text + (" (quick run: tiny sizes, the numbers say nothing about the machine)" if results.get("quick") else "")
+
+
 def _title(text: str, results: Mapping) -> dict:
-    return {"text": f"{text}<br><sup>{results['hardware']} · {results['date'][:10]}"
-                    f"{' · quick run' if results.get('quick') else ''}</sup>"}
+    return {"text": f"{text}<br><sup>{machine(results)}</sup>"}
 
 
 RATIO_BENCHMARKS = {
@@ -443,3 +451,95 @@ def results_figures(results: str | Path | Mapping | None = None) -> list[go.Figu
     """The book's figures of ``benchmarks/results.json``: the table, the ratios, explicit vs fast against T."""
     results = _as_results(results)
     return [table_figure(results), ratio_figure(results), scaling_figure(results)]
+
+
+# --------------------------------------------------------------------------------------
+# The comparisons, for readers: what is measured against what, and what the ratio says
+# --------------------------------------------------------------------------------------
+
+SAME_WITHIN = 0.05  # ratios within 5 % of 1 read as "the same speed": closer than a shared machine's noise
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.3g} ms"
+
+
+def _versus(first: str, second: str) -> str:
+    return f"{first} vs {second}"
+
+
+def _ours_vs_torch(r: float, faster_when: str, what: str) -> str:
+    """What ``r`` = ours / PyTorch's says, where ``faster_when`` is ``"below"`` (for times) or ``"above"``
+    (for throughputs) and ``what`` names the quantity (``"time"``, ``"tokens per second"``)."""
+    if abs(r - 1) <= SAME_WITHIN:
+        return f"about 1: the same speed as PyTorch's (within {SAME_WITHIN:.0%})"
+    side = "below" if r < 1 else "above"
+    verdict = "faster" if side == faster_when else "slower"
+    fewer = ('less' if what == 'time' else 'fewer') if r < 1 else 'more'
+    return f"{side} 1: ours is {verdict} ({abs(r - 1):.0%} {fewer} {what})"
+
+
+def comparisons(results: str | Path | Mapping | None = None) -> list[dict]:
+    """The side-by-side measurements of a results file, for readers: what against what, both sides'
+    numbers, the ratio and what it says in words. No targets: those are the benchmarks' business.
+
+    One dict per row: ``comparison``, ``measured``, ``ratio`` (None when not measured), ``ratio_of`` (which
+    number over which) and ``reading``.
+    """
+    results = _as_results(results)
+    rows = []
+
+    def add(comparison: str, entry_: Mapping, measured, ratio, ratio_of: str, reading) -> None:
+        if ratio is None:
+            note = entry_.get("note") or "no value"
+            rows.append({"comparison": comparison, "measured": "—", "ratio": None, "ratio_of": ratio_of,
+                         "reading": f"not measured in this run ({note})"})
+        else:
+            rows.append({"comparison": comparison, "measured": measured(), "ratio": ratio, "ratio_of": ratio_of,
+                         "reading": reading(ratio)})
+
+    e = results["mha_fast_vs_torch"]
+    shape = e.get("shape") or {}
+    add(f"**one multi-head attention layer**, forward and backward (B={shape.get('B', '?')}, "
+        f"T={shape.get('T', '?')}, D={shape.get('d_model', '?')}, {shape.get('heads', '?')} heads): "
+        f"`attnlib.MultiHeadAttention` vs `torch.nn.MultiheadAttention`",
+        e, lambda: _versus(_ms(e["ours_s"]), _ms(e["torch_s"])), e.get("value"), "time, ours ÷ PyTorch's",
+        lambda r: _ours_vs_torch(r, "below", "time"))
+
+    e = results["model_vs_nn_transformer"]
+    add("**training the translator** (forward, loss, backward, Adam): `attnlib.Transformer` vs "
+        "`torch.nn.Transformer` of the same size",
+        e, lambda: _versus(f"{e['ours_tokens_per_s']:.0f}", f"{e['torch_tokens_per_s']:.0f} tokens/s"),
+        e.get("value"), "tokens per second, ours ÷ PyTorch's", lambda r: _ours_vs_torch(r, "above", "tokens per second"))
+
+    e = results["kv_cache_speedup"]
+    add(f"**greedy decoding** of {e.get('steps', 64)} tokens, batch {e.get('batch', 16)}: recomputing the "
+        f"prefix at every step vs the key/value cache",
+        e, lambda: _versus(_ms(e["recompute_s"]), _ms(e["cache_s"])), e.get("value"), "time, without ÷ with the cache",
+        lambda r: f"the cache makes decoding {r:.1f} times as fast" if r >= 1
+        else f"below 1: here the cache made decoding slower ({r:.2f})")
+
+    e = results["mha_explicit_vs_fast"]
+    last = (e.get("rows") or [None])[-1]
+    where = f"T={last['T']}, B={last['B']}" if last else "the longest T"
+    add(f"**asking for the weights**, one multi-head layer ({where}), time: explicit path vs fast path",
+        e, lambda: _versus(_ms(last["explicit_s"]), _ms(last["fast_s"])), last and last["time_ratio"],
+        "time, explicit ÷ fast", lambda r: f"computing and keeping the weights takes {r:.1f} times as long")
+    mem = None
+    if last and last.get("explicit_peak_mb") and last.get("fast_peak_mb"):
+        mem = last["explicit_peak_mb"] / last["fast_peak_mb"]
+    add(f"the same ({where}), peak extra memory", {**e, "note": "memory not measurable there"} if last else e,
+        lambda: _versus(f"{last['explicit_peak_mb']:.0f}", f"{last['fast_peak_mb']:.0f} MiB"), mem,
+        "memory, explicit ÷ fast", lambda r: f"keeping the weights takes {r:.0f} times the memory")
+    return rows
+
+
+def comparisons_markdown(results: str | Path | Mapping | None = None) -> str:
+    """:func:`comparisons` as a Markdown table, under one line naming the machine that measured them."""
+    results = _as_results(results)
+    lines = [f"Measured by `make bench` on **{machine(results)}**.", "",
+             "| comparison | measured | ratio | what the ratio says |", "|---|---|---|---|"]
+    for row in comparisons(results):
+        ratio = "—" if row["ratio"] is None else f"**{row['ratio']:.2f}** ({row['ratio_of']})"
+        lines.append(f"| {row['comparison']} | {row['measured']} | {ratio} | {row['reading']} |")
+    return "\n".join(lines) + "\n"

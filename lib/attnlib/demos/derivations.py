@@ -24,7 +24,7 @@ def jacobian_figure(temperature: float = 1.0, scores=SCORES) -> go.Figure:
     jac = softmax_jacobian(s, t)  # (n, n)
     labels = [f"s{j + 1}" for j in range(len(s))]
     fig = make_subplots(rows=1, cols=2, column_widths=[0.35, 0.65], horizontal_spacing=0.12,
-                        subplot_titles=("weights a = softmax(s / T)", "Jacobian ∂a_i / ∂s_j"))
+                        subplot_titles=("weights a = softmax(s / τ)", "Jacobian ∂a_i / ∂s_j"))
     fig.add_trace(go.Bar(x=labels, y=[round(v, 4) for v in a.tolist()], marker_color="#1f77b4", showlegend=False,
                          text=[f"{v:.2f}" for v in a.tolist()], textposition="outside"), row=1, col=1)
     fig.add_trace(heatmap_trace(jac, labels, [f"a{i + 1}" for i in range(len(s))], zmin=-0.3, zmax=0.3,

@@ -134,7 +134,7 @@ SLIDER_POSITIONS = (0, 1, 2, 5, 10, 20, 40)
 
 
 def sinusoid_figure(position: int = 5, pair: int = 0, d_model: int = 16, max_len: int = 50) -> go.Figure:
-    """Left: ``sin(t ω_i)`` and ``cos(t ω_i)`` along the positions t, the point ``p`` marked.
+    """Left: ``sin(p ω_i)`` and ``cos(p ω_i)`` along the positions, the chosen position ``p`` marked.
     Right: the whole encoding vector ``PE(p)``, pair ``i`` highlighted."""
     check_table_size(max_len, d_model)
     if not 0 <= pair < d_model // 2:
@@ -150,9 +150,9 @@ def sinusoid_figure(position: int = 5, pair: int = 0, d_model: int = 16, max_len
     fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38], horizontal_spacing=0.1,
                         subplot_titles=(f"pair {pair}: ω = {omega:.4g}, wavelength {2 * math.pi / omega:,.1f}",
                                         f"the encoding vector PE({position})"))
-    fig.add_trace(go.Scatter(x=np.round(t, 2).tolist(), y=np.round(np.sin(t * omega), 3).tolist(), name="sin(t·ω)",
+    fig.add_trace(go.Scatter(x=np.round(t, 2).tolist(), y=np.round(np.sin(t * omega), 3).tolist(), name="sin(p·ω)",
                              line=dict(color="#1f77b4", shape="spline")), row=1, col=1)
-    fig.add_trace(go.Scatter(x=np.round(t, 2).tolist(), y=np.round(np.cos(t * omega), 3).tolist(), name="cos(t·ω)",
+    fig.add_trace(go.Scatter(x=np.round(t, 2).tolist(), y=np.round(np.cos(t * omega), 3).tolist(), name="cos(p·ω)",
                              line=dict(color="#ff7f0e", dash="dash", shape="spline")), row=1, col=1)
     fig.add_trace(go.Scatter(x=[position, position], y=[round(s, 4), round(c, 4)], mode="markers+text",
                              marker=dict(size=12, color=["#1f77b4", "#ff7f0e"], line=dict(width=1, color="black")),
@@ -161,7 +161,7 @@ def sinusoid_figure(position: int = 5, pair: int = 0, d_model: int = 16, max_len
     colors = ["#d62728" if j // 2 == pair else "#c7c7c7" for j in range(d_model)]
     fig.add_trace(go.Bar(x=list(range(d_model)), y=np.round(as_array(pe), 4).tolist(), marker_color=colors,
                          showlegend=False, name="PE(p)"), row=1, col=2)
-    fig.update_xaxes(title_text="position t", range=[-0.5, max_len - 0.5], row=1, col=1)
+    fig.update_xaxes(title_text="position p", range=[-0.5, max_len - 0.5], row=1, col=1)
     fig.update_yaxes(range=[-1.15, 1.15], row=1, col=1)
     fig.update_xaxes(title_text="feature (2i = sin, 2i+1 = cos)", dtick=2, row=1, col=2)
     fig.update_yaxes(range=[-1.1, 1.1], row=1, col=2)

@@ -11,7 +11,8 @@ on 127.0.0.1 and every page of the table of contents, plus index.html and search
 * math renders (every ``.math`` element holds an ``mjx-container``, no MathJax error, no raw ``$$``
   in the article); a page declares that it has no math in PAGES_WITHOUT_MATH;
 * the static twins move: every slider and dropdown of every plotly figure is operated with the real
-  mouse, and the visible traces' data must change;
+  mouse, and the visible traces' data must change, while the figure keeps its size, no control moves
+  and nothing comes to overlap (test_figures.py checks every state at two widths);
 * bertviz views draw their svg (skipped, saying so, while no page holds one);
 * the search page finds a chapter by one of its words.
 
@@ -40,6 +41,7 @@ from browser import (
     serve,
 )
 from conftest import ROOT, toc_pages
+from figure_layout import layout_of, problems_of, shape_changes
 
 pytestmark = pytest.mark.browser
 
@@ -91,9 +93,9 @@ def chromium():
 
 
 @contextlib.contextmanager
-def new_tab(chromium):
+def new_tab(chromium, viewport: dict = VIEWPORT):
     """A fresh context and page, with a Recorder watching it (``page.recorder``)."""
-    context = chromium.new_context(viewport=VIEWPORT, service_workers="block")
+    context = chromium.new_context(viewport=viewport, service_workers="block")
     context.set_default_timeout(LOAD_TIMEOUT_MS)
     rec = Recorder()
     rec.attach(context)
@@ -349,11 +351,16 @@ def exercise(page, fig: dict, kind: str, control: dict) -> str | None:
 
     label = f"figure #{fig['id']}, {kind} {control['name']!r}"
     tried, verdict = [], None
+    start = layout_of(page, fig["id"])
     try:
         for step in _targets(control["active"], control["n"]):
             before = _fingerprint(page, fig["id"])
             operate(page, fig["id"], kind, control, step)
             if _wait_for_change(page, fig["id"], before):
+                page.mouse.move(0, 0)  # no hover label over what is measured
+                moved = shape_changes(start, layout_of(page, fig["id"])) + problems_of(layout_of(page, fig["id"]))
+                if moved:
+                    verdict = f"{label}: after choosing step {step}: " + "; ".join(moved)
                 break
             tried.append(f"step {step} (the control now shows {_active(page, fig['id'], kind, control['index'])})")
             page.mouse.move(0, 0)

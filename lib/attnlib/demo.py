@@ -236,13 +236,18 @@ _LINK_SCRIPT = """
 (function () {
   var gd = document.getElementById('{plot_id}');
   var t = __TABLE__;
+  function show(k) {
+    var vis = [];
+    for (var i = 0; i < t.n; i++) { vis.push(i >= t.spans[k][0] && i < t.spans[k][1]); }
+    return Plotly.update(gd, {visible: vis}, t.layouts[k]);
+  }
   function apply() {
     var k = 0;
     for (var j = 0; j < t.sizes.length; j++) { k = k * t.sizes[j] + t.state[j]; }
-    var vis = [];
-    for (var i = 0; i < t.n; i++) { vis.push(i >= t.spans[k][0] && i < t.spans[k][1]); }
-    Plotly.update(gd, {visible: vis}, t.layouts[k]);
+    return show(k);
   }
+  // every precomputed state, for whoever wants to look at each one (the book's browser tests do)
+  gd.attnStates = {count: t.spans.length, show: show, reset: apply};
   function choose(name, index) {
     var j = t.names.indexOf(name);
     if (j < 0 || isNaN(index)) { return; }

@@ -7,7 +7,8 @@ margins for it. :func:`frame` then adds, in pixels, from the top of the figure d
   split into a title and a smaller subtitle, so that neither runs off a phone's screen;
 * the **menu band**: one row per dropdown of a static twin, under the title;
 * the figure's own top margin (top tick labels, subplot titles), then the plotting area;
-* the figure's own bottom margin (tick labels, axis titles), then the **slider band**: one row per slider.
+* the figure's own bottom margin (tick labels, axis titles), then the **legend band** when the figure asks
+  for its legend under the plot (a horizontal legend at y < 0), then the **slider band**: one row per slider.
 
 Adding bands grows the figure by exactly their height, so the plotting area keeps its size in pixels and
 every paper-coordinate position (annotations, legends, subplot titles) keeps its place. All of it is
@@ -29,6 +30,9 @@ TITLE_PX = 40          # a one-line title, from the top edge of the figure
 SUBTITLE_PX = 22       # a subtitle under it
 MENU_PX = 44           # one dropdown row
 SLIDER_PX = 86         # one slider: its current value, the rail and its tick labels
+LEGEND_PX = 30         # a legend laid out in one row under the plot
+BOTTOM_TICKS_PX = 36   # tick labels under a plot
+BOTTOM_AXIS_PX = 64    # tick labels and an axis title under a plot
 DEFAULT_HEIGHT = 450   # plotly's own defaults, used when a figure sets none
 DEFAULT_MARGIN = {"t": 100, "b": 80, "l": 80, "r": 80}
 OWN_TITLE_PX = 45      # what a figure function's top margin is taken to reserve for its own title
@@ -51,6 +55,7 @@ class Frame:
     title_px: int  # height of the title band (0: no title)
     menus: int
     sliders: int
+    legend_px: int = 0  # the legend's band under the plot (0: the legend is elsewhere, or none)
 
     @property
     def plot_px(self) -> int:
@@ -60,10 +65,17 @@ class Frame:
         """Paper y of the top of dropdown row ``row`` (paper y 1 is the top of the plotting area)."""
         return 1 + (self.top - self.title_px - row * MENU_PX) / self.plot_px
 
+    @property
+    def own_bottom(self) -> int:
+        return self.bottom - self.sliders * SLIDER_PX - self.legend_px
+
+    def legend_y(self) -> float:
+        """Paper y of the top of the legend band, right under the figure's own bottom margin."""
+        return -self.own_bottom / self.plot_px
+
     def slider_y(self, row: int) -> float:
-        """Paper y of the top of slider row ``row``, below the figure's own bottom margin."""
-        own_bottom = self.bottom - self.sliders * SLIDER_PX
-        return -(own_bottom + row * SLIDER_PX) / self.plot_px
+        """Paper y of the top of slider row ``row``, below the figure's own bottom margin and the legend."""
+        return -(self.own_bottom + self.legend_px + row * SLIDER_PX) / self.plot_px
 
 
 def _plain(text: str) -> str:
@@ -79,7 +91,10 @@ def split_title(fig: go.Figure) -> go.Figure:
     """Put the title at the top edge; a long "headline: detail" title becomes a title and a subtitle."""
     text = _title_text(fig)
     subtitle = fig.layout.title.subtitle.text if fig.layout.title.subtitle else None
-    if text and not subtitle and len(text) > TITLE_CHARS:
+    if text and not subtitle and "<br>" in text:  # "headline<br><sup>detail</sup>": the detail is a subtitle
+        text, _, tail = text.partition("<br>")
+        subtitle = _plain(tail.replace("<br>", " "))
+    if text and not subtitle and len(_plain(text)) > TITLE_CHARS:
         for sep in (": ", "; ", " — ", ", "):
             head, found, tail = text.partition(sep)
             if found and 4 <= len(head) <= TITLE_CHARS:
@@ -110,11 +125,32 @@ def frame_of(fig: go.Figure, menus: int = 0, sliders: int = 0) -> Frame:
     band = title_band(fig)
     # the part of the figure's own top margin that holds more than its title (top ticks, subplot titles)
     above_plot = max(own["t"] - (OWN_TITLE_PX if _title_text(fig) else 0), 12)
-    top = band + menus * MENU_PX + above_plot
-    bottom = own["b"] + sliders * SLIDER_PX
     plot = height - own["t"] - own["b"]
+    legend = LEGEND_PX if legend_below(fig) else 0
+    if legend or sliders:  # what hangs under the plot (tick labels, axis title) must end above the bands
+        own["b"] = max(own["b"], BOTTOM_AXIS_PX if _bottom_axis_title(fig) else BOTTOM_TICKS_PX)
+    top = band + menus * MENU_PX + above_plot
+    bottom = own["b"] + legend + sliders * SLIDER_PX
     return Frame(height=top + plot + bottom, top=top, bottom=bottom, left=own["l"], right=own["r"],
-                 title_px=band, menus=menus, sliders=sliders)
+                 title_px=band, menus=menus, sliders=sliders, legend_px=legend)
+
+
+def _bottom_axis_title(fig: go.Figure) -> bool:
+    return any(name.startswith("xaxis") and axis.get("side") != "top" and (axis.get("title") or {}).get("text")
+               and axis.get("visible") is not False
+               for name, axis in fig.layout.to_plotly_json().items())
+
+
+def legend_names(fig: go.Figure) -> set[str]:
+    """The names a legend lists (images, heatmaps and tables have no legend entry)."""
+    return {t.name for t in fig.data if "showlegend" in t and t.showlegend is not False and t.name}
+
+
+def legend_below(fig: go.Figure) -> bool:
+    """Whether the figure asks for a legend under its plot (horizontal, at y < 0) and shows one."""
+    legend = fig.layout.legend
+    shown = fig.layout.showlegend is not False and bool(legend_names(fig))
+    return bool(shown and legend.orientation == "h" and legend.y is not None and legend.y < 0)
 
 
 def common_frame(frames: list[Frame]) -> Frame:
@@ -122,14 +158,18 @@ def common_frame(frames: list[Frame]) -> Frame:
     top = max(f.top for f in frames)
     bottom = max(f.bottom for f in frames)
     plot = max(f.plot_px for f in frames)
+    legend = max(f.legend_px for f in frames)
     return Frame(height=top + plot + bottom, top=top, bottom=bottom,
                  left=max(f.left for f in frames), right=max(f.right for f in frames),
-                 title_px=max(f.title_px for f in frames), menus=frames[0].menus, sliders=frames[0].sliders)
+                 title_px=max(f.title_px for f in frames), menus=frames[0].menus, sliders=frames[0].sliders,
+                 legend_px=legend)
 
 
 def apply_frame(fig: go.Figure, frame: Frame) -> go.Figure:
     fig.update_layout(height=frame.height, autosize=True,
                       margin=dict(t=frame.top, b=frame.bottom, l=frame.left, r=frame.right))
+    if frame.legend_px:
+        fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=frame.legend_y(), yanchor="top"))
     return fig
 
 
@@ -154,6 +194,8 @@ def min_width(fig: go.Figure, menu_labels: list[str] = ()) -> int:
         need.append(len(_plain(title.subtitle.text)) * TEXT_CHAR_PX + 24)
     if menu_labels:
         need.append(own["l"] + max(len(s) for s in menu_labels) * TEXT_CHAR_PX + 60)
+    if legend_below(fig):  # one row of legend entries: a swatch and a name each
+        need.append(sides + sum(len(_plain(n)) * TEXT_CHAR_PX + 46 for n in legend_names(fig)))
     layout = fig.layout.to_plotly_json()
     for name, axis in layout.items():
         if not name.startswith("xaxis") or axis.get("visible") is False:
@@ -164,7 +206,18 @@ def min_width(fig: go.Figure, menu_labels: list[str] = ()) -> int:
         ticks = axis.get("ticktext")
         if ticks:  # word labels, turned up to 90° when crowded: a line of type each
             need.append(sides + len(ticks) * 15 / share)
+    for name, axis in layout.items():  # word labels left of a plot take room from it
+        if name.startswith("yaxis") and axis.get("ticktext") and axis.get("visible") is not False:
+            x_axis = layout.get("xaxis" + (axis.get("anchor") or "x")[1:], {})
+            lo, hi = x_axis.get("domain", [0, 1])
+            longest = max(len(_plain(str(t))) for t in axis["ticktext"])
+            need.append(own["r"] + longest * TICK_CHAR_PX + 24 + COLUMN_PX / max(hi - lo, 0.05))
     for ann in layout.get("annotations", []):
+        if ann.get("xref", "paper") == "paper" and ann.get("text"):  # a note placed on the figure
+            text_px = max(len(_plain(line)) for line in str(ann["text"]).split("<br>")) * TEXT_CHAR_PX + 8
+            x, anchor = ann.get("x", 0.5), ann.get("xanchor", "auto")
+            room = {"left": 1 - x, "right": x}.get(anchor, 2 * min(x, 1 - x))  # share of the plot it may take
+            need.append(sides + text_px / room if room >= 0.2 else text_px + 24)
         if ann.get("xref", "paper") == "paper" and ann.get("text") and ann.get("yref", "paper") == "paper" \
                 and (ann.get("y") or 0) >= 1:  # titles over subplots, one per column
             longest = max(len(_plain(line)) for line in str(ann["text"]).split("<br>"))

@@ -183,9 +183,10 @@ def length_figure(splits: dict[str, list[Pair]] | None = None,
         xs = sorted(counts)
         fig.add_trace(go.Bar(x=xs, y=[round(100 * counts[x] / len(splits[name]), 2) for x in xs], name=name))
     fig.add_vline(x=MAX_TRAIN_LENGTH + 0.5, line_dash="dash", line_color="grey",
-                  annotation_text=f"longest in train/test: {MAX_TRAIN_LENGTH}", annotation_position="top right")
+                  annotation_text=f"longest in train/test: {MAX_TRAIN_LENGTH}", annotation_position="top left")
     fig.update_layout(title="English sentence length per split", barmode="group", xaxis_title="tokens",
                       yaxis_title="% of pairs", height=380, margin=dict(t=60, b=40),
+                      legend=dict(orientation="h", y=-0.2),  # under the plot, clear of the line's label
                       xaxis=dict(dtick=2, range=[1.5, longest + 0.5]))
     return fig
 

@@ -102,7 +102,7 @@ def _hypotheses(sentence: str):
     return beam_hypotheses(translator(), sentence, beam_size=5)
 
 
-def _tail(text: str, width: int = 55) -> str:
+def _tail(text: str, width: int = 34) -> str:
     """The end of a long output (where the kept outputs differ), whole words only."""
     if len(text) <= width:
         return text

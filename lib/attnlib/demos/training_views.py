@@ -146,7 +146,8 @@ def history_figure(history: list[dict], title: str = "training") -> go.Figure:
     fig.update_xaxes(title_text="step", rangemode="tozero")
     fig.update_yaxes(title_text="loss", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="BLEU", range=[0, 100], row=1, col=2)
-    fig.update_layout(title=title, height=380, margin=dict(t=80, b=40))
+    fig.update_annotations(yshift=12)  # the panel titles, clear of the top tick label ("100")
+    fig.update_layout(title=title, height=390, margin=dict(t=90, b=40))
     return fig
 
 

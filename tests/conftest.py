@@ -51,3 +51,33 @@ def _one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(previous)
+
+
+# -- the built book in a real browser, shared by test_browser.py and test_figures.py ----------------
+
+from browser import ChromiumMissing, clear_screenshots, launch_chromium, require_chromium, serve  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def site(built_book: Path):
+    """Base URL of the built book, served on 127.0.0.1 for the whole session."""
+    with serve(built_book) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the session. A missing /usr/bin/chromium fails, never skips."""
+    try:
+        require_chromium()
+    except ChromiumMissing as err:
+        pytest.fail(str(err), pytrace=False)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as err:  # pragma: no cover - playwright is in requirements.txt
+        pytest.fail(f"Python playwright is not installed ({err}); it is in requirements.txt", pytrace=False)
+    clear_screenshots()
+    with sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        yield browser
+        browser.close()

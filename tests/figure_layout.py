@@ -24,11 +24,12 @@ LAPTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 WIDTHS = {"laptop": LAPTOP, "phone": PHONE}
 MIN_FONT_PX = 10
+HANDLE_PX = 12  # half a slider handle, and then some
 OVERLAP_PX = 3  # boxes may touch; an overlap of more than this in both directions is a collision
 
 # Every readable part of one figure, as {kind, label, box, font}; boxes in page coordinates
 # (scroll-independent), so that a figure can be measured wherever the page is scrolled.
-_PARTS = r"""(id) => {
+_PARTS = r"""([id, MIN_FONT]) => {
   const gd = document.getElementById(id);
   const sx = window.scrollX, sy = window.scrollY;
   const shown = el => {
@@ -48,7 +49,7 @@ _PARTS = r"""(id) => {
     return [[bb.x, bb.y], [bb.x + bb.width, bb.y], [bb.x + bb.width, bb.y + bb.height], [bb.x, bb.y + bb.height]]
       .map(([x, y]) => [m.a * x + m.c * y + m.e + sx, m.b * x + m.d * y + m.f + sy]);
   };
-  const parts = [];
+  const parts = [], small = [];
   const add = (kind, el, label) => {
     if (!el || !shown(el)) { return; }
     const b = box(el);
@@ -73,15 +74,21 @@ _PARTS = r"""(id) => {
     const axis = (g.getAttribute('class') || '').split(' ')[0];
     g.querySelectorAll('text').forEach(t => add('tick ' + axis + '@' + (g.closest('.subplot') || {id: ''}).className.baseVal, t));
   });
+  // the numbers written on the data (heatmap cells, bars, points): only their size is checked,
+  // since they sit on the data by design
+  q('g.heatmap-label text, .bartext, g.textpoint text').filter(t => t.textContent.trim() && shown(t)).forEach(t => {
+    const size = parseFloat(getComputedStyle(t).fontSize);
+    if (size < MIN_FONT) { small.push({label: t.textContent.trim().slice(0, 30), font: size}); }
+  });
   const svg = gd.querySelector('svg.main-svg');
   const r = gd.getBoundingClientRect();
-  return {parts, figure: svg ? box(svg) : [r.left + sx, r.top + sy, r.right + sx, r.bottom + sy],
+  return {parts, small, figure: svg ? box(svg) : [r.left + sx, r.top + sy, r.right + sx, r.bottom + sy],
           size: [Math.round(r.width), Math.round(r.height)]};
 }"""
 
 
 def layout_of(page, fig_id: str) -> dict:
-    return page.evaluate(_PARTS, fig_id)
+    return page.evaluate(_PARTS, [fig_id, MIN_FONT_PX])
 
 
 def _overlap(a, b) -> tuple[float, float]:
@@ -122,6 +129,10 @@ def problems_of(layout: dict) -> list[str]:
             problems.append(f"{p['kind']} {p['label']!r} is cut off at the figure's edge")
         if p["font"] is not None and p["font"] < MIN_FONT_PX:
             problems.append(f"{p['kind']} {p['label']!r} is set in {p['font']:g} px type (< {MIN_FONT_PX})")
+    if layout.get("small"):  # one line for all of a figure's too-small data labels
+        first = layout["small"][0]
+        problems.append(f"{len(layout['small'])} data label(s) set in type under {MIN_FONT_PX} px "
+                        f"(e.g. {first['label']!r} at {first['font']:g} px)")
     for i, a in enumerate(parts):
         for b in parts[i + 1:]:
             w, h = _overlap(a["box"], b["box"])
@@ -140,7 +151,9 @@ def shape_changes(before: dict, after: dict, slack: float = 1.0) -> list[str]:
                                for p in layout["parts"] if p["kind"] in ("slider", "dropdown")}
     old, new = controls(before), controls(after)
     for key, box in old.items():
-        if key in new and max(abs(a - b) for a, b in zip(box[:2], new[key][:2])) > slack:
+        # a slider's handle reaches past its rail at either end: its box may widen by half a handle
+        x_slack = HANDLE_PX if key.startswith("slider") else slack
+        if key in new and (abs(box[0] - new[key][0]) > x_slack or abs(box[1] - new[key][1]) > slack):
             changes.append(f"{key} moved from ({box[0]:.0f}, {box[1]:.0f}) to ({new[key][0]:.0f}, {new[key][1]:.0f})")
     return changes
 

@@ -132,8 +132,9 @@ def test_train_reversal_result_format_and_reproducibility():
 def test_training_figure_draws_each_run_and_the_chance_level():
     run = train_reversal(norm_first=True, steps=3, depth=1)
     fig = blocks.training_figure({"a": run, "b": run})
-    assert [t.name for t in fig.data] == ["a", "b"] and len(fig.data[0].y) == 3
-    assert any("chance" in a.text for a in fig.layout.annotations)
+    assert [t.name for t in fig.data[:2]] == ["a", "b"] and len(fig.data[0].y) == 3
+    chance = fig.data[2]  # a legend entry, not a label on the line where the curves pass
+    assert chance.name.startswith("chance: ln") and set(chance.y) == {round(run["chance"], 4)}
     assert "1-layer encoder" in fig.layout.title.text
     with pytest.raises(ValueError, match="no training runs"):
         blocks.training_figure({})

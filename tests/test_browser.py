@@ -30,16 +30,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from browser import (
-    VIEWPORT,
-    ChromiumMissing,
-    Recorder,
-    clear_screenshots,
-    launch_chromium,
-    require_chromium,
-    screenshot_on_failure,
-    serve,
-)
+from browser import VIEWPORT, Recorder, screenshot_on_failure
 from conftest import ROOT, toc_pages
 from figure_layout import layout_of, problems_of, shape_changes
 
@@ -65,32 +56,7 @@ DRAW_TIMEOUT_MS = 15_000
 MOVE_TIMEOUT_MS = 5_000
 
 
-# -- fixtures -----------------------------------------------------------------------------------
-
-@pytest.fixture(scope="session")
-def site(built_book: Path):
-    """Base URL of the built book, served on 127.0.0.1 for the whole session."""
-    with serve(built_book) as base:
-        yield base
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    """One headless Chromium for the session. A missing /usr/bin/chromium fails, never skips."""
-    try:
-        require_chromium()
-    except ChromiumMissing as err:
-        pytest.fail(str(err), pytrace=False)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as err:  # pragma: no cover - playwright is in requirements.txt
-        pytest.fail(f"Python playwright is not installed ({err}); it is in requirements.txt", pytrace=False)
-    clear_screenshots()
-    with sync_playwright() as pw:
-        browser = launch_chromium(pw)
-        yield browser
-        browser.close()
-
+# -- fixtures (site and chromium live in conftest.py, shared with test_figures.py) -----------------
 
 @contextlib.contextmanager
 def new_tab(chromium, viewport: dict = VIEWPORT):
@@ -293,6 +259,9 @@ _MENU_OPEN = """([id, index, n]) => {
 }"""
 
 
+_MENU_CLOSED = "(id) => !document.getElementById(id).querySelector('g.updatemenu-dropdown-button')"
+
+
 def _point(page, fig: str, kind: str, index: int, step: int = -1) -> dict:
     where = page.evaluate(_POINT, [fig, kind, index, step])
     if "error" in where:
@@ -339,6 +308,8 @@ def operate(page, fig: str, kind: str, control: dict, step: int) -> None:
         page.wait_for_function(_MENU_OPEN, arg=[fig, control["index"], control["n"]], timeout=MOVE_TIMEOUT_MS)
     p = _point(page, fig, "button", control["index"], step)
     page.mouse.click(p["x"], p["y"])
+    if control.get("type", "dropdown") == "dropdown":  # the list folds away: it covers the controls below it
+        page.wait_for_function(_MENU_CLOSED, arg=fig, timeout=MOVE_TIMEOUT_MS)
 
 
 def exercise(page, fig: dict, kind: str, control: dict) -> str | None:

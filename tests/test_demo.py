@@ -154,7 +154,7 @@ def test_long_titles_become_title_and_subtitle_and_figures_know_their_readable_w
 
     fig = layout.frame(go.Figure(layout=dict(title="A headline of some length: and then a long detail that would run off a phone")))
     assert fig.layout.title.text == "A headline of some length"
-    assert fig.layout.title.subtitle.text.startswith("And then a long detail")
+    assert fig.layout.title.subtitle.text.startswith("and then a long detail")
     assert fig.layout.meta["min_width"] >= len(fig.layout.title.subtitle.text) * layout.TEXT_CHAR_PX
     again = layout.frame(fig)
     assert _frame(again) == _frame(fig)  # framing twice changes nothing

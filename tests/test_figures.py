@@ -29,7 +29,7 @@ from figure_layout import (
     shape_changes,
     write_contact_sheet,
 )
-from test_browser import chromium, fail_with, new_tab, open_page, site, undrawn_figures  # noqa: F401 (fixtures)
+from test_browser import fail_with, new_tab, open_page, undrawn_figures
 
 pytestmark = pytest.mark.browser
 
@@ -87,7 +87,7 @@ def state_problems(page, fig_id: str) -> list[str]:
 
 @pytest.mark.parametrize("width", list(WIDTHS))
 @pytest.mark.parametrize("name", toc_pages())
-def test_every_figure_reads_cleanly(name, width, site, built_book, chromium, contact_sheet):  # noqa: F811
+def test_every_figure_reads_cleanly(name, width, site, built_book, chromium, contact_sheet):
     with new_tab(chromium, viewport=WIDTHS[width]) as page:
         open_page(page, site, name, built_book)
         problems = undrawn_figures(page)

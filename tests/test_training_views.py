@@ -128,8 +128,10 @@ def test_live_curve_is_off_in_the_book_build_and_redraws_live(monkeypatch):
 def test_phenomenon_figure_has_a_bar_group_per_split():
     fig = tv.phenomenon_figure({"test": {"gender": 0.9}, "generalisation": {"gender": 0.5, "held_out_length": 0.1}})
     test, gen = fig.data
-    assert list(test.y) == ["gender", "held_out_length"] and list(test.x) == [90.0, None]
+    assert list(test.y) == ["gender", "held_out_length"] and list(test.x) == [90.0, 0]
     assert list(gen.x) == [50.0, 10.0]
+    # a split without such pairs says so, where a 0% bar would look the same
+    assert list(test.text) == ["90%", "no pairs"] and list(gen.text) == ["50%", "10%"]
     with pytest.raises(ValueError, match="no scores"):
         tv.phenomenon_figure({})
 

@@ -21,6 +21,7 @@ narrower screen's figure in a box that scrolls sideways instead of squeezing it 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -40,6 +41,7 @@ TITLE_CHARS = 60       # a title longer than this is split into title and subtit
 # average glyph widths (px per character) of plotly's default sans-serif at the sizes used here
 TITLE_CHAR_PX, TEXT_CHAR_PX, TICK_CHAR_PX = 9.0, 6.6, 6.6
 MIN_WIDTH = 320        # no figure is laid out narrower than a phone's column
+COLUMN_WIDTH = 680     # the book's text column on a laptop: no figure asks for more
 COLUMN_PX = 140        # the least width one subplot needs to be read
 
 
@@ -78,9 +80,12 @@ class Frame:
         return -(self.own_bottom + self.legend_px + row * SLIDER_PX) / self.plot_px
 
 
+_TAGS = re.compile(r"</?(b|i|em|sup|sub|span|br|a)\b[^>]*>", re.I)  # what plotly draws; "<pad>" is a word
+
+
 def _plain(text: str) -> str:
     """Text as a reader sees it: without the <b>, <i>, <sub> tags plotly draws."""
-    return re.sub(r"<[^>]+>", "", text)
+    return _TAGS.sub("", text)
 
 
 def _title_text(fig: go.Figure) -> str:
@@ -95,11 +100,16 @@ def split_title(fig: go.Figure) -> go.Figure:
         text, _, tail = text.partition("<br>")
         subtitle = _plain(tail.replace("<br>", " "))
     if text and not subtitle and len(_plain(text)) > TITLE_CHARS:
-        for sep in (": ", "; ", " — ", ", "):
+        for sep in (": ", "; ", " — ", ", ", " ("):
             head, found, tail = text.partition(sep)
-            if found and 4 <= len(head) <= TITLE_CHARS:
-                text, subtitle = head, tail[:1].upper() + tail[1:]
+            if found and 4 <= len(head) <= TITLE_CHARS and head.count("(") == head.count(")"):
+                tail = tail[:-1] if sep == " (" and tail.endswith(")") else tail  # "(detail)" -> "detail"
+                text, subtitle = head, tail  # as written: "m = 2.0" must not become "M = 2.0"
                 break
+        else:  # no natural break: the words that do not fit go on the subtitle's line
+            cut = text.rfind(" ", 0, TITLE_CHARS)
+            if cut > 0:
+                text, subtitle = text[:cut], "… " + text[cut + 1:]
     fig.update_layout(title=dict(text=text, x=0.01, xref="container", xanchor="left",
                                  y=1, yref="container", yanchor="top", pad=dict(t=12, l=4),
                                  subtitle=dict(text=subtitle, font=dict(size=13, color="#555")) if subtitle else None))
@@ -166,7 +176,8 @@ def common_frame(frames: list[Frame]) -> Frame:
 
 
 def apply_frame(fig: go.Figure, frame: Frame) -> go.Figure:
-    fig.update_layout(height=frame.height, autosize=True,
+    # no fixed width: the figure fills the column (min_width took the one its author set)
+    fig.update_layout(height=frame.height, width=None, autosize=True,
                       margin=dict(t=frame.top, b=frame.bottom, l=frame.left, r=frame.right))
     if frame.legend_px:
         fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=frame.legend_y(), yanchor="top"))
@@ -174,19 +185,47 @@ def apply_frame(fig: go.Figure, frame: Frame) -> go.Figure:
 
 
 def readable_axes(fig: go.Figure) -> go.Figure:
-    """Log axes label whole decades only: plotly's in-between labels (2, 5) are set in 9 px type."""
+    """Log axes get ticks in the book's type size, and numbers inside bars are never shrunk below 10 px.
+
+    plotly labels a log axis's in-between ticks (2, 5) in 9 px type: a log axis over two decades or more
+    labels whole decades only; a shorter one gets 1-2-5 ticks of its own, written in full size.
+    A number written inside a bar is hidden rather than shrunk below 10 px to fit.
+    """
+    fig.update_layout(uniformtext=dict(minsize=10, mode="hide"))
     for name in [k for k in fig.layout.to_plotly_json() if k.startswith(("xaxis", "yaxis"))]:
         axis = fig.layout[name]
-        if axis.type == "log" and axis.dtick is None and axis.tickvals is None:
+        if axis.type != "log" or axis.dtick is not None or axis.tickvals is not None:
+            continue
+        values = _axis_values(fig, name)
+        if values and math.log10(max(values) / min(values)) < 2:
+            lo, hi = math.floor(math.log10(min(values))), math.ceil(math.log10(max(values)))
+            ticks = [m * 10 ** e for e in range(lo, hi + 1) for m in (1, 2, 5)
+                     if min(values) / 1.5 <= m * 10 ** e <= max(values) * 1.5]
+            axis.update(tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
+        else:
             axis.dtick = 1
     return fig
+
+
+def _axis_values(fig: go.Figure, axis_name: str) -> list[float]:
+    """The positive numbers the traces on one axis ("xaxis2", "yaxis") plot."""
+    letter, suffix = axis_name[0], axis_name[5:]
+    ref = letter + suffix  # what a trace calls the axis: "x2", "y"
+    values = []
+    for trace in fig.data:
+        if (getattr(trace, letter + "axis", None) or letter) != ref:
+            continue
+        for v in getattr(trace, letter, None) or []:
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0:
+                values.append(float(v))
+    return values
 
 
 def min_width(fig: go.Figure, menu_labels: list[str] = ()) -> int:
     """The narrowest width (px) at which the figure's titles, menus and subplots still fit side by side."""
     own = own_margins(fig)
     sides = own["l"] + own["r"]
-    need = [MIN_WIDTH]
+    need = [MIN_WIDTH, fig.layout.width or 0]  # a width its author set is the width it reads at
     title = fig.layout.title
     if title and title.text:
         need.append(len(_plain(title.text)) * TITLE_CHAR_PX + 24)
@@ -224,7 +263,7 @@ def min_width(fig: go.Figure, menu_labels: list[str] = ()) -> int:
             columns = max(1, sum(1 for a in layout.get("annotations", [])
                                  if a.get("y") == ann.get("y") and a.get("yref", "paper") == "paper"))
             need.append(sides + columns * (longest * TEXT_CHAR_PX + 16))
-    return int(max(need))
+    return int(min(max(need), COLUMN_WIDTH))  # a laptop's reader never scrolls a figure sideways
 
 
 def is_framed(fig: go.Figure) -> bool:
@@ -243,5 +282,6 @@ def frame(fig: go.Figure) -> go.Figure:
     if is_framed(fig):
         return fig
     split_title(readable_axes(fig))
+    width = min_width(fig)
     apply_frame(fig, frame_of(fig))
-    return mark_framed(fig, min_width(fig))
+    return mark_framed(fig, width)

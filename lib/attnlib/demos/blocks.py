@@ -150,8 +150,11 @@ def training_figure(runs: dict[str, dict]) -> go.Figure:
                                  mode="lines"))
     first = next(iter(runs.values()))
     chance, cfg = first["chance"], first.get("settings", {})
-    fig.add_hline(y=chance, line=dict(color="#888", dash="dot"),
-                  annotation_text=f"chance: ln {round(math.exp(chance))} = {chance:.2f}")
+    # chance level as a legend entry: a label on the line would sit on the curves that stay there
+    steps = len(first["losses"])
+    fig.add_trace(go.Scatter(x=[1, steps], y=[round(chance, 4)] * 2, mode="lines", hoverinfo="skip",
+                             name=f"chance: ln {round(math.exp(chance))} = {chance:.2f}",
+                             line=dict(color="#888", dash="dot")))
     fig.update_xaxes(title_text="training step")
     fig.update_yaxes(title_text="cross-entropy loss", rangemode="tozero")
     title = "Learning to reverse a sequence"

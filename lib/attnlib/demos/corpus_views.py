@@ -225,7 +225,7 @@ def batch_figure(batch: Batch | None = None, src_vocab: Vocab | None = None, tgt
                          ticktext=[f"row {b}" for b in range(ids.shape[0])], row=r, col=1)
         fig.update_xaxes(tickmode="array", tickvals=list(range(ids.shape[1])), title_text="position",
                          title_standoff=2, row=r, col=1)
-    fig.update_layout(title="a batch as tensors (grey: ‹pad›, id 0; orange: special tokens)",
+    fig.update_layout(title="A batch as tensors: grey is ‹pad› (id 0), orange a special token",
                       height=190 * 3 + 60 * batch.src.shape[0], margin=dict(t=80, l=60, r=20, b=40))
     return fig
 

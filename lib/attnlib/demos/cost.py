@@ -71,5 +71,5 @@ def online_softmax_figure(blocks_seen: int = 1, scores: Sequence[float] = EXAMPL
     fig.update_yaxes(title_text="weight", range=[0, max(max(final), *step["estimate"]) * 1.15], row=2, col=1)
     fig.update_layout(title=f"after block {blocks_seen} of {len(steps)}: m = {step['max']:.2f}, "
                             f"l = Σ exp(s − m) = {step['sum']:.3f}; {rescaled}",
-                      height=560, margin=dict(t=90, b=40))
+                      height=560, margin=dict(t=90, b=40), legend=dict(orientation="h", y=-0.1))
     return fig

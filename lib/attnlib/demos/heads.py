@@ -182,7 +182,7 @@ def heads_figure(n_heads: int = 8, sentence: str = SENTENCES[0]) -> go.Figure:
                         f"(d_model = {D_MODEL}): one softmax, one map per head", font=dict(size=13)),
         height=800, margin=dict(t=140, l=70, r=20, b=20),
     )
-    fig.update_traces(textfont=dict(size=9))
+    fig.update_traces(textfont=dict(size=10))
     return fig
 
 

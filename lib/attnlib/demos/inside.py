@@ -132,7 +132,6 @@ def phenomenon_figure(head: str) -> go.Figure:
     fig = go.Figure()
     fig.add_trace(go.Bar(x=tags, y=[round(g, 4) for g in gain], base=[round(base[t], 4) for t in tags], name=head,
                          marker_color=["#74c476" if g >= 0 else "#de2d26" for g in gain],
-                         text=[f"{100 * scores[t]:.0f}%" for t in tags], textposition="outside",
                          customdata=[[round(scores[t], 4), round(base[t], 4), counts[t]] for t in tags],
                          hovertemplate="%{x}: %{customdata[0]:.1%} (diagonal %{customdata[1]:.1%}), "
                                        "%{customdata[2]} pairs<extra></extra>"))
@@ -226,7 +225,8 @@ def ablation_curves(results: dict[str, dict] | None = None) -> go.Figure:
                                  legendgroup=key, showlegend=False, line=dict(color=color)), row=1, col=2)
     fig.update_xaxes(title_text="training step")
     fig.update_yaxes(range=[0, 100], row=1, col=2)
-    fig.update_layout(height=400, margin=dict(t=60, b=40), legend=dict(orientation="h", y=-0.2))
+    fig.update_layout(title="The ablated models while they train", height=400, margin=dict(t=90, b=40),
+                      legend=dict(orientation="h", y=-0.2))
     return fig
 
 

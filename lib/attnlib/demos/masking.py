@@ -222,7 +222,7 @@ def steps_figure(step: int = 5, mask: str = "none", sentence: str = STEP_SENTENC
             fig.update_yaxes(range=[values.shape[0] - 0.5, -0.5], autorange=False, row=row, col=col)
     fig.update_xaxes(tickangle=-60, tickfont=dict(size=10))
     fig.update_yaxes(tickfont=dict(size=10))
-    fig.update_traces(textfont=dict(size=8))
+    fig.update_traces(textfont=dict(size=10))
     fig.update_layout(
         title=dict(text=STEP_TEXT[step] + ("" if mask == "none" else "  (causal mask)"), font=dict(size=13)),
         height=800, margin=dict(t=150, l=70, r=20, b=30),
@@ -272,7 +272,7 @@ def playground_figure(kind: str = "padding") -> go.Figure:
             label_axes(fig, kw, qw, row=b + 1, col=col, x_title="", y_title="")
     fig.update_xaxes(tickangle=-50, tickfont=dict(size=10))
     fig.update_yaxes(tickfont=dict(size=10))
-    fig.update_traces(textfont=dict(size=9))
+    fig.update_traces(textfont=dict(size=10))
     summary = f"average weight a real word of the padded sentence gives to <pad>: {lk['pad']:.2f}"
     if not cross:
         summary += f"  ·  a real word gives to later words: {lk['future']:.2f}"

@@ -150,13 +150,15 @@ def sinusoid_figure(position: int = 5, pair: int = 0, d_model: int = 16, max_len
     fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38], horizontal_spacing=0.1,
                         subplot_titles=(f"pair {pair}: ω = {omega:.4g}, wavelength {2 * math.pi / omega:,.1f}",
                                         f"the encoding vector PE({position})"))
-    fig.add_trace(go.Scatter(x=np.round(t, 2).tolist(), y=np.round(np.sin(t * omega), 3).tolist(), name="sin(p·ω)",
+    fig.add_trace(go.Scatter(x=np.round(t, 2).tolist(), y=np.round(np.sin(t * omega), 3).tolist(),
+                             name=f"sin(p·ω), {s:.3f} at p = {position}",
                              line=dict(color="#1f77b4", shape="spline")), row=1, col=1)
-    fig.add_trace(go.Scatter(x=np.round(t, 2).tolist(), y=np.round(np.cos(t * omega), 3).tolist(), name="cos(p·ω)",
+    fig.add_trace(go.Scatter(x=np.round(t, 2).tolist(), y=np.round(np.cos(t * omega), 3).tolist(),
+                             name=f"cos(p·ω), {c:.3f} at p = {position}",
                              line=dict(color="#ff7f0e", dash="dash", shape="spline")), row=1, col=1)
-    fig.add_trace(go.Scatter(x=[position, position], y=[round(s, 4), round(c, 4)], mode="markers+text",
+    # the values at p go in the legend: written beside the markers, the curves would cross them
+    fig.add_trace(go.Scatter(x=[position, position], y=[round(s, 4), round(c, 4)], mode="markers",
                              marker=dict(size=12, color=["#1f77b4", "#ff7f0e"], line=dict(width=1, color="black")),
-                             text=[f"sin = {s:.3f}", f"cos = {c:.3f}"], textposition="middle right",
                              name=f"p = {position}", showlegend=False), row=1, col=1)
     colors = ["#d62728" if j // 2 == pair else "#c7c7c7" for j in range(d_model)]
     fig.add_trace(go.Bar(x=list(range(d_model)), y=np.round(as_array(pe), 4).tolist(), marker_color=colors,
@@ -243,6 +245,7 @@ def rotary_figure(n_positions: int = 16, d_head: int = 16) -> go.Figure:
                                     show_values=False, showscale=False), row=1, col=col)
         label_axes(fig, labels, labels, row=1, col=col, x_title="key position", y_title="query position")
     fig.update_xaxes(side="bottom")  # keep the panel titles clear of the tick labels
-    fig.update_layout(title="q · k for one word repeated at every position", height=500,
+    fig.update_layout(title="q · k for one word repeated at every position: "
+                            "yellow is high, purple low, each map on its own scale", height=520,
                       margin=dict(t=90, l=70, r=20, b=60))
     return fig

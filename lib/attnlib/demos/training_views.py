@@ -68,7 +68,7 @@ def label_smoothing_figure(epsilon: float = 0.1) -> go.Figure:
     best_loss = smoothed_loss_curve([best], V, epsilon)[0]
     fig.add_trace(go.Scatter(x=[best], y=[round(best_loss, 4)], mode="markers+text", showlegend=False,
                              marker=dict(color="#d62728", size=10), text=[f"minimum at p = {best:.3f}"],
-                             textposition="top left"), row=1, col=2)
+                             textposition="bottom center"), row=1, col=2)  # under the curve's lowest point: free
     fig.update_xaxes(title_text="probability the model gives the right token", range=[0.3, 1.0], row=1, col=2)
     fig.update_yaxes(title_text="loss", range=[0, 2.5], row=1, col=2)
     fig.update_layout(title=f"label smoothing ε = {epsilon:g}: the right token keeps 1 − ε + ε/V = "
@@ -114,7 +114,7 @@ def schedule_figure(warmup: int | None = None, peak_lr: float | None = None, ste
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=xs, y=[round(reference[s - 1], 7) for s in xs], mode="lines",
                              name=f"cpu preset (warm-up {preset.warmup}, peak {preset.lr:g})",
-                             line=dict(color="#b0b0b0", dash="dash")))
+                             line=dict(color="#d0d0d0", width=9)))  # a wide band: it shows even under the blue line
     fig.add_trace(go.Scatter(x=xs, y=[round(lrs[s - 1], 7) for s in xs], mode="lines",
                              name=f"warm-up {warmup}, peak {peak_lr:g}", line=dict(color="#1f77b4", width=3)))
     fig.add_trace(go.Scatter(x=[warmup], y=[peak_lr], mode="markers", marker=dict(color="#d62728", size=9),
@@ -188,11 +188,14 @@ def phenomenon_figure(per_split: dict[str, dict[str, float]]) -> go.Figure:
     known = [t for t in (*PHENOMENA, *HELD_OUT_TAGS) if any(t in s for s in per_split.values())]
     fig = go.Figure()
     for name, scores in per_split.items():
-        fig.add_trace(go.Bar(y=known, x=[round(100 * scores[t], 1) if t in scores else None for t in known],
-                             name=name, orientation="h",
+        # each bar says its value: a 0% bar and a split with no such pairs would both draw nothing
+        fig.add_trace(go.Bar(y=known, x=[round(100 * scores[t], 1) if t in scores else 0 for t in known],
+                             text=[f"{100 * scores[t]:.0f}%" if t in scores else "no pairs" for t in known],
+                             textposition="outside", cliponaxis=False, name=name, orientation="h",
                              hovertemplate="%{y}: %{x:.1f}% exactly right<extra>" + name + "</extra>"))
     fig.update_layout(title="sentences translated exactly right, per phenomenon", barmode="group",
-                      xaxis=dict(title="% exact match", range=[0, 100]), yaxis=dict(autorange="reversed"),
+                      xaxis=dict(title="% exact match", range=[0, 118], tickvals=[0, 20, 40, 60, 80, 100]),
+                      yaxis=dict(autorange="reversed"),
                       height=120 + 22 * len(known) * len(per_split),
                       margin=dict(t=60, l=190, r=20, b=40), legend=dict(orientation="h", y=-0.12))
     return fig

@@ -80,7 +80,7 @@ def test_steps_figure_reveals_one_step_at_a_time_and_marks_hidden_cells():
     assert not any(tr.text is not None and any("−∞" in c for row in tr.text for c in row)
                    for tr in masking.steps_figure(5, "none").data)
     last = masking.steps_figure(5, "none")
-    assert "(7, 8)" in titles(last)[5] and "Step 5" in last.layout.title.text
+    assert "(7, 8)" in titles(last)[5] and "step 5 (weighted sum)" in last.layout.title.text
     # unmasked weights are all small: their colours run to this state's largest weight, not to 1
     weights = [tr for tr in last.data if tr.xaxis == "x4"][0]
     top = float(masking.attention_steps(mask="none")["weights"].max())

@@ -43,7 +43,7 @@ def cpu_name() -> str:
 def describe_hardware(device: torch.device | str | None = None) -> str:
     """One line naming the hardware a timing ran on: the CPU, or the GPU when ``device`` is CUDA."""
     device = torch.device(device or "cpu")
-    text = f"{cpu_name()}, {os.cpu_count()} CPU cores, torch {torch.__version__}, {torch.get_num_threads()} threads"
+    text = f"{cpu_name()}, {os.cpu_count()} CPU cores, torch {torch.__version__}, {torch.get_num_threads()} thread{'s' * (torch.get_num_threads() != 1)}"
     if device.type == "cuda":
         text = f"{torch.cuda.get_device_name(device)} (CUDA {torch.version.cuda}); host: " + text
     return text

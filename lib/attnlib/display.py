@@ -53,7 +53,7 @@ def figure_html(fig: go.Figure | dict, post_script: str | None = None) -> str:
     width = fig.layout.meta["min_width"]
     return (f'<style>#hint-{digest}{{display:none;font-size:.8em;color:#666;text-align:right}}'
             f'@media (max-width:{width + PAGE_CHROME_PX}px){{#hint-{digest}{{display:block}}}}</style>'
-            f'<div class="attn-figure" style="overflow-x:auto;overflow-y:hidden;max-width:100%">'
+            f'<div class="attn-figure" style="overflow-x:auto;overflow-y:hidden;max-width:100%;padding-bottom:14px">'
             f'<div style="min-width:{width}px">{plot}</div></div>'
             f'<div class="attn-scroll-hint" id="hint-{digest}">scroll the figure sideways →</div>')
 

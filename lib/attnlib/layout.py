@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 TITLE_PX = 40          # a one-line title, from the top edge of the figure
-SUBTITLE_PX = 22       # a subtitle under it
+SUBTITLE_PX = 28       # a subtitle under it, and a gap before what follows
 MENU_PX = 44           # one dropdown row
 SLIDER_PX = 86         # one slider: its current value, the rail and its tick labels
 LEGEND_PX = 30         # a legend laid out in one row under the plot

@@ -27,6 +27,7 @@ def heatmap_trace(
     show_values: bool = True,
     showscale: bool = True,
     name: str = "",
+    value_format: str = ".2f",
 ) -> go.Heatmap:
     """A heatmap on numeric axes (so repeated words like "the … the" stay separate columns)."""
     z = as_array(values)
@@ -47,8 +48,21 @@ def heatmap_trace(
         name=name,
     )
     if show_values and rows * cols <= 400:
-        trace.update(text=[[f"{v:.2f}" for v in row] for row in z], texttemplate="%{text}", textfont={"size": 10})
+        trace.update(text=[[cell_text(v, value_format) for v in row] for row in z], texttemplate="%{text}",
+                     textfont={"size": 10})
     return trace
+
+
+def tag_labels(fig: go.Figure, tags, axis: str = "y") -> None:
+    """Show tag names like ``held_out_length`` as words ("held out length") on a categorical axis."""
+    ticks = dict(tickmode="array", tickvals=list(tags), ticktext=[t.replace("_", " ") for t in tags])
+    (fig.update_yaxes if axis == "y" else fig.update_xaxes)(**ticks)
+
+
+def cell_text(v: float, fmt: str = ".2f") -> str:
+    """A number written in a cell: never "-0.00" (a tiny negative rounds to zero, not to a minus sign)."""
+    text = format(v, fmt)
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def label_axes(fig: go.Figure, x_labels, y_labels, *, row=None, col=None, x_title="key", y_title="query") -> None:

@@ -96,8 +96,9 @@ def architecture_figure(placement: str = "pre-LN", n_layers: int = 2) -> go.Figu
     top = ys_d[-1] + 1.2
     fig.update_xaxes(visible=False, range=[0, 10.2])
     fig.update_yaxes(visible=False, range=[0, top], scaleanchor="x", scaleratio=1)
-    fig.update_layout(title=f"{placement}: {'x + f(LayerNorm(x))' if pre_ln else 'LayerNorm(x + f(x))'} around "
-                            f"every sub-layer; green = residual path",
+    fig.update_layout(title=f"The encoder-decoder, {placement}: {'x + f(LayerNorm(x))' if pre_ln else 'LayerNorm(x + f(x))'}"
+                            f" around every sub-layer; green = residual path",
+                      width=560,  # the boxes' words are drawn at a fixed size: narrower, they spill out
                       height=int(60 * top) + 80, margin=dict(t=60, l=10, r=10, b=10), showlegend=False,
                       plot_bgcolor="white")
     return fig

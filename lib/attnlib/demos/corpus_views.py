@@ -20,7 +20,7 @@ from plotly.subplots import make_subplots
 
 from ..corpus import HELD_OUT_TAGS, MAX_TRAIN_LENGTH, PHENOMENA, SPLITS, Pair, load_split
 from ..masks import causal_mask, padding_mask
-from ..plots import heatmap_trace, label_axes
+from ..plots import heatmap_trace, label_axes, tag_labels
 from ..vocab import Batch, Vocab, make_batches
 
 #: One pair per phenomenon, from the corpus files: dropdown label -> (split, English sentence).
@@ -168,6 +168,7 @@ def phenomena_figure(splits: dict[str, list[Pair]] | None = None,
     fig.update_layout(title="phenomena: share of the pairs that show each one", barmode="group",
                       xaxis_title="% of pairs", height=640, margin=dict(t=60, l=190, r=20, b=40),
                       yaxis=dict(autorange="reversed"), legend=dict(orientation="h", y=-0.1))
+    tag_labels(fig, tags)
     return fig
 
 
@@ -182,9 +183,9 @@ def length_figure(splits: dict[str, list[Pair]] | None = None,
         longest = max(longest, *counts)
         xs = sorted(counts)
         fig.add_trace(go.Bar(x=xs, y=[round(100 * counts[x] / len(splits[name]), 2) for x in xs], name=name))
-    fig.add_vline(x=MAX_TRAIN_LENGTH + 0.5, line_dash="dash", line_color="grey",
-                  annotation_text=f"longest in train/test: {MAX_TRAIN_LENGTH}", annotation_position="top left")
-    fig.update_layout(title="English sentence length per split", barmode="group", xaxis_title="tokens",
+    fig.add_vline(x=MAX_TRAIN_LENGTH + 0.5, line_dash="dash", line_color="grey")  # said in the subtitle: a label
+    fig.update_layout(title="English sentence length per split: the dashed line marks the longest "  # there hits bars
+                            f"sentence of train and test, {MAX_TRAIN_LENGTH} tokens", barmode="group", xaxis_title="tokens",
                       yaxis_title="% of pairs", height=380, margin=dict(t=60, b=40),
                       legend=dict(orientation="h", y=-0.2),  # under the plot, clear of the line's label
                       xaxis=dict(dtick=2, range=[1.5, longest + 0.5]))
@@ -266,7 +267,7 @@ def mask_figure(row: int = 1, batch: Batch | None = None) -> go.Figure:
         fig.data[-1].update(xgap=1, ygap=1)
         label_axes(fig, keys, queries, row=1, col=c)
     hidden = int((batch.src[row] == 0).sum())
-    fig.update_layout(title=f"row {row}: “{batch.pairs[row].src}” ({hidden} ‹pad› in src) · blue: may attend, "
+    fig.update_layout(title=f"sentence {row}: “{batch.pairs[row].src}” ({hidden} ‹pad› in src) · blue: may attend, "
                             f"grey: hidden", height=540, margin=dict(t=90, l=80, r=20, b=90))
     fig.update_xaxes(side="bottom", tickangle=-60, title_text="")
     return fig

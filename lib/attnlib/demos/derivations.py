@@ -34,6 +34,7 @@ def jacobian_figure(temperature: float = 1.0, scores=SCORES) -> go.Figure:
                      autorange="reversed", row=1, col=2)
     fig.update_yaxes(range=[0, 1.15], title_text="weight", row=1, col=1)
     biggest = float(jac.abs().max())
-    fig.update_layout(title=f"temperature {t:g}: largest |∂a_i/∂s_j| = {biggest:.3f}; every row sums to 0",
+    fig.update_layout(title=f"The softmax Jacobian at temperature {t:g}: largest |∂a_i/∂s_j| = {biggest:.3f}; "
+                            "every row sums to 0",
                       height=430, margin=dict(t=110, b=30))
     return fig

@@ -20,7 +20,7 @@ from plotly.subplots import make_subplots
 from ..ablation import load_results
 from ..alignment import HeadHits, baseline_accuracy, head_hits, sample_pairs
 from ..corpus import load_split
-from ..plots import attention_figure, heatmap_trace, label_axes
+from ..plots import attention_figure, heatmap_trace, label_axes, tag_labels
 from .decoding_views import translator
 
 ALIGNMENT_PAIRS = 600  # a seeded subset of the test split: enough for stable percentages, fast to score
@@ -142,6 +142,7 @@ def phenomenon_figure(head: str) -> go.Figure:
                              marker=dict(color="#08519c", size=9, symbol="diamond")))
     fig.add_trace(go.Scatter(x=tags, y=[round(overall, 4)] * len(tags), mode="lines", name=f"{head}, all pairs",
                              line=dict(color="#555", dash="dash")))
+    tag_labels(fig, tags, axis="x")
     fig.update_yaxes(range=[round(low - pad, 4), round(min(high + 2 * pad, 1.0 + pad), 4)], tickformat=".0%",
                      title_text="alignment accuracy<br>(bars start at the diagonal)")
     fig.update_layout(title=dict(text=f"{head}: {100 * overall:.1f}% overall; per phenomenon", y=0.98, yanchor="top"),

@@ -44,11 +44,11 @@ STEPS = (
     "output = weights · V",
 )
 STEP_TEXT = {
-    1: "Step 1: every query meets every key; one dot product per cell.",
-    2: "Step 2: divide by √d_k = 2; the scores shrink toward 0 (paler), their ranking is unchanged.",
-    3: "Step 3: add the mask M: 0 where a query may look, −∞ where it may not (grey cells).",
-    4: "Step 4: softmax along each row: e^−∞ = 0, so hidden keys get exactly zero weight; rows sum to 1.",
-    5: "Step 5: each output row is the weighted average of the value rows V.",
+    1: "Attention in five steps, step 1 (scores): every query meets every key; one dot product per cell.",
+    2: "Attention in five steps, step 2 (scale): divide by √d_k = 2; the scores shrink toward 0 (paler), their ranking is unchanged.",
+    3: "Attention in five steps, step 3 (mask): add the mask M: 0 where a query may look, −∞ where it may not (grey cells).",
+    4: "Attention in five steps, step 4 (softmax): softmax along each row: e^−∞ = 0, so hidden keys get exactly zero weight; rows sum to 1.",
+    5: "Attention in five steps, step 5 (weighted sum): each output row is the weighted average of the value rows V.",
 }
 SCORE_COLORSCALE = "RdBu_r"
 HIDDEN_COLOR = "#c8c8c8"  # what a −∞ cell looks like
@@ -215,7 +215,10 @@ def steps_figure(step: int = 5, mask: str = "none", sentence: str = STEP_SENTENC
                 fig.add_trace(trace, row=row, col=col)
         else:
             top = round(wmax, 4) if kind == "weight" else 1.0  # values and outputs: features, 0 to 1
-            fig.add_trace(heatmap_trace(values, x_labels, words, showscale=False, zmax=top), row=row, col=col)
+            # eight feature columns in a third of the width: one decimal fits a cell in 10 px type
+            fmt = ".1f" if kind == "feature" else ".2f"
+            fig.add_trace(heatmap_trace(values, x_labels, words, showscale=False, zmax=top, value_format=fmt),
+                          row=row, col=col)
         label_axes(fig, x_labels, words, row=row, col=col, x_title="", y_title="")
         if first_step_of_panel[i] > step:  # an empty frame cannot autorange: give it the matrix's extent
             fig.update_xaxes(range=[-0.5, values.shape[1] - 0.5], autorange=False, row=row, col=col)

@@ -85,9 +85,11 @@ def order_figure(pair: str = next(iter(SENTENCE_PAIRS)), positions: str = "none"
     twins = int((dist.min(dim=1).values < 1e-5).sum())
     fig = go.Figure(heatmap_trace(dist, words_b, words_a, zmin=0.0, zmax=float(dist.max()),
                                   colorscale="Viridis", showscale=True))
+    fig.update_traces(colorbar=dict(title=dict(text="distance<br>between<br>outputs", side="top")))
     label_axes(fig, words_b, words_a, x_title=f"outputs for “{second}”", y_title=f"outputs for “{first}”")
     fig.update_layout(
-        title=f"positions: {positions} — {twins} of {len(words_a)} outputs have an identical twin (distance 0)",
+        title=f"Word order, positions “{positions}”: {twins} of {len(words_a)} outputs have an identical "
+              "twin (distance 0) in the other order",
         height=160 + 40 * len(words_a), margin=dict(t=130, l=120, r=20, b=20),
     )
     return fig

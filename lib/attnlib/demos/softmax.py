@@ -41,11 +41,10 @@ def weights_figure(d_k: int = 64, temperature: float = 1.0) -> go.Figure:
         fig.add_trace(go.Bar(x=labels, y=[round(v, 4) for v in w.tolist()], marker_color=COLORS[name],
                              text=[f"{v:.2f}" for v in w.tolist()], textposition="outside", name=name,
                              showlegend=False), row=1, col=col)
-    fig.add_hline(y=1 / N_KEYS, line=dict(color="#999999", dash="dot"), layer="below")  # behind the numbers
     fig.update_yaxes(range=[0, 1.12], title_text="weight", row=1, col=1)
     fig.update_layout(
-        title=f"d_k = {d_k}, temperature {temperature:g}: dotted line, uniform weights 1/{N_KEYS} "
-              f"(entropy {math.log(N_KEYS):.2f}); one-hot: entropy 0",
+        title=f"d_k = {d_k}, temperature {temperature:g}: uniform weights (all 1/{N_KEYS}) have entropy "
+              f"{math.log(N_KEYS):.2f}, one-hot weights 0",
         height=480, margin=dict(t=90, b=40),
     )
     return fig

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..corpus import HELD_OUT_TAGS, PHENOMENA, Pair
+from ..plots import tag_labels
 from ..smoothing import best_confidence, smoothed_targets
 from ..train import TRAIN_PRESETS, TrainConfig, lr_at
 
@@ -68,7 +69,7 @@ def label_smoothing_figure(epsilon: float = 0.1) -> go.Figure:
     best_loss = smoothed_loss_curve([best], V, epsilon)[0]
     fig.add_trace(go.Scatter(x=[best], y=[round(best_loss, 4)], mode="markers+text", showlegend=False,
                              marker=dict(color="#d62728", size=10), text=[f"minimum at p = {best:.3f}"],
-                             textposition="bottom center"), row=1, col=2)  # under the curve's lowest point: free
+                             textposition="bottom left", cliponaxis=False), row=1, col=2)  # under the curve: free
     fig.update_xaxes(title_text="probability the model gives the right token", range=[0.3, 1.0], row=1, col=2)
     fig.update_yaxes(title_text="loss", range=[0, 2.5], row=1, col=2)
     fig.update_layout(title=f"label smoothing ε = {epsilon:g}: the right token keeps 1 − ε + ε/V = "
@@ -147,6 +148,7 @@ def history_figure(history: list[dict], title: str = "training") -> go.Figure:
     fig.update_yaxes(title_text="loss", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="BLEU", range=[0, 100], row=1, col=2)
     fig.update_annotations(yshift=12)  # the panel titles, clear of the top tick label ("100")
+    fig.update_yaxes(ticklabelstandoff=6)  # the two axes' "0" labels apart at the corner
     fig.update_layout(title=title, height=390, margin=dict(t=90, b=40))
     return fig
 
@@ -198,6 +200,7 @@ def phenomenon_figure(per_split: dict[str, dict[str, float]]) -> go.Figure:
                       yaxis=dict(autorange="reversed"),
                       height=120 + 22 * len(known) * len(per_split),
                       margin=dict(t=60, l=190, r=20, b=40), legend=dict(orientation="h", y=-0.12))
+    tag_labels(fig, known)
     return fig
 
 

@@ -24,7 +24,9 @@ book: $(STAMP)
 	$(PY) -m attnlib.book build
 	@echo "The book is built: open $(abspath $(BUILD))/index.html"
 
+# The browser tests drive a Chromium: found on the machine, named by ATTN_CHROMIUM, or installed with apt.
 test: $(STAMP)
+	$(PY) tests/browser.py --ensure
 	$(PY) -m pytest
 
 lab: $(STAMP)

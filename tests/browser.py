@@ -1,15 +1,20 @@
-"""Helpers of the browser tests: serve the built site on 127.0.0.1, drive Debian's Chromium, record what a page does.
+"""Helpers of the browser tests: serve the built site on 127.0.0.1, drive Chromium, record what a page does.
 
-Chromium is the distribution's (``apt-get install chromium``), driven through Python Playwright
-with ``executable_path``; Playwright's own browser downloads (``playwright install``) are never used.
+Chromium is the one on the machine, driven through Python Playwright with ``executable_path``;
+Playwright's own browser downloads (``playwright install``) are never used. :func:`find_chromium`
+looks for it; ``python tests/browser.py --ensure`` (run by ``make test`` before the tests) installs
+Debian's package when none is found and apt can be used, and otherwise says in one line what to do.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import re
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,7 +23,9 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ENV = "ATTN_CHROMIUM"  # a browser of your own: the path of a Chromium or Chrome executable
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+MAC_CHROME = Path("/Applications/Google Chrome.app/Contents/MacOS/Google Chrome")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync",
@@ -64,18 +71,64 @@ class ChromiumMissing(RuntimeError):
     pass
 
 
-def require_chromium() -> None:
-    if not CHROMIUM.exists():
+def find_chromium() -> Path | None:
+    """The browser the tests drive: $ATTN_CHROMIUM, else a Chromium or Chrome on the PATH (or macOS's Chrome)."""
+    named = os.environ.get(CHROMIUM_ENV)
+    if named:
+        return Path(named) if Path(named).is_file() else None
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    return MAC_CHROME if MAC_CHROME.is_file() else None
+
+
+def require_chromium() -> Path:
+    found = find_chromium()
+    if found is None:
+        named = os.environ.get(CHROMIUM_ENV)
         raise ChromiumMissing(
-            f"{CHROMIUM} is missing: the browser tests need Debian's Chromium. "
-            "Install it with `sudo apt-get install chromium` (CI does; never `playwright install`)."
+            (f"${CHROMIUM_ENV}={named} is not a file. " if named else "No Chromium or Chrome was found. ")
+            + "The browser tests need one: `sudo apt-get install chromium` on Debian or Ubuntu, "
+            f"or set {CHROMIUM_ENV} to a Chromium or Chrome executable (never `playwright install`)."
         )
+    return found
 
 
 def launch_chromium(playwright):
-    """Debian's Chromium, headless, with no background traffic of its own (a fresh temporary profile)."""
-    require_chromium()
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    """The machine's Chromium, headless, with no background traffic of its own (a fresh temporary profile)."""
+    return playwright.chromium.launch(executable_path=str(require_chromium()), headless=True, args=CHROMIUM_ARGS)
+
+
+def _apt_install_command() -> list[str] | None:
+    """How to install Debian's chromium here: as root, or through sudo without a password; None if neither."""
+    if not shutil.which("apt-get"):
+        return None
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return []
+    if shutil.which("sudo") and subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode == 0:
+        return ["sudo", "-n"]
+    return None
+
+
+def ensure_chromium() -> int:
+    """Find a Chromium, or install Debian's; 0 when there is one, 1 (and one line saying why) otherwise."""
+    try:
+        print(f"browser tests: {require_chromium()}")
+        return 0
+    except ChromiumMissing as err:
+        missing = err
+    prefix = None if os.environ.get(CHROMIUM_ENV) else _apt_install_command()  # a named browser is not replaced
+    if prefix is None:
+        print(missing, file=sys.stderr)
+        return 1
+    print("browser tests: installing Debian's chromium with apt-get", flush=True)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        if subprocess.run(prefix + cmd, env=env, stdout=subprocess.DEVNULL).returncode != 0:
+            print(f"`{' '.join(prefix + cmd)}` failed: install chromium by hand, or set {CHROMIUM_ENV}", file=sys.stderr)
+            return 1
+    return ensure_chromium() if find_chromium() else 1
 
 
 # -- recording ----------------------------------------------------------------------------------
@@ -181,3 +234,9 @@ def screenshot_on_failure(page, name: str) -> Iterator[None]:
         with contextlib.suppress(Exception):
             page.screenshot(path=str(path), full_page=True, timeout=20_000)
         raise
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--ensure"]:
+        sys.exit("usage: python tests/browser.py --ensure   (find a Chromium for the browser tests, or install one)")
+    sys.exit(ensure_chromium())

@@ -67,7 +67,7 @@ def site(built_book: Path):
 
 @pytest.fixture(scope="session")
 def chromium():
-    """One headless Chromium for the session. A missing /usr/bin/chromium fails, never skips."""
+    """One headless Chromium for the session. A missing browser fails, never skips (see browser.find_chromium)."""
     try:
         require_chromium()
     except ChromiumMissing as err:

@@ -60,9 +60,10 @@ def tag_labels(fig: go.Figure, tags, axis: str = "y") -> None:
 
 
 def cell_text(v: float, fmt: str = ".2f") -> str:
-    """A number written in a cell: never "-0.00" (a tiny negative rounds to zero, not to a minus sign)."""
+    """A number written in a cell; a zero is written "0" (never "0.00" or "-0.00"), so that the cells
+    that hold something stand out from the many that hold nothing."""
     text = format(v, fmt)
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
+    return "0" if float(text) == 0 else text
 
 
 def label_axes(fig: go.Figure, x_labels, y_labels, *, row=None, col=None, x_title="key", y_title="query") -> None:

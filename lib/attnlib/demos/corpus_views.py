@@ -138,8 +138,9 @@ def alignment_figure(example: str = next(iter(EXAMPLES))) -> go.Figure:
     fig.data[-1].update(xgap=1, ygap=1)
     label_axes(fig, en, fr, row=2, col=1, x_title="English", y_title="French")
     fig.update_xaxes(side="bottom", row=2, col=1)
-    fig.update_layout(title=dict(text=f"gold alignment ({', '.join(pair.phenomena)}); red links cross: the order "
-                                      f"changes", y=0.99, yanchor="top"),
+    tags = ", ".join(t.replace("_", " ") for t in pair.phenomena)
+    fig.update_layout(title=dict(text=f"Gold alignment: {tags}; red links cross, where the order changes",
+                                 y=0.99, yanchor="top"),
                       height=area + 160, margin=dict(t=80, l=100, r=20, b=80))
     return fig
 
@@ -256,8 +257,8 @@ def mask_figure(row: int = 1, batch: Batch | None = None) -> go.Figure:
     masks = masks_for_row(batch, row)
     src = [src_vocab.itos[i] for i in batch.src[row].tolist()]
     tgt = [tgt_vocab.itos[i] for i in batch.tgt_in[row].tolist()]
-    titles = {"encoder self": "encoder self-attention (S × S)", "decoder self": "decoder self-attention (T × T)",
-              "cross": "cross-attention (T × S)"}
+    titles = {"encoder self": "encoder self (S × S)", "decoder self": "decoder self (T × T)",
+              "cross": "cross (T × S)"}  # short: three side by side
     fig = make_subplots(rows=1, cols=3, subplot_titles=list(titles.values()), horizontal_spacing=0.12)
     axes = {"encoder self": (src, src), "decoder self": (tgt, tgt), "cross": (src, tgt)}
     for c, (name, mask) in enumerate(masks.items(), start=1):

@@ -71,7 +71,7 @@ def step_figure(sentence: str = EXAMPLE_SENTENCES[0], step: int = 1) -> go.Figur
     prefix = " ".join(s.prefix) if s.prefix else "<bos>"
     fig = make_subplots(rows=1, cols=2, column_widths=[0.35, 0.65], horizontal_spacing=0.12,
                         subplot_titles=(f"next token: top {len(s.top_tokens)}",
-                                        "where the newest position looks (mean over heads)"))
+                                        "where it looks (mean over heads)"))
     colors = ["#d62728" if i == 0 else "#9ecae1" for i in range(len(s.top_tokens))]
     fig.add_trace(go.Bar(x=[round(p, 4) for p in s.top_probs], y=list(range(len(s.top_tokens))), orientation="h",
                          marker_color=colors, text=[f"{p:.2f}" for p in s.top_probs], textposition="auto",
@@ -83,6 +83,7 @@ def step_figure(sentence: str = EXAMPLE_SENTENCES[0], step: int = 1) -> go.Figur
     fig.add_trace(heatmap_trace(s.cross, tr.source, layers, showscale=False), row=1, col=2)
     label_axes(fig, tr.source, layers, row=1, col=2, x_title="English (source)", y_title="")
     fig.update_xaxes(side="bottom", row=1, col=2)
+    fig.update_annotations(yshift=8)  # the panel titles, a little above their plots
     fig.update_layout(
         title=f"step {step}: {prefix} ▸ <b>{s.chosen}</b>{note}",
         height=400, margin=dict(t=110, l=70, r=20, b=40),
@@ -133,7 +134,8 @@ def beam_scores_figure(alpha: float = 0.6, sentence: str | None = None) -> go.Fi
     """The outputs beam search kept, each with its log-probability and its score log p / length^α."""
     if not 0 <= alpha <= 3:
         raise ValueError(f"the length penalty α should be between 0 and 3, got {alpha}")
-    hyps = _hypotheses(sentence or length_example())
+    sentence = sentence or length_example()
+    hyps = _hypotheses(sentence)
     scores = [normalised_score(lp, len(toks), alpha) for toks, lp in hyps]
     best = max(range(len(hyps)), key=scores.__getitem__)
     labels = [f"{_tail(' '.join(t for t in toks if t != '<eos>'))} ({len(toks)} tokens)" for toks, _ in hyps]
@@ -146,7 +148,8 @@ def beam_scores_figure(alpha: float = 0.6, sentence: str | None = None) -> go.Fi
                          marker_color=["#d62728" if i == best else "#9ecae1" for i in y],
                          text=[f"{s:.3f}" for s in scores], textposition="auto", showlegend=False), row=1, col=2)
     fig.update_yaxes(tickmode="array", tickvals=y, ticktext=labels, autorange="reversed", row=1, col=1)
-    fig.update_layout(title=f"α = {alpha:g}: the red output wins", height=140 + 60 * len(hyps),
+    fig.update_layout(title=f"What beam search kept, α = {alpha:g}<br>for “{sentence}”; the red output wins",
+                      height=140 + 60 * len(hyps),
                       margin=dict(t=90, l=20, r=20, b=30))
     fig.update_yaxes(automargin=True)
     return fig

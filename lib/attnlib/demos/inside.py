@@ -85,14 +85,14 @@ def alignment_heatmap(table: HeadHits | None = None, baseline: float | None = No
                                   zmin=round(baseline - reach, 4), zmax=round(baseline + reach, 4)))
     ticks = [baseline - reach, baseline, baseline + reach]
     fig.update_traces(text=[[f"{100 * v:.1f}%" for v in row] for row in acc.tolist()], colorbar=dict(
-        title=dict(text="accuracy<br>(white:<br>diagonal)", side="top"),
+        title=dict(text="accuracy;<br>white: the<br>diagonal rule", side="top"), len=1.1, lenmode="fraction",
         tickvals=[round(t, 4) for t in ticks], ticktext=[f"{100 * t:.0f}%" for t in ticks]))
     label_axes(fig, heads, layers, x_title="head", y_title="decoder layer")
     layer, head, best = table.best_head()
     fig.update_layout(title=f"How often each head's strongest weight hits a gold-aligned English word<br>"
                             f"<sup>best: {head_label(layer, head)}, {100 * best:.1f}% of {int(table.counted.sum())} "
                             f"French tokens in {len(table.counted)} test pairs</sup>",
-                      height=200 + 60 * acc.shape[0], margin=dict(t=150, l=90, r=20, b=20))
+                      height=260 + 60 * acc.shape[0], margin=dict(t=150, l=90, r=20, b=20))
     return fig
 
 

@@ -25,7 +25,7 @@ from torch import nn
 
 from .checkpoint import CheckpointError, load_checkpoint, load_state, save_checkpoint
 from .config import ModelConfig
-from .corpus import Pair, load_split
+from .corpus import SPLITS, Pair, load_split
 from .device import describe_hardware, pick_device
 from .evaluate import bleu, evaluate
 from .model import Transformer
@@ -49,6 +49,19 @@ class TrainConfig:
     eval_pairs: int = 300  # validation pairs translated at each evaluation
     max_len: int = 48
     model_overrides: tuple[tuple[str, object], ...] = ()  # e.g. (("norm_first", False),) for an ablation
+
+    def __post_init__(self) -> None:
+        # checked here, before any work: a zero warm-up or batch would fail only deep inside a run
+        for name in ("steps", "batch_size", "warmup", "eval_every", "eval_pairs", "max_len"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+        for name in ("lr", "clip"):
+            value = getattr(self, name)
+            if not value > 0:
+                raise ValueError(f"{name} must be positive, got {value!r}")
+        if not 0 <= self.label_smoothing < 1:
+            raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}")
 
     def replace(self, **changes) -> "TrainConfig":
         return replace(self, **changes)
@@ -128,9 +141,16 @@ def train(
     on_eval: Callable[[list[dict]], None] | None = None,
     stop_when: Callable[[dict], bool] | None = None,
     score_splits: tuple[str, ...] = (),
+    save_every: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> TrainResult:
     """Train (or resume) a translator; returns it with its history. ``stop_at`` ends early at that step
-    (the schedule still follows ``cfg.steps``), which is how an interrupted run is simulated."""
+    (the schedule still follows ``cfg.steps``), which is how an interrupted run is simulated.
+
+    With ``out``, a resumable checkpoint is also written every ``save_every`` steps, and when
+    ``should_stop()`` turns true (the command line sets it on SIGINT/SIGTERM) the run stops after the
+    step in progress and saves what it has. ``resume`` may continue a finished run to more steps.
+    """
     world, rank = _distributed_setup()
     device = pick_device(str(device) if device is not None else None)
     if world > 1 and device.type == "cuda":
@@ -150,8 +170,7 @@ def train(
         payload = load_checkpoint(resume, map_location=device)
         if payload.get("optimizer") is None:
             raise CheckpointError(f"{resume} was saved without optimizer state, so training cannot resume from it")
-        if payload["model_config"] != model_cfg.to_dict() or payload["train"] != _cfg_dict(cfg):
-            raise CheckpointError(f"{resume} was trained with another configuration; resume with the same settings")
+        check_resumable(payload, model_cfg, cfg, src_vocab, tgt_vocab, world, source=str(resume))
         load_state(model, payload["model"], source=str(resume))
         optimizer.load_state_dict(payload["optimizer"])
         scheduler.load_state_dict(payload["scheduler"])
@@ -165,6 +184,17 @@ def train(
     translator = Translator(model, src_vocab, tgt_vocab)
     last = min(cfg.steps, stop_at if stop_at is not None else cfg.steps)
     bar = _progress(progress and rank == 0, total=cfg.steps, initial=step)
+
+    def payload_now() -> dict:
+        return {"model_config": model_cfg.to_dict(), "model": model.state_dict(),
+                "src_vocab": src_vocab.to_dict(), "tgt_vocab": tgt_vocab.to_dict(),
+                "train": _cfg_dict(cfg), "meta": {**translator.meta, "history": history, "steps": step,
+                                                  "train_seconds": round(train_seconds, 2), "world_size": world,
+                                                  "running_loss": running},
+                "step": step, "optimizer": optimizer.state_dict() if save_optimizer else None,
+                "scheduler": scheduler.state_dict() if save_optimizer else None}
+
+    interrupted = False
     while step < last:
         model.train()
         started = time.perf_counter()
@@ -199,6 +229,12 @@ def train(
                 on_eval(history)
             if stop_when is not None and rank == 0 and stop_when(record):
                 break
+        if should_stop is not None and should_stop():
+            interrupted = True
+            break
+        if out is not None and rank == 0 and save_every and step % save_every == 0 and step < last:
+            save_checkpoint(out, {**payload_now(), "optimizer": optimizer.state_dict(),
+                                  "scheduler": scheduler.state_dict()})  # resumable, whatever --slim says
     bar.close()
     model.eval()
     hardware = describe_hardware(device)
@@ -206,7 +242,8 @@ def train(
                        "device": device.type, "world_size": world, "steps": step, "running_loss": running}
     if world > 1:
         translator.meta["rank_checksums"] = _rank_checksums(model, world)
-    if rank == 0 and score_splits:
+    translator.meta["interrupted"] = interrupted
+    if rank == 0 and score_splits and not interrupted:
         translator.meta["scores"] = {}
         for split in score_splits:
             scores = evaluate(translator, load_split(split), split)
@@ -216,16 +253,37 @@ def train(
                                                 "alignment": round(scores.best_head[1], 4)}
     result = TrainResult(translator, history, train_seconds, hardware, step)
     if out is not None and rank == 0:
-        payload = {"model_config": model_cfg.to_dict(), "model": model.state_dict(),
-                   "src_vocab": src_vocab.to_dict(), "tgt_vocab": tgt_vocab.to_dict(),
-                   "train": _cfg_dict(cfg), "meta": translator.meta, "step": step,
-                   "optimizer": optimizer.state_dict() if save_optimizer else None,
-                   "scheduler": scheduler.state_dict() if save_optimizer else None}
+        payload = {**payload_now(), "meta": translator.meta}
+        if interrupted:  # a stopped run must be resumable
+            payload.update(optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict())
         result.checkpoint = save_checkpoint(out, payload)
     if world > 1:
         dist.barrier()
         dist.destroy_process_group()
     return result
+
+
+#: Settings that may change when a run is resumed: more steps extend a finished run.
+RESUMABLE_CHANGES = ("steps",)
+
+
+def check_resumable(payload: dict, model_cfg: ModelConfig, cfg: TrainConfig, src_vocab: Vocab, tgt_vocab: Vocab,
+                    world: int, source: str) -> None:
+    """Refuse to resume ``payload`` with anything that would make it another run; name what differs."""
+    differ = [f"model {k}: {v!r} in the checkpoint, {model_cfg.to_dict().get(k)!r} now"
+              for k, v in payload["model_config"].items() if model_cfg.to_dict().get(k) != v]
+    now = _cfg_dict(cfg)
+    differ += [f"{k}: {v!r} in the checkpoint, {now.get(k)!r} now" for k, v in payload["train"].items()
+               if k not in RESUMABLE_CHANGES and now.get(k) != v]
+    for name, vocab in (("src_vocab", src_vocab), ("tgt_vocab", tgt_vocab)):
+        if payload[name] != vocab.to_dict():  # the same ids must mean the same words
+            differ.append(f"{name}: the checkpoint's vocabulary differs from this training data's")
+    trained_on = payload.get("meta", {}).get("world_size", 1)
+    if trained_on != world:
+        differ.append(f"world_size: {trained_on} process(es) in the checkpoint, {world} now")
+    if differ:
+        raise CheckpointError(f"{source} was trained with another configuration; resume with the same settings. "
+                              "Differs: " + "; ".join(differ))
 
 
 def _cfg_dict(cfg: TrainConfig) -> dict:
@@ -294,17 +352,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--score", nargs="*", default=["test", "generalisation"],
                         help="splits scored after training and recorded in the checkpoint")
+    parser.add_argument("--save-every", type=int, default=None,
+                        help="also save a resumable checkpoint every N steps (and always on Ctrl-C or SIGTERM)")
     args = parser.parse_args(argv)
     preset = args.preset or ("gpu" if torch.cuda.is_available() else "cpu")
     changes = {k: v for k, v in {"steps": args.steps, "batch_size": args.batch_size, "lr": args.lr,
                                   "warmup": args.warmup, "seed": args.seed}.items() if v is not None}
-    cfg = TRAIN_PRESETS[preset].replace(**changes)
+    try:  # every argument is checked before any work starts
+        cfg = TRAIN_PRESETS[preset].replace(**changes)
+        check_arguments(args)
+    except ValueError as err:
+        parser.error(str(err))  # usage, the message, exit status 2
+    stop = _StopRequest() if int(os.environ.get("WORLD_SIZE", "1")) == 1 else None
     try:
         result = train(cfg, out=args.out, resume=args.resume, device=args.device,
-                       save_optimizer=not args.slim, progress=not args.no_progress, score_splits=tuple(args.score))
+                       save_optimizer=not args.slim, progress=not args.no_progress, score_splits=tuple(args.score),
+                       save_every=args.save_every, should_stop=stop)
     except (CheckpointError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    finally:
+        if stop is not None:
+            stop.restore()
+    if result.meta.get("interrupted"):
+        print(f"stopped at step {result.steps} of {cfg.steps}; saved {result.checkpoint}: "
+              f"continue with --resume {result.checkpoint}", file=sys.stderr)
+        return 130
     if int(os.environ.get("RANK", "0")) == 0:
         last = result.history[-1] if result.history else {}
         print(f"trained {result.steps} steps in {result.train_seconds:.1f} s on {result.hardware}; "
@@ -312,6 +385,53 @@ def main(argv: list[str] | None = None) -> int:
         for split, s in result.meta.get("scores", {}).items():
             print(f"  {split}: BLEU {s['bleu']:.2f}  chrF {s['chrf']:.2f}  exact {100 * s['exact_match']:.1f}%")
     return 0
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    """What the command line can get wrong outside the training settings: where to write, what to score, where to run."""
+    out = Path(args.out)
+    if out.is_dir():
+        raise ValueError(f"--out {out} is a directory: give a file name, e.g. --out {out / 'translator.pt'}")
+    parent = next((p for p in out.parents if p.exists()), Path("."))
+    if not parent.is_dir():
+        raise ValueError(f"--out {out}: {parent} is a file, so nothing can be saved under it")
+    if not os.access(parent, os.W_OK):
+        raise ValueError(f"--out {out}: {parent} is not writable")
+    unknown = [s for s in args.score if s not in SPLITS]
+    if unknown:
+        raise ValueError(f"--score {' '.join(unknown)}: no such split; choose from {', '.join(SPLITS)}")
+    if args.save_every is not None and args.save_every < 1:
+        raise ValueError(f"--save-every must be at least 1, got {args.save_every}")
+    if args.device is not None:
+        if not (args.device in ("cpu", "cuda") or args.device.startswith("cuda:") and args.device[5:].isdigit()):
+            raise ValueError(f"--device {args.device}: use cpu, cuda or cuda:N")
+        pick_device(args.device)  # cuda on a machine without it: said now, not after loading the data
+    if args.resume is not None and not Path(args.resume).is_file():
+        raise ValueError(f"--resume {args.resume}: no such checkpoint")
+
+
+class _StopRequest:
+    """Set by SIGINT or SIGTERM: the run ends after the step in progress, and saves."""
+
+    def __init__(self):
+        import signal
+
+        self.requested = False
+        self._previous = {sig: signal.signal(sig, self._handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def _handle(self, signum, frame) -> None:
+        if self.requested:  # a second Ctrl-C: stop at once
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __call__(self) -> bool:
+        return self.requested
+
+    def restore(self) -> None:
+        import signal
+
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
 
 
 if __name__ == "__main__":

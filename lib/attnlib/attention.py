@@ -26,6 +26,8 @@ def check_qkv(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Ten
     for name, t in (("query", q), ("key", k), ("value", v)):
         if t.dim() < 2:
             raise ValueError(f"{name} must have at least 2 dims (..., length, features), got shape {tuple(t.shape)}")
+        if not t.is_floating_point():  # integer scores would softmax to nonsense (or all-zero weights)
+            raise ValueError(f"{name} must hold floating-point numbers, got dtype {t.dtype}: convert it with .float()")
     if q.shape[-1] != k.shape[-1]:
         raise ValueError(
             f"query and key must have the same feature size to be compared by a dot product: "

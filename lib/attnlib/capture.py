@@ -50,14 +50,14 @@ def capture_attention(model: nn.Module, names: Iterable[str] | None = None) -> I
     try:
         for name in chosen:
             tap = layers[name].tap
-            tap.active = True
+            tap.users += 1  # counted, not switched: a capture inside another must not end the outer one
             handles.append(tap.register_forward_hook(recorder(name)))
         yield patterns
     finally:
         for handle in handles:
             handle.remove()
-        for name in chosen:
-            layers[name].tap.active = False
+        for name in chosen[: len(handles)]:
+            layers[name].tap.users -= 1
 
 
 _BERTVIZ_KINDS = {
@@ -83,4 +83,8 @@ def to_bertviz(patterns: dict[str, torch.Tensor], kind: str, index: int = 0) -> 
         raise ValueError(f"no {kind} attention in this capture (it holds {list(patterns)}); capture those layers first")
     if sorted(found) != list(range(len(found))):
         raise ValueError(f"{kind} layers {sorted(found)} are not all captured; capture every layer for bertviz")
+    batch = next(iter(found.values())).shape[0]
+    if not -batch <= index < batch:
+        raise ValueError(f"index={index}: this capture holds {batch} sentence(s), so use 0 to {batch - 1}")
+    index %= batch
     return tuple(found[i][index : index + 1].float().cpu() for i in range(len(found)))

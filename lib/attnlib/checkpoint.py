@@ -54,11 +54,14 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
             f"no checkpoint at {path}: train one with `make translator` "
             f"(or `python -m attnlib.train --out {path}`)"
         )
+    if path.is_file() and path.stat().st_size == 0:
+        raise CheckpointError(f"{path} is empty (0 bytes): delete it and train again with `make translator`")
     try:
         payload = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # truncated zip, wrong file type, unpickling refused...
+        first_line = (str(err).splitlines() or [""])[0][:200]
         raise CheckpointError(
-            f"{path} is not a readable checkpoint ({type(err).__name__}: {str(err).splitlines()[0][:200]}); "
+            f"{path} is not a readable checkpoint ({type(err).__name__}: {first_line}); "
             f"it may be truncated or not a checkpoint at all: delete it and train again with `make translator`"
         ) from None
     if not isinstance(payload, dict) or any(k not in payload for k in REQUIRED):

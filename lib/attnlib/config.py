@@ -46,9 +46,12 @@ class ModelConfig:
             raise ValueError(f"rotary encodings rotate pairs of features: d_head={self.d_head} must be even")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout={self.dropout} must be in [0, 1)")
-        for name in ("src_vocab_size", "tgt_vocab_size", "max_len", "d_ff"):
+        for name in ("src_vocab_size", "tgt_vocab_size", "max_len", "d_ff", "n_encoder_layers", "n_decoder_layers"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name}={getattr(self, name)} must be positive")
+        if not 0 <= self.pad_id < min(self.src_vocab_size, self.tgt_vocab_size):
+            raise ValueError(f"pad_id={self.pad_id} must be a token id of both vocabularies "
+                             f"(0 to {min(self.src_vocab_size, self.tgt_vocab_size) - 1})")
 
     @property
     def d_head(self) -> int:

@@ -78,6 +78,8 @@ def head_alignment(translator: Translator, pairs: list[Pair], batch_size: int = 
 
 
 def evaluate(translator: Translator, pairs: list[Pair], split: str = "test", alignment: bool = True) -> Scores:
+    if not pairs:
+        raise ValueError(f"the {split} split holds no pairs: there is nothing to score")
     hypotheses = translator.translate_batch([p.src for p in pairs])
     references = [p.tgt for p in pairs]
     bleu, chrf = text_scores(hypotheses, references)

@@ -23,6 +23,10 @@ def padding_mask(tokens: torch.Tensor, pad_id: int = 0) -> torch.Tensor:
 def lengths_mask(lengths: torch.Tensor | list[int], max_len: int | None = None) -> torch.Tensor:
     """Padding mask from sequence lengths: ``(B,)`` -> ``(B, 1, 1, Tk)``."""
     lengths = torch.as_tensor(lengths)
+    if lengths.dim() != 1 or lengths.numel() == 0:
+        raise ValueError(f"lengths must be one length per sequence, shape (B,) with B >= 1; got shape {tuple(lengths.shape)}")
+    if bool((lengths < 0).any()):
+        raise ValueError(f"lengths cannot be negative, got {lengths.tolist()}")
     max_len = int(lengths.max()) if max_len is None else max_len
     positions = torch.arange(max_len, device=lengths.device)
     return (positions[None, :] < lengths[:, None])[:, None, None, :]  # (B, 1, 1, Tk)

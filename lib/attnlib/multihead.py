@@ -50,7 +50,11 @@ class AttentionTap(nn.Module):
 
     def __init__(self) -> None:
         super().__init__()
-        self.active = False
+        self.users = 0  # captures recording this layer now: nested ones each count
+
+    @property
+    def active(self) -> bool:
+        return self.users > 0
 
     def forward(self, weights: torch.Tensor) -> torch.Tensor:  # (B, H, Tq, Tk)
         return weights
@@ -87,6 +91,8 @@ class MultiHeadAttention(nn.Module):
         rotary: RotaryEmbedding | None = None,
     ):
         super().__init__()
+        if d_model < 1 or n_heads < 1:
+            raise ValueError(f"d_model ({d_model}) and n_heads ({n_heads}) must be whole numbers of at least 1")
         if d_model % n_heads:
             raise ValueError(
                 f"d_model={d_model} is not divisible by n_heads={n_heads}: every head needs the same "

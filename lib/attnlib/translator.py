@@ -18,7 +18,7 @@ from .config import ModelConfig
 from .decoding import BOS_ID, EOS_ID, beam_search, greedy_decode
 from .device import pick_device
 from .model import Transformer
-from .vocab import Vocab, pad_rows, tokenize
+from .vocab import SPECIALS, Vocab, pad_rows, tokenize
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEFAULT_CHECKPOINT = DATA_DIR / "translator.pt"
@@ -71,6 +71,10 @@ class Translator:
         tokens = tokenize(text or "")
         if not tokens:
             raise ValueError("the sentence is empty: type an English sentence, e.g. 'the black cat sees the dog'")
+        specials = [t for t in tokens if t in SPECIALS]
+        if specials:  # the model's own markers: typed as words they would steer or vanish from the input
+            raise ValueError(f"{', '.join(repr(t) for t in dict.fromkeys(specials))} marks the model's own tokens, "
+                             "not a word: leave it out of the sentence")
         unknown = self.src_vocab.unknown_words(tokens)
         if unknown:
             raise ValueError(
@@ -85,6 +89,8 @@ class Translator:
 
     def translate(self, text: str, beam_size: int = 1, with_attention: bool = True) -> Translation:
         src = self.source_ids(text)
+        if not isinstance(beam_size, int) or beam_size < 1:
+            raise ValueError(f"the beam size must be a whole number of at least 1 (1 = greedy), got {beam_size!r}")
         if beam_size > 1:
             ids = list(beam_search(self.model, src, beam_size=beam_size)[0].ids)
         else:
@@ -108,6 +114,8 @@ class Translator:
     @torch.no_grad()
     def translate_batch(self, texts: list[str], batch_size: int = 128) -> list[str]:
         """Greedy translations of many known-vocabulary sentences (for evaluation)."""
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a whole number of at least 1, got {batch_size!r}")
         out = []
         for start in range(0, len(texts), batch_size):
             src = pad_rows([self.src_vocab.encode(t, add_eos=True) for t in texts[start : start + batch_size]])

@@ -350,6 +350,21 @@ def test_load_pairs_lists_every_malformed_line(tmp_path: Path) -> None:
     assert isinstance(info.value, ValueError)
 
 
+def test_load_pairs_reads_any_line_ending_and_refuses_a_malformed_alignment(tmp_path: Path) -> None:
+    crlf, cr = tmp_path / "crlf.tsv", tmp_path / "cr.tsv"
+    crlf.write_bytes(b"the cat .\tle chat .\t0-0 1-1 2-2\r\nthe dog .\tle chien .\r\n")
+    cr.write_bytes(b"the cat .\tle chat .\t0-0 1-1 2-2\rthe dog .\tle chien .\r")  # old Mac: CR alone
+    for path in (crlf, cr):
+        pairs = load_pairs(path)
+        assert [(p.src, p.tgt) for p in pairs] == [("the cat .", "le chat ."), ("the dog .", "le chien .")]
+    bad = tmp_path / "bad.tsv"
+    bad.write_bytes(b"the cat .\tle chat .\t0-0 1-1\nthe dog .\tle chien .\t0-0 1-x 2-2\n"
+                    b"a b .\tc d .\t0-0,1-1\n")
+    with pytest.raises(CorpusFormatError) as info:
+        load_pairs(bad)
+    assert [n for n, _ in info.value.problems] == [2, 3] and "not 'i-j' links" in str(info.value)
+
+
 def test_load_pairs_on_a_missing_file_names_the_path(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere" / "train.tsv"
     with pytest.raises(FileNotFoundError, match=re.escape(str(missing))):

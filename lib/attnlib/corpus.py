@@ -1364,6 +1364,8 @@ def _parse_line(line: str) -> tuple[Pair | None, str]:
     if not src or not tgt:
         return None, "empty English side" if not src else "empty French side"
     alignment = parse_alignment(columns[2]) if len(columns) > 2 else ()
+    if alignment is None and columns[2].strip()[:1].isdigit():  # meant as an alignment, but malformed
+        return None, f"alignment column {columns[2].strip()[:40]!r} is not 'i-j' links separated by spaces"
     if alignment is None:  # e.g. the Tatoeba/Anki attribution column: not ours, ignore the rest
         return Pair(src, tgt), ""
     n_src, n_tgt = len(src.split()), len(tgt.split())
@@ -1389,7 +1391,7 @@ def load_pairs(path: Path | str) -> list[Pair]:
             f"no sentence-pair file at {path} (for the book's corpus, run `python -m attnlib.corpus` "
             f"to regenerate {CORPUS_DIR})"
         ) from None
-    lines = raw.split(b"\n")
+    lines = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")  # Windows, old Mac or Unix endings
     if lines and lines[-1] == b"":  # the newline that ends the last line
         lines.pop()
     pairs, problems = [], []

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -134,3 +135,31 @@ def test_ctrl_c_on_the_command_line_saves_a_resumable_checkpoint(tmp_path):
     assert proc.returncode == 130 and "continue with --resume" in err and "Traceback" not in err
     payload = load_checkpoint(out)
     assert payload["optimizer"] is not None and payload["meta"]["interrupted"] and 3 <= payload["step"] < 100000
+
+
+# -- several processes --------------------------------------------------------------------------
+
+def torchrun(*args, timeout=240):
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", *args]
+    return subprocess.run(cmd, env=dict(os.environ, OMP_NUM_THREADS="1"), capture_output=True, text=True,
+                          timeout=timeout)  # a hang fails the test instead of blocking the suite
+
+
+def test_an_early_stop_under_torchrun_stops_every_rank_together(tmp_path):
+    out = tmp_path / "ddp.pt"
+    run = torchrun(str(Path(__file__).with_name("ddp_stop_run.py")), str(out))
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.count("rank done at step 8") == 2
+    meta = load_checkpoint(out)["meta"]
+    assert meta["world_size"] == 2 and meta["steps"] == 8
+    first, second = meta["rank_checksums"]
+    assert first == second  # both ranks stopped at the same step with the same weights
+
+
+def test_a_batch_smaller_than_the_number_of_processes_still_trains(tmp_path):
+    out = tmp_path / "one.pt"
+    run = torchrun("-m", "attnlib.train", "--preset", "tiny", "--steps", "3", "--batch-size", "1",
+                   "--out", str(out), "--no-progress", "--score")
+    assert run.returncode == 0, run.stderr[-3000:]
+    first, second = load_checkpoint(out)["meta"]["rank_checksums"]
+    assert first == second

@@ -100,13 +100,17 @@ class BatchStream:
 
 
 def shard(batch: Batch, rank: int, world: int) -> Batch:
-    """This process's rows of a global batch, padding columns trimmed: ``(B, L)`` -> ``(≈B/world, L')``."""
+    """This process's rows of a global batch, padding columns trimmed: ``(B, L)`` -> ``(≈B/world, L')``.
+
+    A batch with fewer rows than processes lends its rows round: every process must take a step.
+    """
     if world == 1:
         return batch
-    rows = slice(rank, None, world)
+    n = batch.src.shape[0]
+    rows = torch.arange(rank, max(n, world), world) % n  # (≈B/world,)
     s, t = int(batch.src_lengths[rows].max()), int(batch.tgt_lengths[rows].max())
     return Batch(batch.src[rows, :s], batch.tgt_in[rows, :t], batch.tgt_out[rows, :t],
-                 batch.src_lengths[rows], batch.tgt_lengths[rows], batch.pairs[rows])
+                 batch.src_lengths[rows], batch.tgt_lengths[rows], tuple(batch.pairs[i] for i in rows.tolist()))
 
 
 @dataclass
@@ -227,9 +231,11 @@ def train(
             history.append(record)
             if rank == 0 and on_eval is not None:
                 on_eval(history)
-            if stop_when is not None and rank == 0 and stop_when(record):
+            # decided on rank 0 (only it has the validation score) and shared: a rank that
+            # stopped alone would leave the others waiting for it in the next step's all-reduce
+            if _agree(stop_when is not None and rank == 0 and bool(stop_when(record)), world, device):
                 break
-        if should_stop is not None and should_stop():
+        if should_stop is not None and _agree(rank == 0 and should_stop(), world, device):
             interrupted = True
             break
         if out is not None and rank == 0 and save_every and step % save_every == 0 and step < last:
@@ -307,6 +313,15 @@ def _snapshots(translator: Translator) -> dict:
     return out
 
 
+def _agree(decision: bool, world: int, device: torch.device) -> bool:
+    """Rank 0's ``decision``, the same on every rank."""
+    if world == 1:
+        return decision
+    flag = torch.tensor([int(decision)], device=device)
+    dist.broadcast(flag, src=0)
+    return bool(flag.item())
+
+
 def _distributed_setup() -> tuple[int, int]:
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world > 1 and not dist.is_initialized():
@@ -363,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         check_arguments(args)
     except ValueError as err:
         parser.error(str(err))  # usage, the message, exit status 2
-    stop = _StopRequest() if int(os.environ.get("WORLD_SIZE", "1")) == 1 else None
+    stop = _StopRequest()  # under torchrun too: rank 0's request is shared with the others
     try:
         result = train(cfg, out=args.out, resume=args.resume, device=args.device,
                        save_optimizer=not args.slim, progress=not args.no_progress, score_splits=tuple(args.score),

@@ -22,9 +22,9 @@ import torch
 
 from .corpus import Pair, load_split
 from .train import SNAPSHOT_SENTENCES, TRAIN_PRESETS, TrainConfig, train
-from .translator import DATA_DIR, Translator
+from .paths import ABLATIONS_DIR
+from .translator import Translator
 
-ABLATIONS_DIR = DATA_DIR / "ablations"
 FORMAT = 1
 
 

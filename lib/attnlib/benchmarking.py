@@ -34,7 +34,9 @@ from typing import Any, Callable, Mapping, Sequence
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-ROOT = Path(__file__).resolve().parents[2]  # lib/attnlib/benchmarking.py -> repository root
+from .paths import SOURCE_TREE
+
+ROOT = SOURCE_TREE  # benchmarks/ and the book live in the repository
 DEFAULT_RESULTS = ROOT / "benchmarks" / "results.json"
 
 # Every field `make bench` writes, in the order the table shows them.

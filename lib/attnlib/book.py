@@ -18,9 +18,10 @@ import sys
 from pathlib import Path
 
 from .device import seed_everything
+from .paths import SOURCE_TREE
 from .display import BOOK_BUILD_ENV, setup_plotly
 
-ROOT = Path(__file__).resolve().parents[2]  # lib/attnlib/book.py -> repository root
+ROOT = SOURCE_TREE  # the book is built from the repository
 
 
 def setup(seed: int = 0, threads: int = 1) -> None:

@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+from .paths import CORPUS_DIR  # where the generated corpus lives (see attnlib.paths)
+
 __all__ = [
     "CORPUS_DIR", "DEFAULT_SEED", "GENERALISATION_QUOTAS", "HELD_OUT_ADJECTIVE_NOUN", "HELD_OUT_TAGS",
     "MAX_GENERALISATION_LENGTH", "MAX_TRAIN_LENGTH", "PHENOMENA", "PINNED_EXAMPLES", "SPLITS", "SPLIT_SIZES",
@@ -49,8 +51,6 @@ __all__ = [
 # Public constants
 # --------------------------------------------------------------------------------------
 
-#: ``data/corpus`` in the repository (lib/attnlib/../../data/corpus).
-CORPUS_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "corpus"
 DEFAULT_SEED = 0
 SPLITS = ("train", "valid", "test", "generalisation")
 SPLIT_SIZES = {"train": 14_000, "valid": 500, "test": 1_000, "generalisation": 500}

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import plotly
 
-ROOT = Path(__file__).resolve().parents[2]
+from .paths import SOURCE_TREE
+
+ROOT = SOURCE_TREE
 NODE_MODULES = ROOT / "node_modules"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 

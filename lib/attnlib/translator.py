@@ -18,10 +18,8 @@ from .config import ModelConfig
 from .decoding import BOS_ID, EOS_ID, beam_search, greedy_decode
 from .device import pick_device
 from .model import Transformer
+from .paths import DATA_DIR, DEFAULT_CHECKPOINT  # noqa: F401  (re-exported: where the shipped model lives)
 from .vocab import SPECIALS, Vocab, pad_rows, tokenize
-
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-DEFAULT_CHECKPOINT = DATA_DIR / "translator.pt"
 
 
 @dataclass

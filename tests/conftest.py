@@ -21,6 +21,9 @@ from pathlib import Path  # noqa: E402
 import yaml  # noqa: E402
 
 from attnlib.book import ROOT, build  # noqa: E402
+from attnlib.notebooks import REPOSITORY_ENV  # noqa: E402
+
+PLACEHOLDER_REPOSITORY = "https://github.com/example-owner/attention-interactively"
 
 BOOK_HTML = ROOT / "_build" / "html"
 
@@ -39,7 +42,16 @@ def built_book() -> Path:
     """The book built once per test run, with every page executed (``_build/html``)."""
     if os.environ.get("ATTN_REUSE_BUILD") == "1" and (BOOK_HTML / "index.html").is_file():
         return BOOK_HTML
-    status = build()
+    # built as a published book would be: with a repository, so that the launch buttons are tested too
+    previous = os.environ.get(REPOSITORY_ENV)
+    os.environ[REPOSITORY_ENV] = PLACEHOLDER_REPOSITORY
+    try:
+        status = build()
+    finally:
+        if previous is None:
+            os.environ.pop(REPOSITORY_ENV)
+        else:
+            os.environ[REPOSITORY_ENV] = previous
     assert status == 0, "the book build failed: see the output above and _build/html/reports/"
     return BOOK_HTML
 

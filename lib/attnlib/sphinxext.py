@@ -15,6 +15,7 @@ from pathlib import Path
 
 import plotly
 
+from . import notebooks
 from .paths import SOURCE_TREE
 
 ROOT = SOURCE_TREE
@@ -65,6 +66,7 @@ def _builder_inited(app) -> None:
 
 def _config_inited(app, config) -> None:
     config.mathjax_path = MATHJAX_PATH
+    notebooks.repository()  # a malformed repository URL stops the build here, with its reason
 
 
 def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
@@ -81,7 +83,8 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
 
 
 def _notebook_download(app, pagename, templatename, context, doctree) -> None:
-    """Offer each chapter as a clean ``.ipynb`` (made from its MyST source by jupytext, not committed).
+    """Offer each chapter as a clean ``.ipynb`` (made from its MyST source, not committed; see
+    :mod:`attnlib.notebooks`).
 
     Runs just before the theme builds its header buttons, which then list the ``.ipynb``
     in the page's download menu.
@@ -91,14 +94,16 @@ def _notebook_download(app, pagename, templatename, context, doctree) -> None:
     source = Path(app.env.doc2path(pagename))
     if source.suffix != ".md":
         return
-    import jupytext
-
-    notebook = jupytext.read(source)
-    notebook.metadata.pop("jupytext", None)  # a plain notebook, not paired with a text file
-    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    jupytext.write(notebook, target, fmt="ipynb")
+    notebooks.write_twin(source, Path(app.outdir) / "_sources" / f"{pagename}.ipynb", notebooks.repository())
     context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def _launch_buttons(app, pagename, templatename, context, doctree) -> None:
+    """Colab and Binder buttons on every chapter, when the repository is known (after the theme's own buttons)."""
+    repo = notebooks.repository()
+    if repo is None or "ipynb_source" not in context:
+        return
+    context.setdefault("header_buttons", []).append(notebooks.launch_group(pagename, repo))
 
 
 def setup(app):
@@ -106,6 +111,7 @@ def setup(app):
     app.connect("builder-inited", _builder_inited)
     app.connect("html-page-context", _dedupe_scripts)
     app.connect("html-page-context", _notebook_download, priority=500)  # the theme's buttons come at 501
+    app.connect("html-page-context", _launch_buttons, priority=502)
     app.add_js_file("plotly.min.js", priority=100)  # before require.js: Plotly must be a global
     app.add_js_file("vendor/require.js", priority=900)  # AMD loader for bertviz's views
     app.add_css_file("book.css")

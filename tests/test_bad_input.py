@@ -93,3 +93,12 @@ def test_an_empty_checkpoint_file_says_so(tmp_path):
     (tmp_path / "empty.pt").write_bytes(b"")
     with pytest.raises(CheckpointError, match=r"is empty \(0 bytes\)"):
         load_checkpoint(tmp_path / "empty.pt")
+
+
+def test_the_free_text_demo_shows_the_message_for_special_tokens():
+    from attnlib.demo import Demo, Param
+    from attnlib.demos import decoding_views
+
+    demo = Demo(decoding_views.translation_figure, Param("sentence", ["the cat sees the dog"], free_text=True))
+    fig = demo.figure(sentence="<bos> the cat")
+    assert "model's own tokens" in fig.layout.annotations[0].text

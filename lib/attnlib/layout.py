@@ -37,7 +37,7 @@ BOTTOM_AXIS_PX = 64    # tick labels and an axis title under a plot
 DEFAULT_HEIGHT = 450   # plotly's own defaults, used when a figure sets none
 DEFAULT_MARGIN = {"t": 100, "b": 80, "l": 80, "r": 80}
 OWN_TITLE_PX = 45      # what a figure function's top margin is taken to reserve for its own title
-TITLE_CHARS = 60       # a title longer than this is split into title and subtitle at ": " (or "; ")
+TITLE_CHARS = 60       # a title longer than this is split into a title and a subtitle (see split_title)
 # average glyph widths (px per character) of plotly's default sans-serif at the sizes used here
 TITLE_CHAR_PX, TEXT_CHAR_PX, TICK_CHAR_PX = 9.0, 6.6, 6.6
 MIN_WIDTH = 320        # no figure is laid out narrower than a phone's column
@@ -54,7 +54,7 @@ class Frame:
     bottom: int    # margin below it
     left: int
     right: int
-    title_px: int  # height of the title band (0: no title)
+    title_px: int  # height of the title band (a thin one when there is no title)
     menus: int
     sliders: int
     legend_px: int = 0  # the legend's band under the plot (0: the legend is elsewhere, or none)

@@ -83,3 +83,17 @@ def test_incremental_self_attention_with_cache_equals_full_causal_attention():
         steps.append(out)
     assert cache.length == 6
     torch.testing.assert_close(torch.cat(steps, 1), full, atol=1e-5, rtol=1e-5)
+
+
+def test_the_cache_keeps_its_own_books():
+    cache = KVCache()
+    k1, v1 = torch.randn(2, 2, 1, 4), torch.randn(2, 2, 1, 4)
+    assert cache.append(k1, v1)[0] is k1 and cache.length == 1
+    k, v = cache.append(torch.randn(2, 2, 1, 4), torch.randn(2, 2, 1, 4))
+    assert k.shape == (2, 2, 2, 4) and torch.equal(k[:, :, :1], k1) and cache.length == 2
+    cache.reorder(torch.tensor([1, 1, 0]))  # three beams: two from row 1, one from row 0
+    assert cache.k.shape == (3, 2, 2, 4) and torch.equal(cache.k[0], k[1]) and torch.equal(cache.v[2], v[0])
+    static = KVCache(static=True)
+    static.append(k1, v1)
+    with pytest.raises(RuntimeError, match="filled once"):
+        static.append(k1, v1)

@@ -102,6 +102,6 @@ def beam_search(model: Transformer, src: torch.Tensor, beam_size: int = 4, max_l
             parents = torch.tensor([p for _, p in kept], device=src.device)
             for layer_caches in caches:
                 for cache in layer_caches:
-                    cache.k, cache.v = cache.k[parents], cache.v[parents]  # (K', H, T, Dh): follow the beams
+                    cache.reorder(parents)  # (K', H, T, Dh): follow the beams
     finals = done + beams
     return sorted(finals, key=lambda h: h.score(length_penalty), reverse=True)[:beam_size]

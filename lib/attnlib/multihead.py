@@ -76,6 +76,24 @@ class KVCache:
     def length(self) -> int:
         return 0 if self.k is None else self.k.shape[-2]
 
+    def append(self, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Add this step's keys and values ``(B, H, Tk, Dh)``; returns every key and value so far.
+
+        A static cache is filled once and then only read: appending to a full one is a bug.
+        """
+        if self.static and self.k is not None:
+            raise RuntimeError("a static (cross-attention) cache is filled once; read it instead")
+        if self.k is not None:
+            k = torch.cat([self.k, k], dim=-2)  # (B, H, Tpast + Tk, Dh)
+            v = torch.cat([self.v, v], dim=-2)
+        self.k, self.v = k, v
+        return k, v
+
+    def reorder(self, rows: torch.Tensor) -> None:
+        """Keep batch rows ``rows`` (B',), in that order: beam search follows its surviving beams."""
+        if self.k is not None:
+            self.k, self.v = self.k[rows], self.v[rows]  # (B', H, T, Dh)
+
 
 class MultiHeadAttention(nn.Module):
     """h scaled dot-product attentions on slices of the model width, concatenated and mixed by W^O."""
@@ -142,10 +160,7 @@ class MultiHeadAttention(nn.Module):
             if self.rotary is not None:
                 k = self.rotary(k, offset=offset)
             if cache is not None:
-                if not cache.static and cache.k is not None:
-                    k = torch.cat([cache.k, k], dim=-2)  # (B, H, Tpast + Tk, Dh)
-                    v = torch.cat([cache.v, v], dim=-2)
-                cache.k, cache.v = k, v
+                k, v = cache.append(k, v)  # (B, H, Tpast + Tk, Dh): the past steps' keys too
         if self.rotary is not None:
             q = self.rotary(q, offset=offset)
 

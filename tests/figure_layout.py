@@ -175,11 +175,17 @@ def screenshot_figure(page, fig_id: str, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     box = page.locator(f".attn-figure:has(#{fig_id})")
     target = box if box.count() else page.locator(f"#{fig_id}")
-    # a clip of the whole page, as it is laid out: an element screenshot of a scroll box loses its last
-    # rows of pixels to the scrollbar it draws
-    x, y, w, h = page.evaluate("""(el) => { const r = el.getBoundingClientRect();
-        return [r.left + window.scrollX, r.top + window.scrollY, r.width, r.height]; }""", target.element_handle())
-    page.screenshot(path=str(path), full_page=True, clip={"x": x, "y": y, "width": w, "height": h}, timeout=20_000)
+    # a clip of the page as it is laid out (an element screenshot of a scroll box loses its last rows of
+    # pixels to the scrollbar), in a viewport tall enough to hold the whole figure at once
+    viewport = page.viewport_size
+    height = int(target.bounding_box()["height"]) + 40
+    if height > viewport["height"]:
+        page.set_viewport_size({"width": viewport["width"], "height": height})
+    try:
+        target.evaluate("el => el.scrollIntoView({block: 'start'})")
+        page.screenshot(path=str(path), clip=target.bounding_box(), timeout=20_000)
+    finally:
+        page.set_viewport_size(viewport)
 
 
 def write_contact_sheet(entries: list[dict]) -> Path:

@@ -34,14 +34,14 @@ lab: $(STAMP)
 
 # The translator of Part II: train the shipped checkpoint, score it, use it.
 translator: $(STAMP)
-	$(PY) -m attnlib.train --out data/translator.pt --slim
+	$(PY) -m attnlib.translation train --out data/translator.pt --slim
 
 evaluate: $(STAMP)
-	@$(PY) -m attnlib.evaluate --checkpoint data/translator.pt --split test
+	@$(PY) -m attnlib.translation evaluate --checkpoint data/translator.pt --split test
 
 TEXT ?= the black cat sees the dog
 translate: $(STAMP)
-	@$(PY) -m attnlib.translate --checkpoint data/translator.pt "$(TEXT)"
+	@$(PY) -m attnlib.translation translate --checkpoint data/translator.pt "$(TEXT)"
 
 # Benchmarks: ratios against torch measured side by side, written to benchmarks/results.json.
 # BENCH_ARGS=--quick checks the machinery in seconds; BENCH_ARGS=--skip-slow leaves out training and the book build.

@@ -6,7 +6,7 @@
     python benchmarks/run.py --only kv_cache_speedup widget_latency_ms --out /tmp/r.json
 
 Comparisons are ratios of two contenders timed in alternation within one run (see
-attnlib.benchmarking). A benchmark never fails for being slow: each value is recorded
+attnlib.book.benchmarks). A benchmark never fails for being slow: each value is recorded
 next to its target with ``meets_target``. The exit status is 1 only if a benchmark crashed.
 """
 
@@ -27,12 +27,14 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from attnlib import benchmarking as bm
-from attnlib.config import ModelConfig
-from attnlib.device import describe_hardware, pick_device
-from attnlib.model import Transformer
-from attnlib.multihead import MultiHeadAttention
-from attnlib.positional import sinusoidal_table
+from attnlib import measure
+
+from attnlib.book import benchmarks as bm
+from attnlib.model.config import ModelConfig
+from attnlib.model.device import describe_hardware, pick_device
+from attnlib.model.transformer import Transformer
+from attnlib.model.multihead import MultiHeadAttention
+from attnlib.model.positional import sinusoidal_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SLOW = ("time_to_bleu95_cpu_s", "time_to_bleu95_gpu_s", "book_build_s", "book_build_peak_rss_mb")
@@ -98,9 +100,9 @@ def bench_mha_fast_vs_torch(s: dict, device: torch.device) -> dict:
         out, _ = ref(x, x, x, need_weights=False)  # (B, T, D)
         out.backward(grad)
 
-    t = bm.time_interleaved({"ours": run_ours, "torch": run_torch}, repeats=s["mha_repeats"],
-                            warmup=s["mha_warmup"], sync=bm.synchronizer(device))
-    return bm.entry(bm.paired_ratio(t["ours"], t["torch"]), unit="time ratio ours / torch", target=1.0,
+    t = measure.time_interleaved({"ours": run_ours, "torch": run_torch}, repeats=s["mha_repeats"],
+                            warmup=s["mha_warmup"], sync=measure.synchronizer(device))
+    return bm.entry(measure.paired_ratio(t["ours"], t["torch"]), unit="time ratio ours / torch", target=1.0,
                     comparison="<=", note="median of paired per-round ratios; forward + backward",
                     ours_s=t["ours"].median, torch_s=t["torch"].median,
                     ratio_of_medians=t["ours"].median / t["torch"].median, shape=shape,
@@ -116,34 +118,34 @@ def bench_mha_explicit_vs_fast(s: dict, device: torch.device) -> dict:
     B, D, H = sw["B"], sw["d_model"], sw["heads"]
     torch.manual_seed(0)
     mha = MultiHeadAttention(D, H).to(device).eval()
-    sync = bm.synchronizer(device)
+    sync = measure.synchronizer(device)
     rows = []
     with torch.no_grad():
         for T in sw["lengths"]:
             x = torch.randn(B, T, D, device=device)  # (B, T, D)
             fast = lambda: mha(x, need_weights=False)  # noqa: E731
             explicit = lambda: mha(x, need_weights=True)  # noqa: E731  (B, H, T, T) weights materialised
-            t = bm.time_interleaved({"explicit": explicit, "fast": fast}, repeats=s["sweep_repeats"],
+            t = measure.time_interleaved({"explicit": explicit, "fast": fast}, repeats=s["sweep_repeats"],
                                     warmup=s["sweep_warmup"], sync=sync)
             element = x.element_size()
             rows.append({
                 "T": T, "B": B,
                 "fast_s": t["fast"].median, "explicit_s": t["explicit"].median,
-                "time_ratio": bm.paired_ratio(t["explicit"], t["fast"]),
-                "fast_peak_mb": bm.peak_memory_mb(fast, device),
-                "explicit_peak_mb": bm.peak_memory_mb(explicit, device),
+                "time_ratio": measure.paired_ratio(t["explicit"], t["fast"]),
+                "fast_peak_mb": measure.peak_memory_mb(fast, device),
+                "explicit_peak_mb": measure.peak_memory_mb(explicit, device),
                 "weights_mb": B * H * T * T * element / 2**20,  # one (B, H, T, T) tensor
             })
             del x
     ts = [r["T"] for r in rows]
     tail = slice(-3, None)  # growth measured where overheads no longer dominate
-    growth = {f"{path}_{kind}": bm.log_log_slope(ts[tail], [r[f"{path}_{suffix}"] for r in rows][tail])
+    growth = {f"{path}_{kind}": measure.log_log_slope(ts[tail], [r[f"{path}_{suffix}"] for r in rows][tail])
               for path in ("fast", "explicit") for kind, suffix in (("time", "s"), ("memory", "peak_mb"))}
     last = rows[-1]
     return bm.entry(last["time_ratio"], unit=f"time ratio explicit / fast at T={last['T']}",
                     note="forward pass without gradients; peak memory is the extra memory of one call",
                     rows=rows, lengths=list(ts), shape={"B": B, "d_model": D, "heads": H},
-                    memory_method=bm.memory_method(device), growth_exponents=growth)
+                    memory_method=measure.memory_method(device), growth_exponents=growth)
 
 
 # --------------------------------------------------------------------------------------
@@ -183,9 +185,9 @@ class TorchTransformer(nn.Module):
 
 
 def bench_model_vs_nn_transformer(s: dict, device: torch.device) -> dict:
-    from attnlib.corpus import load_split
-    from attnlib.train import build_vocabs
-    from attnlib.vocab import make_batches
+    from attnlib.translation.corpus import load_split
+    from attnlib.translation.train import build_vocabs
+    from attnlib.translation.vocab import make_batches
 
     m = s["model"]
     pairs = load_split("train")[: m["pairs"]]
@@ -213,11 +215,11 @@ def bench_model_vs_nn_transformer(s: dict, device: torch.device) -> dict:
             optimizer.step()
         return train_step
 
-    t = bm.time_interleaved({k: trainer(v) for k, v in models.items()}, repeats=s["model_repeats"],
-                            warmup=s["model_warmup"], sync=bm.synchronizer(device))
+    t = measure.time_interleaved({k: trainer(v) for k, v in models.items()}, repeats=s["model_repeats"],
+                            warmup=s["model_warmup"], sync=measure.synchronizer(device))
     tokens = [b.n_target_tokens for b in order[s["model_warmup"]:]]
     tps = {k: sorted(n / dt for n, dt in zip(tokens, t[k].times))[len(tokens) // 2] for k in t}
-    ratio = bm.paired_ratio(t["torch"], t["ours"])  # time theirs / ours == tokens/s ours / theirs
+    ratio = measure.paired_ratio(t["torch"], t["ours"])  # time theirs / ours == tokens/s ours / theirs
     return bm.entry(ratio, unit="tokens/s ratio ours / nn.Transformer", target=1.0, comparison=">=",
                     note="training step: forward, label-smoothed loss, backward, Adam; median of paired ratios",
                     ours_tokens_per_s=tps["ours"], torch_tokens_per_s=tps["torch"],
@@ -231,7 +233,8 @@ def bench_model_vs_nn_transformer(s: dict, device: torch.device) -> dict:
 # --------------------------------------------------------------------------------------
 
 def bench_kv_cache_speedup(s: dict, device: torch.device) -> dict:
-    from attnlib.decoding import EOS_ID, greedy_decode
+    from attnlib.translation.decoding import greedy_decode
+    from attnlib.translation.vocab import EOS_ID
 
     k = s["kv"]
     cfg = ModelConfig.preset(k["preset"], src_vocab_size=k["vocab"], tgt_vocab_size=k["vocab"],
@@ -241,14 +244,14 @@ def bench_kv_cache_speedup(s: dict, device: torch.device) -> dict:
     with torch.no_grad():
         model.generator.bias[EOS_ID] = -1e9  # never <eos>: exactly `steps` steps every time
     src = torch.randint(4, k["vocab"], (k["batch"], k["src_len"]), device=device)  # (B, S), no specials
-    cached = lambda: greedy_decode(model, src, max_len=k["steps"], use_cache=True)  # noqa: E731
-    recompute = lambda: greedy_decode(model, src, max_len=k["steps"], use_cache=False)  # noqa: E731
+    cached = lambda: greedy_decode(model, src, max_new_tokens=k["steps"], use_cache=True)  # noqa: E731
+    recompute = lambda: greedy_decode(model, src, max_new_tokens=k["steps"], use_cache=False)  # noqa: E731
     a, b = cached(), recompute()
     if a.shape[1] != k["steps"] or b.shape[1] != k["steps"]:
         raise RuntimeError(f"decoding stopped early: {a.shape[1]} / {b.shape[1]} steps instead of {k['steps']}")
-    t = bm.time_interleaved({"cache": cached, "recompute": recompute}, repeats=s["kv_repeats"],
-                            warmup=s["kv_warmup"], sync=bm.synchronizer(device))
-    return bm.entry(bm.paired_ratio(t["recompute"], t["cache"]), unit="time ratio recompute / cache", target=2.0,
+    t = measure.time_interleaved({"cache": cached, "recompute": recompute}, repeats=s["kv_repeats"],
+                            warmup=s["kv_warmup"], sync=measure.synchronizer(device))
+    return bm.entry(measure.paired_ratio(t["recompute"], t["cache"]), unit="time ratio recompute / cache", target=2.0,
                     comparison=">=", note=f"greedy decoding of {k['steps']} tokens, batch {k['batch']}",
                     cache_s=t["cache"].median, recompute_s=t["recompute"].median, steps=k["steps"],
                     batch=k["batch"], same_tokens=bool(torch.equal(a, b)), config=cfg.to_dict())
@@ -259,9 +262,9 @@ def bench_kv_cache_speedup(s: dict, device: torch.device) -> dict:
 # --------------------------------------------------------------------------------------
 
 def bench_widget_latency_ms(s: dict, device: torch.device) -> dict:
-    from attnlib import toy
-    from attnlib.demos.qkv import weights_heatmap
-    from attnlib.display import figure_html
+    from attnlib.lessons import toy
+    from attnlib.figures.qkv import weights_heatmap
+    from attnlib.book.display import figure_html
 
     words = toy.words_of(WIDGET_SENTENCE)
     assert len(words) == 16, len(words)
@@ -270,9 +273,9 @@ def bench_widget_latency_ms(s: dict, device: torch.device) -> dict:
     def callback():  # what a reader waits for after moving a control: recompute, draw, serialise
         sizes.append(len(figure_html(weights_heatmap(WIDGET_SENTENCE, "scaled dot"))))
 
-    t = bm.time_fn(callback, repeats=s["widget_repeats"], warmup=s["widget_warmup"])
+    t = measure.time_fn(callback, repeats=s["widget_repeats"], warmup=s["widget_warmup"])
     return bm.entry(t.median * 1e3, unit="ms (median)", target=50.0, comparison="<=",
-                    note="attnlib.demos.qkv.weights_heatmap + figure_html, 16 words",
+                    note="attnlib.figures.qkv.weights_heatmap + figure_html, 16 words",
                     callback="figure_html(weights_heatmap(sentence, 'scaled dot'))", sentence=WIDGET_SENTENCE,
                     sequence_length=len(words), html_bytes=sizes[-1], timing=t.to_dict())
 
@@ -282,8 +285,8 @@ def bench_widget_latency_ms(s: dict, device: torch.device) -> dict:
 # --------------------------------------------------------------------------------------
 
 def bench_time_to_bleu(device_type: str, cap_s: float | None = None) -> dict:
-    from attnlib.corpus import load_split
-    from attnlib.train import TRAIN_PRESETS, train
+    from attnlib.translation.corpus import load_split
+    from attnlib.translation.train import TRAIN_PRESETS, train
 
     cap_s = BLEU_CAP_S[device_type] if cap_s is None else cap_s
     preset = "gpu" if device_type == "cuda" else "cpu"
@@ -316,7 +319,7 @@ def bench_time_to_bleu(device_type: str, cap_s: float | None = None) -> dict:
 
 def bench_book_build() -> tuple[dict, dict]:
     with tempfile.NamedTemporaryFile("w+", suffix=".log", prefix="book_build_", delete=False) as log:
-        run = bm.process_tree_peak_rss([sys.executable, "-m", "attnlib.book", "build"], cwd=ROOT, stdout=log)
+        run = measure.process_tree_peak_rss([sys.executable, "-m", "attnlib.book", "build"], cwd=ROOT, stdout=log)
     ok = run["returncode"] == 0
     note = "executed build from a clean cache" if ok else (
         f"the build FAILED (exit {run['returncode']}); log: {log.name}")

@@ -18,24 +18,9 @@ def _seed():
 import os  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-import yaml  # noqa: E402
-
-from attnlib.book import ROOT, build  # noqa: E402
-from attnlib.notebooks import REPOSITORY_ENV  # noqa: E402
-
-PLACEHOLDER_REPOSITORY = "https://github.com/example-owner/attention-interactively"
-
-BOOK_HTML = ROOT / "_build" / "html"
-
-
-def toc_pages() -> list[str]:
-    """Every page of the table of contents, as paths without suffix ("chapters/intro", ...)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    pages = [toc["root"]]
-    for part in toc.get("parts", []):
-        pages += [c["file"] for c in part["chapters"]]
-    return pages
-
+from attnlib.book.build import build  # noqa: E402
+from attnlib.book.notebooks import REPOSITORY_ENV  # noqa: E402
+from book_pages import BOOK_HTML, PLACEHOLDER_REPOSITORY  # noqa: E402
 
 @pytest.fixture(scope="session")
 def built_book() -> Path:

@@ -5,10 +5,10 @@ import pytest
 import torch
 
 from attnlib import ModelConfig, MultiHeadAttention, capture_attention, lengths_mask, scaled_dot_product_attention
-from attnlib.capture import to_bertviz
-from attnlib.checkpoint import CheckpointError, load_checkpoint
-from attnlib.evaluate import evaluate
-from attnlib.translator import DEFAULT_CHECKPOINT, Translator
+from attnlib.book.bertviz import to_bertviz
+from attnlib.translation.checkpoint import CheckpointError, load_checkpoint
+from attnlib.translation.evaluate import evaluate
+from attnlib.translation.translator import DEFAULT_CHECKPOINT, Translator
 
 
 @pytest.fixture(scope="module")
@@ -96,9 +96,9 @@ def test_an_empty_checkpoint_file_says_so(tmp_path):
 
 
 def test_the_free_text_demo_shows_the_message_for_special_tokens():
-    from attnlib.demo import Demo, Param
-    from attnlib.demos import decoding_views
+    from attnlib.book.demo import Demo, Param
+    from attnlib.figures import decoding as decoding_figures
 
-    demo = Demo(decoding_views.translation_figure, Param("sentence", ["the cat sees the dog"], free_text=True))
+    demo = Demo(decoding_figures.translation_figure, Param("sentence", ["the cat sees the dog"], free_text=True))
     fig = demo.figure(sentence="<bos> the cat")
     assert "model's own tokens" in fig.layout.annotations[0].text

@@ -88,17 +88,17 @@ def test_the_installed_wheel_translates_from_its_own_data(installed, tmp_path):
                         cwd=tmp_path)
     module, data = where.stdout.split()
     assert str(ROOT) not in module and Path(data) == Path(module).parent / "data", where.stdout
-    run = run_outside(installed, "-m", "attnlib.translate", "the black cat sees the dog", cwd=tmp_path)
+    run = run_outside(installed, "-m", "attnlib.translation", "translate", "the black cat sees the dog", cwd=tmp_path)
     assert run.returncode == 0 and run.stdout.strip() == "le chat noir voit le chien .", run.stderr[-2000:]
-    bad = run_outside(installed, "-m", "attnlib.translate", "the <bos> cat", cwd=tmp_path)
+    bad = run_outside(installed, "-m", "attnlib.translation", "translate", "the <bos> cat", cwd=tmp_path)
     assert bad.returncode == 1 and "model's own tokens" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_the_installed_wheel_trains_and_scores_outside_the_repository(installed, tmp_path):
     out = tmp_path / "tiny.pt"
-    run = run_outside(installed, "-m", "attnlib.train", "--preset", "tiny", "--steps", "2", "--out", str(out),
+    run = run_outside(installed, "-m", "attnlib.translation", "train", "--preset", "tiny", "--steps", "2", "--out", str(out),
                       "--no-progress", "--score", cwd=tmp_path)
     assert run.returncode == 0 and out.is_file(), run.stderr[-2000:]
-    scored = run_outside(installed, "-m", "attnlib.evaluate", "--checkpoint", str(out), "--split", "valid",
+    scored = run_outside(installed, "-m", "attnlib.translation", "evaluate", "--checkpoint", str(out), "--split", "valid",
                          cwd=tmp_path)
     assert scored.returncode == 0 and "BLEU" in scored.stdout, scored.stderr[-2000:]

@@ -5,7 +5,7 @@ as a green tick or a red cross with a hint. It never raises: an exception in the
 reader's code becomes part of the hint, so a notebook keeps running.
 
 The published book has no kernel, so its readers cannot answer there: in the book
-build (:func:`attnlib.display.in_book_build`) an unanswered exercise's verdict shows
+build (:func:`attnlib.book.display.in_book_build`) an unanswered exercise's verdict shows
 :data:`IN_A_NOTEBOOK`, how to get an answer checked, instead of a red cross.
 """
 
@@ -26,7 +26,7 @@ class Verdict:
 
     def _published(self) -> bool:
         """Whether this is an unanswered exercise on the published page."""
-        from ..display import in_book_build  # here, not at the top: display imports plotly, checkers need none
+        from attnlib.book.display import in_book_build  # here, not at the top: display imports plotly, checkers need none
 
         return self == NOT_ANSWERED and in_book_build()
 

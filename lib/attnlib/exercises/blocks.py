@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..layers import FeedForward
+from attnlib.model.layers import FeedForward
 from . import NOT_ANSWERED, Verdict, guarded
 
 
@@ -55,7 +55,7 @@ def check_pre_ln(fn) -> Verdict:
 
 @guarded
 def check_ffn_parameters(fn) -> Verdict:
-    """``fn(d_model, d_ff)`` must count the parameters of :class:`attnlib.layers.FeedForward`."""
+    """``fn(d_model, d_ff)`` must count the parameters of :class:`attnlib.model.layers.FeedForward`."""
     for d_model, d_ff in ((128, 512), (32, 64), (10, 7)):
         answer = fn(d_model, d_ff)
         if answer is None:

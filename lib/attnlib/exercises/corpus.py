@@ -1,6 +1,6 @@
 """Checkers for the corpus chapter: teacher-forcing inputs and outputs, French adjective order.
 
-The French noun phrases are built from the corpus's own lexicon (:func:`attnlib.corpus.lexicon_rows`),
+The French noun phrases are built from the corpus's own lexicon (:func:`attnlib.translation.corpus.lexicon.lexicon_rows`),
 with the rules the corpus generator applies: the article agrees with the noun, most adjectives follow
 the noun and agree with it in gender and number, a few (*petit, grand, beau, …*) stay in front.
 """
@@ -11,10 +11,10 @@ import functools
 
 import torch
 
-from ..corpus import lexicon_rows
+from attnlib.translation.corpus.lexicon import lexicon_rows
+from attnlib.translation.vocab import BOS_ID, EOS_ID
 from . import NOT_ANSWERED, Verdict, guarded, not_answered
 
-BOS_ID, EOS_ID = 1, 2
 CASES = ([5, 9, 7], [12], [8, 30, 30, 4], [])
 
 

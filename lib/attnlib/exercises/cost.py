@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from ..cost import MIB, weights_bytes
+from attnlib.lessons.cost import MIB, weights_bytes
 from . import NOT_ANSWERED, Verdict, guarded
 
 # (B, H, T): every factor differs from 1 and from the others, so each slip gives a different number.

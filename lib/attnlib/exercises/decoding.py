@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from ..stepwise import normalised_score
+from attnlib.lessons.stepwise import normalised_score
 from . import NOT_ANSWERED, Verdict, guarded
 
 

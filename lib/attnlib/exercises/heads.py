@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ..multihead import MultiHeadAttention, split_heads
+from attnlib.model.multihead import MultiHeadAttention, split_heads
 from . import NOT_ANSWERED, Verdict, guarded
 
 
@@ -49,7 +49,7 @@ def check_split_heads(fn) -> Verdict:
 
 
 def parameter_count(d_model: int, n_heads: int) -> int:
-    """What :class:`~attnlib.multihead.MultiHeadAttention` holds: W^Q, W^K, W^V, W^O and their biases."""
+    """What :class:`~attnlib.model.multihead.MultiHeadAttention` holds: W^Q, W^K, W^V, W^O and their biases."""
     return sum(p.numel() for p in MultiHeadAttention(d_model, n_heads).parameters())
 
 

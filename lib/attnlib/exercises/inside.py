@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from ..alignment import HeadHits, alignment_accuracy, gold_matrix
+from attnlib.translation.alignment import HeadHits, alignment_accuracy, gold_matrix
 from . import NOT_ANSWERED, Verdict, guarded
 
 

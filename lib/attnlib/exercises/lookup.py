@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from .. import toy
+from attnlib.lessons import toy
 from . import NOT_ANSWERED, Verdict, guarded
 
 BLEND_WORDS = ("cat", "mat", "sat")

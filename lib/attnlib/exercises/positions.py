@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ..positional import frequencies, relative_shift, sinusoidal_table
+from attnlib.model.positional import frequencies, relative_shift, sinusoidal_table
 from . import NOT_ANSWERED, Verdict, guarded
 
 _TABLE_CASES = ((10, 8), (50, 16), (7, 4))

@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from ..attention import scaled_dot_product_attention
+from attnlib.model.attention import scaled_dot_product_attention
 from . import NOT_ANSWERED, Verdict, guarded
 
 

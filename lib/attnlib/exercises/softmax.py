@@ -72,7 +72,7 @@ def largest_temperature(target: float = TARGET_WEIGHT, scores: torch.Tensor = SC
 
 
 @guarded
-def check_temperature(answer) -> Verdict:
+def check_largest_temperature(answer) -> Verdict:
     """The largest temperature at which the top weight of softmax(SCORES / T) is still ≥ 0.9."""
     t = float(answer)
     if not math.isfinite(t) or t <= 0:

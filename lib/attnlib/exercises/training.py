@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from ..smoothing import smoothed_targets
-from ..train import TrainConfig, lr_at
+from attnlib.lessons.smoothing import smoothed_targets
+from attnlib.translation.train import TrainConfig, lr_at
 from . import NOT_ANSWERED, Verdict, guarded
 
 SMOOTHING_CASES = (([3, 0, 1, 6], 7, 0.1), ([2, 4, 4], 5, 0.3), ([0, 9], 10, 0.2))

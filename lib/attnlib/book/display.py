@@ -1,0 +1,92 @@
+"""Showing figures the same way in a live notebook and in the published book.
+
+In a live kernel a plotly figure is shown by plotly's own renderer. In the book
+build (``ATTN_BOOK_BUILD=1``, set by ``python -m attnlib.book build``) every
+figure becomes a ``<div>`` plus a ``Plotly.newPlot`` call that uses the one
+copy of plotly.js the site serves, so pages work offline and stay small.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.io.base_renderers import MimetypeRenderer
+
+from . import layout
+
+BOOK_BUILD_ENV = "ATTN_BOOK_BUILD"
+# No toolbar: on a phone it covers the title, and a book's figure has no use for zoom boxes.
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
+PAGE_CHROME_PX = 40  # what a narrow page keeps around its text column
+
+
+def in_book_build() -> bool:
+    return os.environ.get(BOOK_BUILD_ENV, "") not in ("", "0")
+
+
+def figure_html(fig: go.Figure | dict, post_script: str | None = None) -> str:
+    """A figure as an HTML fragment that expects ``window.Plotly`` to be loaded by the page.
+
+    The figure is laid out in the book's frame (:func:`attnlib.book.layout.frame`) and put in a box that
+    scrolls sideways on a screen narrower than the figure's readable width, with a hint saying so,
+    rather than squeezing its text into a tangle. The div id is a hash of the figure, so building
+    the book twice gives the same HTML.
+    """
+    fig = layout.frame(go.Figure(fig))  # a copy: the caller's figure stays as it was
+    fig_dict = fig.to_plotly_json()
+    digest = hashlib.sha1(
+        (json.dumps(fig_dict, sort_keys=True, default=str) + (post_script or "")).encode()
+    ).hexdigest()[:12]
+    plot = pio.to_html(
+        fig_dict,
+        include_plotlyjs=False,
+        full_html=False,
+        div_id=f"fig-{digest}",
+        config=PLOTLY_CONFIG,
+        post_script=post_script,
+        validate=False,
+    )
+    width = fig.layout.meta["min_width"]
+    return (f'<style>#hint-{digest}{{display:none;font-size:.8em;color:#666;text-align:right}}'
+            f'@media (max-width:{width + PAGE_CHROME_PX}px){{#hint-{digest}{{display:block}}}}</style>'
+            f'<div class="attn-figure" style="overflow-x:auto;overflow-y:hidden;max-width:100%;padding-bottom:14px">'
+            f'<div style="min-width:{width}px">{plot}</div></div>'
+            f'<div class="attn-scroll-hint" id="hint-{digest}">scroll the figure sideways →</div>')
+
+
+class BookRenderer(MimetypeRenderer):
+    """plotly renderer for the book build: HTML that relies on the site-wide plotly.js."""
+
+    def to_mimebundle(self, fig_dict):
+        return {"text/html": figure_html(fig_dict)}
+
+
+class _HTML:
+    """A minimal object with an HTML representation (avoids importing IPython at module import)."""
+
+    def __init__(self, html: str):
+        self.html = html
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
+def show(fig: go.Figure, post_script: str | None = None) -> None:
+    """Display ``fig`` in whichever way suits where the code runs."""
+    from IPython.display import display
+
+    if in_book_build():
+        display(_HTML(figure_html(fig, post_script)))
+    else:
+        fig.show()
+
+
+def setup_plotly() -> None:
+    pio.templates.default = "plotly_white"
+    if in_book_build():
+        pio.renderers["book"] = BookRenderer()
+        pio.renderers.default = "book"

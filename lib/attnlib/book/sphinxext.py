@@ -1,0 +1,118 @@
+"""Sphinx extension: the book serves all of its JavaScript itself, so pages work offline.
+
+* plotly.js comes from the installed ``plotly`` Python package (its version always
+  matches the figures) and loads before any AMD loader, so ``window.Plotly`` exists;
+* MathJax, require.js, d3 and jQuery (for bertviz) come from the npm packages pinned
+  in ``package.json`` and installed into ``node_modules/`` by ``make``.
+
+Each file is copied once into the site's ``_static/`` and shared by every page.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import plotly
+
+from attnlib.paths import SOURCE_TREE
+from . import notebooks
+
+ROOT = SOURCE_TREE
+NODE_MODULES = ROOT / "node_modules"
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+# site path under _static/  ->  source (a file, or a folder copied whole)
+VENDOR = {
+    "vendor/require.js": NODE_MODULES / "requirejs" / "require.js",
+    "vendor/d3.min.js": NODE_MODULES / "d3" / "dist" / "d3.min.js",
+    "vendor/jquery.min.js": NODE_MODULES / "jquery" / "dist" / "jquery.min.js",
+    "vendor/mathjax/tex-mml-chtml.js": NODE_MODULES / "mathjax" / "es5" / "tex-mml-chtml.js",
+    "vendor/mathjax/output/chtml/fonts/woff-v2": NODE_MODULES / "mathjax" / "es5" / "output" / "chtml" / "fonts" / "woff-v2",
+}
+MATHJAX_PATH = "vendor/mathjax/tex-mml-chtml.js"  # relative to _static/
+BOOK_CSS = Path(__file__).parent / "book.css"  # the book's own styles
+
+
+class MissingAsset(RuntimeError):
+    pass
+
+
+def collect_assets(static: Path) -> None:
+    """Copy plotly.js and the vendored npm files into ``static``."""
+    missing = [str(src) for src in VENDOR.values() if not src.exists()]
+    if missing:
+        raise MissingAsset(
+            "the book's JavaScript dependencies are not installed: " + ", ".join(missing)
+            + ". Run `npm ci` in the repository root (make does this)."
+        )
+    static.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(PLOTLY_JS, static / "plotly.min.js")
+    shutil.copy2(BOOK_CSS, static / "book.css")
+    for target, src in VENDOR.items():
+        dest = static / target
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dest, dirs_exist_ok=True)
+        else:
+            shutil.copy2(src, dest)
+
+
+def _builder_inited(app) -> None:
+    static = Path(app.outdir).parent / ".book_static"
+    collect_assets(static)
+    app.config.html_static_path.append(str(static))
+
+
+def _config_inited(app, config) -> None:
+    config.mathjax_path = MATHJAX_PATH
+    notebooks.repository()  # a malformed repository URL stops the build here, with its reason
+
+
+def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
+    """Drop repeated inline scripts: sphinx-thebe's settings script reaches the page twice
+    (once with filename None, once with ''), and the second ``const`` declaration throws."""
+    seen, unique = set(), []
+    for script in context.get("script_files", []):
+        key = (getattr(script, "filename", script) or "", getattr(script, "priority", None),
+               tuple(sorted((k, str(v)) for k, v in getattr(script, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
+def _notebook_download(app, pagename, templatename, context, doctree) -> None:
+    """Offer each chapter as a clean ``.ipynb`` (made from its MyST source, not committed; see
+    :mod:`attnlib.book.notebooks`).
+
+    Runs just before the theme builds its header buttons, which then list the ``.ipynb``
+    in the page's download menu.
+    """
+    if "kernelspec" not in app.env.metadata.get(pagename, {}):
+        return
+    source = Path(app.env.doc2path(pagename))
+    if source.suffix != ".md":
+        return
+    notebooks.write_twin(source, Path(app.outdir) / "_sources" / f"{pagename}.ipynb", notebooks.repository())
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def _launch_buttons(app, pagename, templatename, context, doctree) -> None:
+    """Colab and Binder buttons on every chapter, when the repository is known (after the theme's own buttons)."""
+    repo = notebooks.repository()
+    if repo is None or "ipynb_source" not in context:
+        return
+    context.setdefault("header_buttons", []).append(notebooks.launch_group(pagename, repo))
+
+
+def setup(app):
+    app.connect("config-inited", _config_inited)
+    app.connect("builder-inited", _builder_inited)
+    app.connect("html-page-context", _dedupe_scripts)
+    app.connect("html-page-context", _notebook_download, priority=500)  # the theme's buttons come at 501
+    app.connect("html-page-context", _launch_buttons, priority=502)
+    app.add_js_file("plotly.min.js", priority=100)  # before require.js: Plotly must be a global
+    app.add_js_file("vendor/require.js", priority=900)  # AMD loader for bertviz's views
+    app.add_css_file("book.css")
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

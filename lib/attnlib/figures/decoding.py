@@ -1,0 +1,204 @@
+"""The trained translator decoding, shown: one step at a time, beam scores, your own sentence.
+
+* :func:`step_figure` — one greedy step: the prefix so far, the most likely next tokens,
+  and where the newest token's cross-attention looks (one row per decoder layer).
+* :func:`beam_scores_figure` — the outputs beam search keeps, ranked by raw log-probability
+  and by the length-normalised score, for one value of the length penalty α.
+* :func:`translation_figure` — any English sentence, its translation and a cross-attention map
+  (French rows × English columns) of one layer, averaged over heads or one head.
+
+All of them use the checkpoint in ``data/`` (:func:`translator`, loaded once).
+
+Shape letters: L decoder layers, H heads, S source length, T target length.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import plotly.graph_objects as go
+import torch
+from plotly.subplots import make_subplots
+
+from attnlib.book.plots import heatmap_trace, label_axes
+from attnlib.lessons.stepwise import beam_hypotheses, greedy_trace, normalised_score
+from attnlib.translation.translator import Translator
+from attnlib.translation.vocab import sentence_text
+
+#: Good sentences from the corpus (test split): the static page offers these.
+EXAMPLE_SENTENCES = (
+    "the black cat sees the dog .",
+    "the butterfly listens to him .",
+    "they are not noisy .",
+    "i send a ticket to the sad prince .",
+)
+STEP_SENTENCES = EXAMPLE_SENTENCES[:3]
+MAX_STEPS = 12  # the static slider's range; longer translations stop at the last step shown
+TOP_K = 5
+ALPHAS = (0.0, 0.3, 0.6, 1.0, 1.5)
+#: Long test sentences that the model finds hard; :func:`length_example` picks one for the α demo.
+LENGTH_CANDIDATES = (
+    "we give the new heavy ball to the waiters and you have them .",
+    "six beaches are not beautiful and my grandfathers run under the blanket .",
+    "she does not throw my toy to this poor brother .",
+)
+
+
+@lru_cache(maxsize=1)
+def translator() -> Translator:
+    """The book's trained translator (``data/translator.pt``), loaded once, on the CPU."""
+    return Translator.load(device="cpu")
+
+
+@lru_cache(maxsize=32)
+def trace(sentence: str):
+    """The greedy trace of ``sentence`` (cached)."""
+    return greedy_trace(translator(), sentence, k=TOP_K)
+
+
+# -- one step ------------------------------------------------------------------------------------
+
+def step_figure(sentence: str = EXAMPLE_SENTENCES[0], step: int = 1) -> go.Figure:
+    """Step ``step`` of greedy decoding: top-k next tokens (left) and cross-attention of the newest token (right)."""
+    tr = trace(sentence)
+    if step < 1:
+        raise ValueError(f"steps count from 1 (the first French word), got {step}")
+    n = len(tr.steps)
+    note = ""
+    if step > n:
+        note = f" (the translation ended at step {n})"
+        step = n
+    s = tr.steps[step - 1]
+    prefix = " ".join(s.prefix) if s.prefix else "<bos>"
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.35, 0.65], horizontal_spacing=0.12,
+                        subplot_titles=(f"next token: top {len(s.top_tokens)}",
+                                        "where it looks (mean over heads)"))
+    colors = ["#d62728" if i == 0 else "#9ecae1" for i in range(len(s.top_tokens))]
+    fig.add_trace(go.Bar(x=[round(p, 4) for p in s.top_probs], y=list(range(len(s.top_tokens))), orientation="h",
+                         marker_color=colors, text=[f"{p:.2f}" for p in s.top_probs], textposition="auto",
+                         hovertext=list(s.top_tokens), hoverinfo="text+x", showlegend=False), row=1, col=1)
+    fig.update_xaxes(range=[0, 1], title_text="probability", row=1, col=1)
+    fig.update_yaxes(tickmode="array", tickvals=list(range(len(s.top_tokens))), ticktext=list(s.top_tokens),
+                     autorange="reversed", row=1, col=1)
+    layers = [f"layer {i + 1}" for i in range(s.cross.shape[0])]
+    fig.add_trace(heatmap_trace(s.cross, tr.source, layers, showscale=False), row=1, col=2)
+    label_axes(fig, tr.source, layers, row=1, col=2, x_title="English (source)", y_title="")
+    fig.update_xaxes(side="bottom", row=1, col=2)
+    fig.update_annotations(yshift=8)  # the panel titles, a little above their plots
+    fig.update_layout(
+        title=f"step {step}: {prefix} ▸ <b>{s.chosen}</b>{note}",
+        height=400, margin=dict(t=110, l=70, r=20, b=40),
+    )
+    return fig
+
+
+def step_values(sentences=STEP_SENTENCES) -> list[int]:
+    """Slider values: 1 … the longest translation among ``sentences`` (at most MAX_STEPS)."""
+    return list(range(1, min(MAX_STEPS, max(len(trace(s).steps) for s in sentences)) + 1))
+
+
+# -- length normalisation ----------------------------------------------------------------------
+
+@lru_cache(maxsize=8)
+def _hypotheses(sentence: str):
+    return beam_hypotheses(translator(), sentence, beam_size=5)
+
+
+def _tail(text: str, width: int = 34) -> str:
+    """The end of a long output (where the kept outputs differ), whole words only."""
+    if len(text) <= width:
+        return text
+    words, kept = text.split(), []
+    while words and len(" ".join([words[-1], *kept])) <= width - 2:
+        kept.insert(0, words.pop())
+    return "… " + " ".join(kept)
+
+
+def winners(sentence: str, alphas=ALPHAS) -> list[int]:
+    """Index of the best kept output under each α."""
+    hyps = _hypotheses(sentence)
+    return [max(range(len(hyps)), key=lambda i: normalised_score(hyps[i][1], len(hyps[i][0]), a)) for a in alphas]
+
+
+@lru_cache(maxsize=1)
+def length_example(candidates=LENGTH_CANDIDATES) -> str:
+    """The first candidate whose winning output changes as α goes from its smallest to its largest value
+    (the first candidate if none does)."""
+    for sentence in candidates:
+        w = winners(sentence)
+        if w[0] != w[-1]:
+            return sentence
+    return candidates[0]
+
+
+def beam_scores_figure(alpha: float = 0.6, sentence: str | None = None) -> go.Figure:
+    """The outputs beam search kept, each with its log-probability and its score log p / length^α."""
+    if not 0 <= alpha <= 3:
+        raise ValueError(f"the length penalty α should be between 0 and 3, got {alpha}")
+    sentence = sentence or length_example()
+    hyps = _hypotheses(sentence)
+    scores = [normalised_score(lp, len(toks), alpha) for toks, lp in hyps]
+    best = max(range(len(hyps)), key=scores.__getitem__)
+    labels = [f"{_tail(sentence_text(toks))} ({len(toks)} tokens)" for toks, _ in hyps]
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
+                        subplot_titles=("log p(output)", f"score = log p / length^{alpha:g}"))
+    y = list(range(len(hyps)))
+    fig.add_trace(go.Bar(x=[round(lp, 4) for _, lp in hyps], y=y, orientation="h", marker_color="#9ecae1",
+                         text=[f"{lp:.2f}" for _, lp in hyps], textposition="auto", showlegend=False), row=1, col=1)
+    fig.add_trace(go.Bar(x=[round(s, 4) for s in scores], y=y, orientation="h",
+                         marker_color=["#d62728" if i == best else "#9ecae1" for i in y],
+                         text=[f"{s:.3f}" for s in scores], textposition="auto", showlegend=False), row=1, col=2)
+    fig.update_yaxes(tickmode="array", tickvals=y, ticktext=labels, autorange="reversed", row=1, col=1)
+    fig.update_layout(title=f"What beam search kept, α = {alpha:g}<br>for “{sentence}”; the red output wins",
+                      height=140 + 60 * len(hyps),
+                      margin=dict(t=90, l=20, r=20, b=30))
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+# -- your own sentence -------------------------------------------------------------------------
+
+def view_options(model=None) -> list[str]:
+    """The cross-attention views offered: every layer's mean over heads, then each head of the last layer."""
+    cfg = (model or translator().model).cfg
+    last = cfg.n_decoder_layers
+    return ([f"layer {i} · mean of heads" for i in range(1, last + 1)]
+            + [f"layer {last} · head {h}" for h in range(1, cfg.n_heads + 1)])
+
+
+def _parse_view(view: str, n_layers: int, n_heads: int) -> tuple[int, int | None]:
+    """``"layer 2 · head 3"`` -> (1, 2); ``"layer 1 · mean of heads"`` -> (0, None) (0-based)."""
+    try:
+        layer_part, head_part = (p.strip() for p in view.split("·"))
+        layer = int(layer_part.removeprefix("layer ")) - 1
+        head = None if head_part == "mean of heads" else int(head_part.removeprefix("head ")) - 1
+    except ValueError:
+        raise ValueError(f"unknown view {view!r}; choose one of {view_options()}") from None
+    if not 0 <= layer < n_layers or (head is not None and not 0 <= head < n_heads):
+        raise ValueError(f"this model has {n_layers} decoder layers of {n_heads} heads; {view!r} is not one of them")
+    return layer, head
+
+
+@lru_cache(maxsize=64)
+def _translation(sentence: str):
+    return translator().translate(sentence)  # ValueError for empty, unknown or over-long input
+
+
+def translation_map(sentence: str, view: str) -> tuple[list[str], list[str], torch.Tensor]:
+    """English tokens, French tokens and the chosen cross-attention map ``(T, S)`` for ``sentence``."""
+    t = translator()
+    result = _translation(sentence)
+    layer, head = _parse_view(view, t.model.cfg.n_decoder_layers, t.model.cfg.n_heads)
+    weights = list(result.cross_attention.values())[layer]  # (H, T, S)
+    weights = weights.mean(0) if head is None else weights[head]  # (T, S)
+    return result.source, result.target, weights
+
+
+def translation_figure(sentence: str = EXAMPLE_SENTENCES[0], view: str = "layer 1 · mean of heads") -> go.Figure:
+    source, target, weights = translation_map(sentence, view)
+    fig = go.Figure(heatmap_trace(weights, source, target, show_values=len(source) * len(target) <= 225))
+    label_axes(fig, source, target, x_title="English (what is read)", y_title="French (what is written)")
+    text = sentence_text(target)
+    fig.update_layout(title=dict(text=f"“{text}” ({view})", y=0.99, yanchor="top"),
+                      height=200 + 28 * len(target), margin=dict(t=130, l=110, r=20, b=20))
+    return fig

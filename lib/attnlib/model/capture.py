@@ -1,0 +1,59 @@
+"""Capture attention patterns for one forward pass, then forget about them.
+
+    with capture_attention(model, ["encoder.layers.0.self_attn"]) as patterns:
+        model(src, tgt_in)
+    patterns["encoder.layers.0.self_attn"]  # (B, H, Tq, Tk)
+
+A forward hook is placed on the ``tap`` (an identity module) of each chosen
+attention layer and removed on exit, even if the forward pass raised. No
+module keeps a stale ``self.attn`` tensor around.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterable, Iterator
+
+import torch
+from torch import nn
+
+from .multihead import MultiHeadAttention
+
+
+def attention_layers(model: nn.Module) -> dict[str, MultiHeadAttention]:
+    """Every attention layer of ``model`` by its dotted module name (``"self"`` for a bare layer)."""
+    return {(name or "self"): m for name, m in model.named_modules() if isinstance(m, MultiHeadAttention)}
+
+
+def cross_attention_layers(model: nn.Module) -> list[str]:
+    """The names of the decoder's cross-attention layers, first to last."""
+    return [name for name in attention_layers(model) if name.endswith("cross_attn")]
+
+
+@contextmanager
+def capture_attention(model: nn.Module, names: Iterable[str] | None = None) -> Iterator[dict[str, torch.Tensor]]:
+    """Record the weights ``(B, H, Tq, Tk)`` of the named attention layers (default: all)."""
+    layers = attention_layers(model)
+    chosen = list(layers) if names is None else list(names)
+    unknown = [n for n in chosen if n not in layers]
+    if unknown:
+        raise ValueError(f"no attention layer named {unknown}; this model has: {list(layers)}")
+    patterns: dict[str, torch.Tensor] = {}
+    handles = []
+
+    def recorder(name: str):
+        def hook(module, inputs, output):
+            patterns[name] = output.detach()
+        return hook
+
+    try:
+        for name in chosen:
+            tap = layers[name].tap
+            tap.users += 1  # counted, not switched: a capture inside another must not end the outer one
+            handles.append(tap.register_forward_hook(recorder(name)))
+        yield patterns
+    finally:
+        for handle in handles:
+            handle.remove()
+        for name in chosen[: len(handles)]:
+            layers[name].tap.users -= 1

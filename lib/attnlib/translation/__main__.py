@@ -1,0 +1,32 @@
+"""The translator's command line: ``python -m attnlib.translation COMMAND [ARGS]``.
+
+    train      train a translator and save its checkpoint     (attnlib.translation.train_command)
+    evaluate   score a checkpoint on one split of the corpus  (attnlib.translation.evaluate)
+    translate  translate one English sentence                 (attnlib.translation.translator)
+    ablation   train the baseline and its ablations           (attnlib.translation.ablation)
+    corpus     generate the corpus files                      (attnlib.translation.corpus.splits)
+
+``python -m attnlib.translation COMMAND --help`` lists a command's arguments.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+COMMANDS = {"train": "train_command", "evaluate": "evaluate", "translate": "translator", "ablation": "ablation",
+            "corpus": "corpus.splits"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] not in COMMANDS:
+        given = f"unknown command {argv[0]!r}; " if argv and not argv[0].startswith("-") else ""
+        print(f"{given}{__doc__}", file=sys.stderr)
+        return 0 if argv[:1] in (["-h"], ["--help"]) else 2
+    module = importlib.import_module(f"{__package__}.{COMMANDS[argv[0]]}")
+    return module.main(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

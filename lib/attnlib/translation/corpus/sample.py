@@ -1,0 +1,250 @@
+"""Sampling: which sentence specs to draw, and how often each construction appears.
+
+A :class:`Sampler` draws specs from the lexicon and hands them to the realiser; a style sets the
+weight of each construction and the chance of each option (negation, pronoun, adjective, …), and
+:data:`HELD_OUT_STYLES` skews them towards the sentences the generalisation split needs.
+Every choice goes through one ``random.Random`` and is made over an ordered tuple (lexicon order),
+never over a ``set``, so the same seed always draws the same sentences.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+from dataclasses import dataclass
+from typing import Sequence
+
+from .lexicon import (
+    ADJ_BY_EN, ADJECTIVES, DITRANSITIVE_VERBS, INTRANSITIVE_VERBS, NOUN_BY_EN, NOUNS, NUMBERS, OBJECT_PRONOUNS,
+    OWNERS, PREPOSITIONS, TRANSITIVE_VERBS, Adjective, Noun, Verb,
+)
+from .pairs import HELD_OUT_ADJECTIVE_NOUN
+from .realise import (
+    Chunk, Location, Negation, NounPhrase, Sentence, Subject, copula_adjective, copula_location, coordination,
+    ditransitive, finish, intransitive, motion, sat, transitive,
+)
+
+__all__ = ["HELD_OUT_STYLES", "Sampler", "pinned_sentences"]
+
+
+@functools.cache
+def _nouns(tags: frozenset[str], require: frozenset[str] = frozenset(), exclude: str = "") -> tuple[Noun, ...]:
+    """Nouns with one of ``tags`` (and, if given, one of ``require``), in lexicon order."""
+    return tuple(n for n in NOUNS if n.tags & tags and (not require or n.tags & require) and n.en != exclude)
+
+
+@functools.cache
+def _adjectives(noun: Noun, prenominal: bool) -> tuple[Adjective, ...]:
+    """Adjectives that can describe ``noun`` on the given side of it, in lexicon order."""
+    return tuple(a for a in ADJECTIVES if a.prenominal == prenominal and a.applies & noun.tags)
+
+
+@dataclass(frozen=True)
+class _Style:
+    """How often each construction is drawn.  The generalisation pools use skewed styles."""
+
+    templates: tuple[tuple[str, float], ...] = (
+        ("transitive", 0.36), ("intransitive", 0.16), ("copula_location", 0.10), ("copula_adjective", 0.11),
+        ("motion", 0.08), ("ditransitive", 0.08), ("sat", 0.06), ("coordination", 0.05),
+    )
+    p_pronoun_subject: float = 0.35
+    p_negation: float = 0.25
+    p_contracted_negation: float = 0.4
+    p_object_pronoun: float = 0.4
+    p_pre_adjective: float = 0.12
+    p_post_adjective: float = 0.25
+    p_owner: float = 0.2
+    p_extra_location: float = 0.08
+    p_held_out_pair: float = 0.0
+
+
+_MAIN = _Style()
+_HELD_OUT_PAIR_STYLE = _Style(
+    templates=(("transitive", 0.45), ("intransitive", 0.15), ("copula_location", 0.15), ("copula_adjective", 0.25)),
+    p_pronoun_subject=0.2, p_held_out_pair=0.6,
+)
+_NEGATED_PRONOUN_STYLE = _Style(templates=(("transitive", 1.0),), p_negation=1.0, p_object_pronoun=1.0)
+_LONG_STYLE = _Style(
+    templates=(("transitive", 0.3), ("ditransitive", 0.2), ("coordination", 0.5)),
+    p_pronoun_subject=0.15, p_pre_adjective=0.4, p_post_adjective=0.7, p_owner=0.7, p_extra_location=0.6,
+)
+#: The style that makes sentences held out for each reason (see ``HELD_OUT_TAGS``) likely.
+HELD_OUT_STYLES = {"held_out_adjective_noun": _HELD_OUT_PAIR_STYLE, "held_out_negated_pronoun": _NEGATED_PRONOUN_STYLE,
+                   "held_out_length": _LONG_STYLE}
+
+
+class Sampler:
+    """Draws sentence specs with one ``random.Random``; every choice is over an ordered tuple."""
+
+    def __init__(self, rng: random.Random, style: _Style = _MAIN):
+        self.rng = rng
+        self.style = style
+
+    # -- small helpers ---------------------------------------------------------------
+    def chance(self, p: float) -> bool:
+        return self.rng.random() < p
+
+    def pick(self, options: Sequence):
+        return options[self.rng.randrange(len(options))]
+
+    def weighted(self, options: Sequence[tuple[str, float]]) -> str:
+        return self.rng.choices([o for o, _ in options], weights=[w for _, w in options])[0]
+
+    # -- noun phrases ----------------------------------------------------------------
+
+    def held_out_pair(self, tags: frozenset[str]) -> tuple[Adjective, Noun] | None:
+        """In the held-out style, often force one of the held-out adjective–noun pairs."""
+        if not self.chance(self.style.p_held_out_pair):
+            return None
+        fitting = [(a, n) for a, n in HELD_OUT_ADJECTIVE_NOUN if NOUN_BY_EN[n].tags & tags]
+        if not fitting:
+            return None
+        a, n = self.pick(fitting)
+        return ADJ_BY_EN[a], NOUN_BY_EN[n]
+
+    def determiner(self, noun: Noun, role: str) -> tuple[str, bool]:
+        """(determiner, plural).  Destinations take "the"; negated objects no "a"/numbers ("pas de")."""
+        if not noun.countable:
+            return self.weighted((("the", 0.7), ("my", 0.1), ("your", 0.1), ("this", 0.1))), False
+        if role == "destination":
+            return "the", self.chance(0.2)
+        options = [("the", 0.55), ("my", 0.08), ("your", 0.07), ("this", 0.07)]
+        if role not in ("negated_object", "owner"):
+            options += [("a", 0.15), ("number", 0.08)]
+        det = self.weighted(options)
+        if det == "a":
+            return det, False
+        if det == "number":
+            return self.pick(NUMBERS)[0], True
+        return det, self.chance(0.3)
+
+    def noun_phrase(self, tags: frozenset[str], role: str = "", exclude: str = "",
+                    require: frozenset[str] = frozenset()) -> NounPhrase:
+        forced = self.held_out_pair(tags) if role != "owner" and not require else None
+        noun = forced[1] if forced else self.pick(_nouns(tags, require, exclude))
+        det, plural = self.determiner(noun, role)
+        pre = post = None
+        if forced and forced[0].prenominal:
+            pre = forced[0]
+        elif forced:
+            post = forced[0]
+        scale = 0.4 if role == "owner" else 1.0
+        if pre is None and (options := _adjectives(noun, True)) and self.chance(self.style.p_pre_adjective * scale):
+            pre = self.pick(options)
+        if post is None and (options := _adjectives(noun, False)) and self.chance(self.style.p_post_adjective * scale):
+            post = self.pick(options)
+        owner = None
+        if role not in ("owner", "destination") and noun.en in OWNERS and self.chance(self.style.p_owner):
+            owner = self.noun_phrase(frozenset(OWNERS[noun.en]), role="owner", exclude=noun.en)
+        return NounPhrase(noun, det, plural, pre, post, owner)
+
+    # -- clause parts ----------------------------------------------------------------
+    def subject(self, tags: frozenset[str],
+                pronouns: Sequence[str] = ("i", "you", "he", "she", "we", "they")) -> Subject:
+        if pronouns and "person" in tags and self.chance(self.style.p_pronoun_subject):
+            return Subject(pronoun=self.pick(tuple(pronouns)))
+        return Subject(np=self.noun_phrase(tags, role="subject"))
+
+    def negation(self) -> Negation | None:
+        if not self.chance(self.style.p_negation):
+            return None
+        return Negation(contracted=self.chance(self.style.p_contracted_negation))
+
+    def location(self, restrict: frozenset[str] = frozenset(), company: frozenset[str] = frozenset()) -> Location:
+        """A place phrase; ``restrict`` keeps swimmers in the water and the living in places."""
+        if company and self.chance(0.25):
+            return Location("with", self.noun_phrase(company, role="landmark"))
+        preps = [p for p in PREPOSITIONS if _nouns(p[2], restrict)]
+        en, _, landmark_tags = self.pick(preps)
+        return Location(en, self.noun_phrase(landmark_tags, role="landmark", require=restrict))
+
+    def object_pronoun(self, subject: Subject, verb: Verb) -> str:
+        """him/her/them for anyone; me/you/us only if the verb takes people, and never the subject itself."""
+        excluded = _same_person(subject) if "person" in verb.objects else {0, 1, 3}
+        return self.pick(tuple(en for en, _, person in OBJECT_PRONOUNS if person not in excluded))
+
+    # -- clauses ---------------------------------------------------------------------
+    def clause(self, template: str) -> Chunk:
+        return getattr(self, "_" + template)()
+
+    def _transitive(self) -> Chunk:
+        verb = self.pick(TRANSITIVE_VERBS)
+        subject = self.subject(verb.subjects)
+        negation = self.negation()
+        location = self.location(restrict=frozenset({"place"})) if self.chance(self.style.p_extra_location) else None
+        if verb.takes_pronoun() and self.chance(self.style.p_object_pronoun):
+            return transitive(subject, verb, self.object_pronoun(subject, verb), negation, location)
+        role = "negated_object" if negation else "object"
+        obj = self.noun_phrase(verb.objects, role=role, exclude=subject.noun or "")
+        return transitive(subject, verb, obj, negation, location)
+
+    def _intransitive(self) -> Chunk:
+        verb = self.pick(INTRANSITIVE_VERBS)
+        location = None
+        if verb.landmarks or self.chance(0.75):
+            location = self.location(verb.landmarks, verb.company)
+        return intransitive(self.subject(verb.subjects), verb, self.negation(), location)
+
+    def _ditransitive(self) -> Chunk:
+        verb = self.pick(DITRANSITIVE_VERBS)
+        subject = self.subject(verb.subjects)
+        negation = self.negation()
+        obj = self.noun_phrase(verb.objects, role="negated_object" if negation else "object")
+        recipient = self.noun_phrase(frozenset({"person", "animal"}), role="recipient", exclude=subject.noun or "")
+        return ditransitive(subject, verb, obj, recipient, negation)
+
+    def _copula_location(self) -> Chunk:
+        subject = self.subject(frozenset({"person", "animal", "thing", "food", "drink"}))
+        return copula_location(subject, self.location(), self.negation())
+
+    def _copula_adjective(self) -> Chunk:
+        """Pronoun subjects only where French shows the gender: il, elle, ils."""
+        forced = self.held_out_pair(frozenset({"person", "animal", "thing", "furniture", "part", "food",
+                                               "drink", "vehicle", "place"}))
+        if forced:
+            adjective, noun = forced
+            det, plural = self.determiner(noun, "subject")
+            subject = Subject(np=NounPhrase(noun, det, plural))
+        else:  # a bare subject: "the empty bottle is full" would be nonsense
+            subject = self.subject(frozenset({"person", "animal", "thing", "furniture", "part", "food",
+                                              "drink", "vehicle", "place"}), pronouns=("he", "she", "they"))
+            if subject.np:
+                subject = Subject(np=NounPhrase(subject.np.noun, subject.np.det, subject.np.plural))
+            tags = subject.np.noun.tags if subject.np else frozenset({"person"})
+            adjective = self.pick(tuple(a for a in ADJECTIVES if a.predicative and a.applies & tags))
+        return copula_adjective(subject, adjective, self.negation())
+
+    def _motion(self) -> Chunk:
+        subject = self.subject(frozenset({"person", "animal"}))
+        place = self.noun_phrase(frozenset({"place", "destination"}), role="destination")
+        return motion(subject, self.chance(0.6), place, self.negation())
+
+    def _sat(self) -> Chunk:
+        subject = self.subject(frozenset({"person", "animal"}), pronouns=("he", "she", "they"))
+        return sat(subject, self.location())
+
+    def _coordination(self) -> Chunk:
+        parts = [t for t in self.style.templates if t[0] != "coordination"] or list(_MAIN.templates[:-1])
+        return coordination(self.clause(self.weighted(parts)), self.clause(self.weighted(parts)))
+
+    def sentence(self) -> Sentence:
+        return finish(self.clause(self.weighted(self.style.templates)))
+
+
+def _same_person(subject: Subject) -> set[int]:
+    """Object pronouns that would refer back to the subject ("i see me", "we see us")."""
+    if subject.pronoun in ("i", "we"):
+        return {0, 3}
+    if subject.pronoun == "you":
+        return {1}
+    return set()
+
+
+def pinned_sentences() -> list[Sentence]:
+    """The book's running examples, built with the same realiser as everything else."""
+    the = lambda noun, **kw: NounPhrase(NOUN_BY_EN[noun], "the", **kw)  # noqa: E731
+    see = next(v for v in TRANSITIVE_VERBS if v.en == "see")
+    return [
+        finish(sat(Subject(np=the("cat")), Location("on", the("mat")))),
+        finish(transitive(Subject(np=the("cat", post=ADJ_BY_EN["black"])), see, the("dog"))),
+    ]

@@ -1,0 +1,155 @@
+"""The four splits: held-out rules, drawing, writing the corpus files, statistics and the command line.
+
+``python -m attnlib.translation corpus`` runs :func:`main`, which rewrites ``data/corpus/``.
+
+The generalisation pairs are drawn first, from skewed styles, so that train, valid and test can
+be drawn afterwards while skipping every sentence already taken or held out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from .lexicon import ADJECTIVES, NOUNS, VERBS, lexicon_rows
+from .pairs import (
+    CORPUS_DIR, DEFAULT_SEED, GENERALISATION_QUOTAS, HELD_OUT_ADJECTIVE_NOUN, HELD_OUT_TAGS, MAX_GENERALISATION_LENGTH,
+    MAX_TRAIN_LENGTH, PINNED_EXAMPLES, SPLIT_SIZES, SPLITS, Pair, load_pairs,
+)
+from .realise import Sentence
+from .sample import HELD_OUT_STYLES, Sampler, pinned_sentences
+
+__all__ = ["corpus_statistics", "generate_corpus", "held_out_reasons", "write_corpus"]
+
+
+def held_out_reasons(sentence: Sentence) -> tuple[str, ...]:
+    """Why a sentence may not appear in train/valid/test (empty: it may), in the order of ``HELD_OUT_TAGS``."""
+    held_out = {
+        "held_out_adjective_noun": bool(sentence.adj_nouns & set(HELD_OUT_ADJECTIVE_NOUN)),
+        "held_out_negated_pronoun": sentence.negated_pronoun,
+        "held_out_length": sentence.length > MAX_TRAIN_LENGTH,
+    }
+    return tuple(tag for tag in HELD_OUT_TAGS if held_out[tag])
+
+
+def _attempts(n: int, reason: str) -> Iterator[int]:
+    """Bounded retries: a rule that rejects (almost) everything fails loudly instead of hanging."""
+    limit = 200 * n + 10_000
+    yield from range(limit)
+    raise RuntimeError(f"drew fewer than {n} {reason} sentences in {limit} attempts: "
+                       f"the grammar, the held-out rules or the length limits leave too few")
+
+
+def _draw_in_distribution(rng: random.Random, seen: set[str], n: int) -> list[Pair]:
+    sampler = Sampler(rng)
+    pairs: list[Pair] = []
+    for _ in _attempts(n, "in-distribution"):
+        if len(pairs) == n:
+            break
+        s = sampler.sentence()
+        if s.pair.src in seen or held_out_reasons(s):
+            continue
+        seen.add(s.pair.src)
+        pairs.append(s.pair)
+    return pairs
+
+
+def _draw_held_out(rng: random.Random, seen: set[str], reason: str, n: int) -> list[Pair]:
+    sampler = Sampler(rng, HELD_OUT_STYLES[reason])
+    pairs: list[Pair] = []
+    for _ in _attempts(n, reason):
+        if len(pairs) == n:
+            break
+        s = sampler.sentence()
+        reasons = held_out_reasons(s)
+        if s.pair.src in seen or reason not in reasons or s.length > MAX_GENERALISATION_LENGTH:
+            continue
+        seen.add(s.pair.src)
+        p = s.pair
+        pairs.append(Pair(p.src, p.tgt, p.alignment, p.phenomena + reasons))
+    return pairs
+
+
+def generate_corpus(seed: int = DEFAULT_SEED) -> dict[str, list[Pair]]:
+    """All four splits, deterministically from ``seed``.
+
+    The generalisation pairs are drawn first so that train/valid/test can never
+    contain them; the running examples are pinned at the top of test.
+    """
+    rng = random.Random(seed)
+    pinned = [s.pair for s in pinned_sentences()]
+    assert tuple(p.src for p in pinned) == PINNED_EXAMPLES
+    seen = {p.src for p in pinned}
+    generalisation = [p for reason, n in GENERALISATION_QUOTAS.items() for p in _draw_held_out(rng, seen, reason, n)]
+    n_main = SPLIT_SIZES["train"] + SPLIT_SIZES["valid"] + SPLIT_SIZES["test"] - len(pinned)
+    main = _draw_in_distribution(rng, seen, n_main)
+    rng.shuffle(main)
+    n_test = SPLIT_SIZES["test"] - len(pinned)
+    test = pinned + main[:n_test]
+    valid = main[n_test:n_test + SPLIT_SIZES["valid"]]
+    train = main[n_test + SPLIT_SIZES["valid"]:]
+    return {"train": train, "valid": valid, "test": test, "generalisation": generalisation}
+
+
+def _write_lines(path: Path, lines: Iterable[str]) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        for line in lines:
+            f.write(line + "\n")
+
+
+def write_corpus(out_dir: Path | str = CORPUS_DIR, seed: int = DEFAULT_SEED) -> dict[str, Path]:
+    """Generate the corpus and write ``{split}.tsv`` and ``lexicon.tsv`` into ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, pairs in generate_corpus(seed).items():
+        paths[name] = out / f"{name}.tsv"
+        _write_lines(paths[name], (p.to_line() for p in pairs))
+    paths["lexicon"] = out / "lexicon.tsv"
+    _write_lines(paths["lexicon"], ["pos\tenglish\tfrench\tdetails"] + ["\t".join(r) for r in lexicon_rows()])
+    return paths
+
+
+def corpus_statistics(splits: dict[str, list[Pair]]) -> dict:
+    """Sizes, vocabulary sizes and phenomenon counts, as reported in data/README.md."""
+    def vocab(pairs: list[Pair], side: str) -> int:
+        return len({w for p in pairs for w in getattr(p, side).split()})
+
+    everything = [p for pairs in splits.values() for p in pairs]
+    return {
+        "sizes": {name: len(pairs) for name, pairs in splits.items()},
+        "vocabulary": {
+            "english_train": vocab(splits.get("train", []), "src"),
+            "french_train": vocab(splits.get("train", []), "tgt"),
+            "english_all": vocab(everything, "src"), "french_all": vocab(everything, "tgt"),
+        },
+        "max_length": {name: max((len(p.src_tokens) for p in pairs), default=0) for name, pairs in splits.items()},
+        "phenomena": {name: dict(sorted(Counter(t for p in pairs for t in p.phenomena).items()))
+                      for name, pairs in splits.items()},
+        "lexicon": {"nouns": len(NOUNS), "adjectives": len(ADJECTIVES),
+                    "verbs": len({v.en for v in VERBS}) + 4},  # + go, come, be, sat
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m attnlib.translation corpus",
+        description="Generate the book's English→French corpus (the four splits and lexicon.tsv) from its grammar.")
+    parser.add_argument("--out", type=Path, default=CORPUS_DIR, help=f"output folder (default {CORPUS_DIR})")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    args = parser.parse_args(argv)
+    paths = write_corpus(args.out, args.seed)
+    stats = corpus_statistics({name: load_pairs(paths[name]) for name in SPLITS})
+    for name in SPLITS:
+        print(f"{paths[name]}: {stats['sizes'][name]} pairs, longest {stats['max_length'][name]} English tokens")
+    print(f"vocabulary (train): {stats['vocabulary']['english_train']} English, "
+          f"{stats['vocabulary']['french_train']} French words")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""A trained translator: the model, its two vocabularies, and friendly translation.
+
+    t = Translator.load()                 # the checkpoint shipped in data/
+    t.translate("the black cat sees the dog").text   # 'le chat noir voit le chien .'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from attnlib.model.capture import capture_attention, cross_attention_layers
+from attnlib.model.config import ModelConfig
+from attnlib.model.device import pick_device
+from attnlib.model.transformer import Transformer
+from attnlib.paths import DATA_DIR, DEFAULT_CHECKPOINT  # noqa: F401  (re-exported: where the shipped model lives)
+from .checkpoint import CheckpointError, load_checkpoint, load_state
+from .decoding import beam_search, greedy_decode
+from .vocab import SPECIALS, Vocab, decoder_input, pad_rows, sentence_text, tokenize, trim_at_eos
+
+
+@dataclass
+class Translation:
+    """One translated sentence: source and target tokens, and each decoder layer's cross-attention."""
+
+    source: list[str]  # source tokens, <eos> included
+    target: list[str]  # generated tokens, <eos> included if reached
+    cross_attention: dict[str, torch.Tensor] = field(default_factory=dict)  # layer -> (H, T, S)
+
+    @property
+    def text(self) -> str:
+        return sentence_text(self.target)
+
+
+@dataclass
+class Translator:
+    """A trained model with its two vocabularies: load a checkpoint, translate text, read cross-attention."""
+
+    model: Transformer
+    src_vocab: Vocab
+    tgt_vocab: Vocab
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: str | Path = DEFAULT_CHECKPOINT, device: str | torch.device | None = None) -> "Translator":
+        device = pick_device(str(device) if device is not None else None)
+        payload = load_checkpoint(path, map_location=device)
+        try:
+            cfg = ModelConfig.from_dict(payload["model_config"])
+            src_vocab, tgt_vocab = Vocab.from_dict(payload["src_vocab"]), Vocab.from_dict(payload["tgt_vocab"])
+        except (ValueError, TypeError, KeyError) as err:
+            raise CheckpointError(f"{path} holds an unusable configuration or vocabulary: {err}") from None
+        if (len(src_vocab), len(tgt_vocab)) != (cfg.src_vocab_size, cfg.tgt_vocab_size):
+            raise CheckpointError(f"{path}: vocabulary sizes {len(src_vocab)}/{len(tgt_vocab)} do not match the model's "
+                                  f"{cfg.src_vocab_size}/{cfg.tgt_vocab_size}")
+        model = Transformer(cfg).to(device)
+        load_state(model, payload["model"], source=str(path))
+        return cls(model.eval(), src_vocab, tgt_vocab, dict(payload.get("meta", {})))
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    def source_ids(self, text: str) -> torch.Tensor:
+        """``text`` -> ``(1, S)`` ids, or a ValueError that says what is wrong with the input."""
+        tokens = tokenize(text or "")
+        if not tokens:
+            raise ValueError("the sentence is empty: type an English sentence, e.g. 'the black cat sees the dog'")
+        specials = [t for t in tokens if t in SPECIALS]
+        if specials:  # the model's own markers: typed as words they would steer or vanish from the input
+            raise ValueError(f"{', '.join(repr(t) for t in dict.fromkeys(specials))} marks the model's own tokens, "
+                             "not a word: leave it out of the sentence")
+        unknown = self.src_vocab.unknown_words(tokens)
+        if unknown:
+            raise ValueError(
+                f"unknown word(s) {', '.join(repr(w) for w in dict.fromkeys(unknown))}: this translator knows only "
+                f"the {len(self.src_vocab) - 4} English words of its toy corpus"
+            )
+        ids = self.src_vocab.encode(tokens, add_eos=True)
+        limit = self.model.cfg.max_len
+        if len(ids) > limit:
+            raise ValueError(f"the sentence has {len(tokens)} words; this model reads at most {limit - 1}: shorten it")
+        return torch.tensor([ids], device=self.device)
+
+    def translate(self, text: str, beam_size: int = 1, with_attention: bool = True) -> Translation:
+        src = self.source_ids(text)
+        if not isinstance(beam_size, int) or beam_size < 1:
+            raise ValueError(f"the beam size must be a whole number of at least 1 (1 = greedy), got {beam_size!r}")
+        if beam_size > 1:
+            ids = list(beam_search(self.model, src, beam_size=beam_size)[0].ids)
+        else:
+            ids = trim_at_eos(greedy_decode(self.model, src)[0].tolist())
+        source = [self.src_vocab.itos[i] for i in src[0].tolist()]
+        target = [self.tgt_vocab.itos[i] for i in ids]
+        result = Translation(source, target)
+        if with_attention and ids:
+            result.cross_attention = self.cross_attention(src, ids)
+        return result
+
+    @torch.no_grad()
+    def cross_attention(self, src: torch.Tensor, ids: list[int]) -> dict[str, torch.Tensor]:
+        """Cross-attention of every decoder layer while it reads ``ids``: layer -> ``(H, T, S)``."""
+        tgt_in = torch.tensor([decoder_input(ids)], device=src.device)  # (1, T): <bos> alone when ids is empty
+        with capture_attention(self.model, cross_attention_layers(self.model)) as patterns:
+            self.model(src, tgt_in)
+        return {name: w[0].float().cpu() for name, w in patterns.items()}
+
+    @torch.no_grad()
+    def translate_batch(self, texts: list[str], batch_size: int = 128) -> list[str]:
+        """Greedy translations of many known-vocabulary sentences (for evaluation)."""
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a whole number of at least 1, got {batch_size!r}")
+        out = []
+        for start in range(0, len(texts), batch_size):
+            src = pad_rows([self.src_vocab.encode(t, add_eos=True) for t in texts[start : start + batch_size]])
+            generated = greedy_decode(self.model, src.to(self.device))  # (B, T)
+            out += [self.tgt_vocab.decode(row.tolist()) for row in generated]
+        return out
+
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m attnlib.translation translate "the black cat sees the dog"``: one sentence from the shell."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m attnlib.translation translate",
+                                     description="Translate an English sentence with a trained translator.")
+    parser.add_argument("text", nargs="*", help="the English sentence")
+    parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT)
+    parser.add_argument("--beam", type=int, default=1, help="beam size (1 = greedy)")
+    args = parser.parse_args(argv)
+    try:
+        translator = Translator.load(args.checkpoint)
+        print(translator.translate(" ".join(args.text), beam_size=args.beam, with_attention=False).text)
+    except (CheckpointError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    return 0

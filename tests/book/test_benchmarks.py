@@ -1,0 +1,239 @@
+"""The benchmarks: the measuring helpers, a quick run of `make bench`, and the figures the book shows."""
+
+import datetime
+import importlib.util
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import plotly.graph_objects as go
+import pytest
+import torch
+
+from attnlib import measure
+
+from attnlib.book import benchmarks as bm
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNNER = ROOT / "benchmarks" / "run.py"
+RATIOS = ("mha_fast_vs_torch", "mha_explicit_vs_fast", "model_vs_nn_transformer", "kv_cache_speedup")
+
+
+@pytest.fixture(scope="module")
+def quick_results(tmp_path_factory) -> Path:
+    """`benchmarks/run.py --quick` run once, as `make bench BENCH_ARGS=--quick` runs it, into a tmp file."""
+    out = tmp_path_factory.mktemp("bench") / "results.json"
+    proc = subprocess.run([sys.executable, str(RUNNER), "--quick", "--out", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "hardware:" in proc.stdout and "kv_cache_speedup" in proc.stdout  # hardware and table printed
+    return out
+
+
+# -- timing --------------------------------------------------------------------------------------
+
+class FakeClock:
+    """A clock that only moves when the timed function says so."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_time_fn_returns_the_median_of_exactly_the_timed_repeats():
+    clock, calls = FakeClock(), []
+    durations = [100.0, 200.0, 5.0, 1.0, 3.0, 2.0, 4.0]  # two warm-ups (slow), then five timed calls
+
+    def fn():
+        clock.now += durations[len(calls)]
+        calls.append(1)
+
+    t = measure.time_fn(fn, repeats=5, warmup=2, clock=clock)
+    assert len(calls) == 7 and t.repeats == 5 and t.warmup == 2
+    assert t.times == [5.0, 1.0, 3.0, 2.0, 4.0]  # warm-ups are not timed
+    assert t.median == 3.0 and t.best == 1.0
+    with pytest.raises(ValueError, match="repeats=0"):
+        measure.time_fn(fn, repeats=0)
+
+
+def test_time_fn_synchronises_around_every_timed_call():
+    syncs = []
+    measure.time_fn(lambda: None, repeats=3, warmup=1, sync=lambda: syncs.append(1))
+    assert len(syncs) == 2 * 4
+
+
+def test_interleaved_timing_alternates_the_order_and_pairs_the_rounds():
+    clock, order = FakeClock(), []
+
+    def make(name, seconds):
+        def fn():
+            order.append(name)
+            clock.now += seconds
+        return fn
+
+    t = measure.time_interleaved({"a": make("a", 2.0), "b": make("b", 1.0)}, repeats=3, warmup=1, clock=clock)
+    assert order == ["a", "b", "b", "a", "a", "b", "b", "a"]  # neither always goes first
+    assert t["a"].times == [2.0] * 3 and t["b"].times == [1.0] * 3
+    assert measure.paired_ratio(t["a"], t["b"]) == 2.0
+    with pytest.raises(ValueError, match="same rounds"):
+        measure.paired_ratio(t["a"], measure.Timing([1.0]))
+
+
+def test_targets_and_growth():
+    assert bm.meets(0.9, 1.0, "<=") is True and bm.meets(1.1, 1.0, "<=") is False
+    assert bm.meets(2.5, 2.0, ">=") is True and bm.meets(1.5, 2.0, ">=") is False
+    assert bm.meets(None, 2.0, ">=") is None and bm.meets(1.0, None, None) is None
+    assert bm.entry(3.0, unit="x", target=2.0, comparison=">=")["meets_target"] is True
+    with pytest.raises(ValueError, match="comparison"):
+        bm.meets(1.0, 1.0, "<")
+    assert measure.log_log_slope([64, 128, 256], [3 * t**2 for t in (64, 128, 256)]) == pytest.approx(2.0)
+    assert measure.log_log_slope([64, 128, 256], [5.0 * t for t in (64, 128, 256)]) == pytest.approx(1.0)
+
+
+# -- memory --------------------------------------------------------------------------------------
+
+@pytest.mark.skipif(measure.memory_method("cpu") is None, reason="no way to read the peak RSS here")
+def test_peak_memory_sees_a_temporary_tensor_and_not_a_cheap_call():
+    big = measure.peak_memory_mb(lambda: torch.ones(16 * 2**20).sum(), "cpu")  # a 64 MiB temporary
+    small = measure.peak_memory_mb(lambda: torch.ones(16).sum(), "cpu")
+    assert 60 <= big <= 200
+    assert small < 16
+
+
+def test_process_tree_peak_rss_counts_the_children():
+    child = textwrap.dedent("""
+        import subprocess, sys
+        subprocess.run([sys.executable, "-c", "import time; b = b'x' * (150 * 2**20); time.sleep(1.0)"], check=True)
+    """)
+    run = measure.process_tree_peak_rss([sys.executable, "-c", child], interval=0.05, timeout=60)
+    assert run["returncode"] == 0 and run["samples"] >= 3
+    assert run["peak_rss_mb"] >= 150  # the grandchild's 150 MiB is in the sum
+    assert run["wall_s"] >= 1.0
+
+
+# -- the quick run -------------------------------------------------------------------------------
+
+def test_quick_run_writes_every_field_with_sane_values(quick_results):
+    r = json.loads(quick_results.read_text())
+    for key in bm.RUN_KEYS:
+        assert key in r, key
+    assert isinstance(r["hardware"], str) and r["hardware"].strip()
+    assert r["torch"] == torch.__version__ and r["cpu_count"] >= 1 and r["threads"] >= 1 and r["quick"] is True
+    datetime.datetime.fromisoformat(r["date"])
+    for name in bm.BENCHMARKS:
+        for key in bm.ENTRY_KEYS:
+            assert key in r[name], (name, key)
+        e = r[name]
+        assert e["meets_target"] == bm.meets(e["value"], e["target"], e["comparison"]), name
+        assert "ERROR" not in e["note"], e
+    for name in RATIOS:
+        assert isinstance(r[name]["value"], float) and r[name]["value"] > 0, name
+    assert isinstance(r["mha_fast_vs_torch"]["meets_target"], bool)
+    assert r["mha_fast_vs_torch"]["outputs_match"] is True  # both layers compute the same function
+    assert r["mha_fast_vs_torch"]["ours_s"] > 0 and r["mha_fast_vs_torch"]["torch_s"] > 0
+    m = r["model_vs_nn_transformer"]
+    assert m["ours_tokens_per_s"] > 0 and m["torch_tokens_per_s"] > 0
+    assert m["parameters"]["ours"] == m["parameters"]["torch"]  # the reference really is the same size
+    kv = r["kv_cache_speedup"]
+    assert kv["steps"] == 64 and kv["same_tokens"] is True and kv["cache_s"] > 0 and kv["recompute_s"] > 0
+    w = r["widget_latency_ms"]
+    assert w["sequence_length"] == 16 and 0 < w["value"] < 10_000 and w["target"] == 50.0
+    for name in ("time_to_bleu95_cpu_s", "book_build_s", "book_build_peak_rss_mb"):
+        assert r[name]["value"] is None and r[name]["note"] == "skipped in quick mode", name
+    assert r["time_to_bleu95_gpu_s"]["value"] is None and r["time_to_bleu95_gpu_s"]["note"]
+
+
+def test_quick_run_has_a_row_for_each_length(quick_results):
+    e = json.loads(quick_results.read_text())["mha_explicit_vs_fast"]
+    assert len(e["lengths"]) >= 3 and [row["T"] for row in e["rows"]] == e["lengths"]
+    for row in e["rows"]:
+        assert row["fast_s"] > 0 and row["explicit_s"] > 0 and row["time_ratio"] > 0
+        assert row["weights_mb"] == pytest.approx(row["B"] * e["shape"]["heads"] * row["T"] ** 2 * 4 / 2**20)
+        for key in ("fast_peak_mb", "explicit_peak_mb"):
+            assert row[key] is None or row[key] >= 0
+    assert e["value"] == e["rows"][-1]["time_ratio"]
+    assert set(e["growth_exponents"]) == {"fast_time", "fast_memory", "explicit_time", "explicit_memory"}
+
+
+def test_only_runs_the_selected_benchmarks_and_marks_the_rest(tmp_path):
+    spec = importlib.util.spec_from_file_location("bench_run", RUNNER)
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    threads = torch.get_num_threads()
+    try:
+        status = run.main(["--quick", "--only", "widget_latency_ms", "--out", str(tmp_path / "r.json")])
+    finally:
+        torch.set_num_threads(threads)
+    r = json.loads((tmp_path / "r.json").read_text())
+    assert status == 0 and r["widget_latency_ms"]["value"] > 0
+    assert r["mha_fast_vs_torch"]["value"] is None and r["mha_fast_vs_torch"]["note"] == "not selected (--only)"
+    table, ratios, scaling = bm.results_figures(tmp_path / "r.json")  # a partial run still shows
+    assert len(ratios.data[0].y) == 0  # no ratio was measured
+    assert not scaling.data and "make bench" in scaling.layout.annotations[0].text
+
+
+# -- showing the results -------------------------------------------------------------------------
+
+def test_figures_and_table_come_from_the_results_file(quick_results):
+    r = json.loads(quick_results.read_text())
+    figs = bm.results_figures(quick_results)
+    assert len(figs) == 3 and all(isinstance(f, go.Figure) for f in figs)
+    table, ratios, scaling = figs
+    assert list(table.data[0].cells.values[0]) == list(bm.BENCHMARKS)
+
+    bars = ratios.data[0]
+    assert list(bars.y) == [r[n]["value"] for n in bm.RATIO_BENCHMARKS]
+    assert sorted(s.y0 for s in ratios.layout.shapes if s.line.dash == "dash") == sorted(
+        r[n]["target"] for n in bm.RATIO_BENCHMARKS)
+    green = {True: "#2ca02c", False: "#d62728"}
+    assert list(bars.marker.color) == [green[r[n]["meets_target"]] for n in bm.RATIO_BENCHMARKS]
+
+    lengths = r["mha_explicit_vs_fast"]["lengths"]
+    assert all(list(t.x) == lengths for t in scaling.data)
+    assert scaling.layout.xaxis.type == "log" and scaling.layout.yaxis.type == "log"
+    times = [t for t in scaling.data if t.xaxis == "x"]
+    assert [v / 1e3 for v in times[0].y] == pytest.approx([row["explicit_s"] for row in r["mha_explicit_vs_fast"]["rows"]])
+    assert r["hardware"] in scaling.layout.title.text
+
+    rows = bm.results_table(quick_results)
+    assert [row["benchmark"] for row in rows] == list(bm.BENCHMARKS)
+    assert rows[0]["target"] == "<= 1" and rows[0]["value"] == r["mha_fast_vs_torch"]["value"]
+    text = bm.format_table(rows)
+    assert all(name in text for name in bm.BENCHMARKS)
+
+
+def test_missing_or_outdated_results_say_to_run_make_bench(tmp_path):
+    with pytest.raises(FileNotFoundError, match="make bench"):
+        bm.results_figures(tmp_path / "nowhere.json")
+    with pytest.raises(FileNotFoundError, match="make bench"):
+        bm.results_table(tmp_path / "nowhere.json")
+    (tmp_path / "old.json").write_text(json.dumps({"hardware": "x"}))
+    with pytest.raises(ValueError, match="make bench"):
+        bm.load_results(tmp_path / "old.json")
+
+
+def test_comparisons_for_readers_name_one_machine_and_every_row(quick_results, tmp_path):
+    r = json.loads(quick_results.read_text())
+    rows = bm.comparisons(r)
+    assert len(rows) == 5 and all(row["ratio"] is not None for row in rows)
+    assert rows[0]["ratio"] == r["mha_fast_vs_torch"]["value"]
+    assert rows[2]["ratio"] == r["kv_cache_speedup"]["value"]
+    text = bm.comparisons_markdown(r)
+    assert text.count(r["hardware"]) == 1 and "quick run" in text  # one machine, named once
+    assert text.count("\n| ") == 1 + len(rows)  # header and every row: nothing cut off
+    assert "target" not in text.lower()  # measurements and their meaning, no pass/fail
+    assert bm.machine(r) in bm.scaling_figure(r).layout.title.text  # the figures name the same machine
+    # what the ratios say
+    assert bm._ours_vs_torch(0.8, "below", "time").startswith("below 1: ours is faster")
+    assert bm._ours_vs_torch(0.8, "above", "tokens per second").startswith("below 1: ours is slower")
+    assert bm._ours_vs_torch(1.02, "below", "time").startswith("about 1")
+    # a run that left entries out still gives a complete table
+    partial = {**r, "mha_fast_vs_torch": bm.skipped("not selected (--only)"),
+               "mha_explicit_vs_fast": bm.skipped("not selected (--only)")}
+    rows = bm.comparisons(partial)
+    assert len(rows) == 5 and rows[0]["ratio"] is None and "not selected" in rows[0]["reading"]
+    assert bm.comparisons_markdown(partial).count("\n| ") == 6

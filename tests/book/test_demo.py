@@ -1,0 +1,162 @@
+"""One demo, two renderings: the static twin holds every state and its controls switch them."""
+
+import json
+
+import plotly.graph_objects as go
+import pytest
+
+from attnlib.book.demo import Demo, Param
+from attnlib.book.display import figure_html
+from attnlib.book.plots import attention_figure
+
+
+def line(slope=1.0, offset=0.0):
+    if slope == 0:
+        raise ValueError("a flat line says nothing")
+    return go.Figure(go.Scatter(x=[0, 1, 2], y=[offset, offset + slope, offset + 2 * slope]), layout=dict(title=f"slope {slope}"))
+
+
+def test_one_parameter_static_twin_has_a_step_per_value_that_shows_its_own_trace():
+    demo = Demo(line, Param("slope", [0.5, 1.0, 2.0], default=1.0))
+    fig, script = demo.static()
+    assert script is None  # plotly's own slider is enough
+    assert len(fig.data) == 3 and [t.visible for t in fig.data] == [False, True, False]
+    steps = fig.layout.sliders[0].steps
+    assert [s.label for s in steps] == ["0.5", "1", "2"] and fig.layout.sliders[0].active == 1
+    for k, step in enumerate(steps):
+        visible = step.args[0]["visible"]
+        assert visible == [i == k for i in range(3)]
+        assert fig.data[k].y[1] == [0.5, 1.0, 2.0][k]  # the shown trace really is that value's
+        assert step.args[1]["title"]["text"] == f"slope {[0.5, 1.0, 2.0][k]}"
+
+
+def test_text_parameters_become_a_dropdown():
+    demo = Demo(lambda word: line(len(word)), Param("word", ["a", "abc"]))
+    fig, _ = demo.static()
+    # each option names its parameter: on a static page nothing else says what the dropdown controls
+    assert not fig.layout.sliders and [b.label for b in fig.layout.updatemenus[0].buttons] == ["word: a", "word: abc"]
+
+
+def test_several_parameters_are_linked_by_a_script_over_the_full_grid():
+    demo = Demo(line, Param("slope", [1.0, 2.0]), Param("offset", [0.0, 5.0, 9.0], default=5.0))
+    fig, script = demo.static()
+    assert len(fig.data) == 6
+    assert all(step.method == "skip" for s in fig.layout.sliders for step in s.steps)
+    table = json.loads(script.split("var t = ")[1].split(";\n")[0])
+    assert table["sizes"] == [2, 3] and table["state"] == [0, 1] and table["names"] == ["slope", "offset"]
+    # grid order is row-major, as the script's index computation assumes
+    k = 1 * 3 + 2  # slope=2.0, offset=9.0
+    start, stop = table["spans"][k]
+    assert fig.data[start].y[0] == 9.0 and fig.data[start].y[1] == 11.0
+    html = figure_html(fig, script)
+    assert "plotly_sliderchange" in html and "{plot_id}" not in html
+
+
+def test_bad_input_shows_a_message_instead_of_raising():
+    demo = Demo(line, Param("slope", [0.0, 1.0]))
+    fig = demo.figure(slope=0.0)
+    assert fig.layout.annotations[0].text == "a flat line says nothing"
+    static, _ = demo.static()  # a failing grid point does not break the static twin
+    assert static.layout.sliders[0].steps[0].args[1]["annotations"][0]["text"] == "a flat line says nothing"
+    with pytest.raises(ValueError, match="unknown demo parameter"):
+        demo.figure(slop=1)
+
+
+def test_parameters_are_validated():
+    with pytest.raises(ValueError, match="at least one value"):
+        Param("x", [])
+    with pytest.raises(ValueError, match="not among its values"):
+        Param("x", [1, 2], default=3)
+    with pytest.raises(ValueError, match="unique"):
+        Demo(line, Param("slope", [1.0]), Param("slope", [2.0]))
+
+
+def test_figure_html_is_deterministic_and_needs_the_site_plotly():
+    fig = attention_figure([[0.2, 0.8], [1.0, 0.0]], ["the", "the"], ["a", "b"])
+    a, b = figure_html(fig), figure_html(fig)
+    assert a == b and "Plotly.newPlot" in a and "cdn.plot.ly" not in a
+    # repeated words stay separate columns: numeric axes with word tick labels
+    assert list(fig.layout.xaxis.ticktext) == ["the", "the"] and list(fig.data[0].x) == [0, 1]
+
+
+def test_live_widget_builds_controls_for_each_parameter():
+    ipywidgets = pytest.importorskip("ipywidgets")
+    demo = Demo(lambda slope, word, text: line(slope), Param("slope", [1.0, 2.0]), Param("word", ["a", "b"]),
+                Param("text", ["hi"], free_text=True))
+    box = demo.live()
+    slider, dropdown, text = box.children[0].children
+    assert isinstance(slider, ipywidgets.SelectionSlider) and isinstance(dropdown, ipywidgets.Dropdown)
+    assert isinstance(text, ipywidgets.Combobox) and not text.ensure_option  # any text may be typed
+
+
+def test_axes_of_one_state_are_hidden_in_states_that_lack_them():
+    from plotly.subplots import make_subplots
+
+    def panels(n=1):
+        fig = make_subplots(rows=1, cols=n)
+        for c in range(1, n + 1):
+            fig.add_trace(go.Scatter(y=[c, c]), row=1, col=c)
+        fig.update_layout(height=300 + 100 * n)
+        return fig
+
+    fig, _ = Demo(panels, Param("n", [1, 2])).static()
+    one, two = (step.args[1] for step in fig.layout.sliders[0].steps)
+    assert one["xaxis2"] == {"visible": False}
+    assert two["xaxis2"]["anchor"] == "y2"
+
+
+def _frame(fig):
+    return fig.layout.height, fig.layout.margin.to_plotly_json()
+
+
+def test_moving_a_control_never_changes_the_figure_size_or_margins():
+    """A state's own height (400 or 500 px here) must not travel with its step: the figure would jump."""
+    from plotly.subplots import make_subplots
+
+    def panels(n=1, word="a"):
+        fig = make_subplots(rows=1, cols=n)
+        for c in range(1, n + 1):
+            fig.add_trace(go.Scatter(y=[c, c]), row=1, col=c)
+        fig.update_layout(height=300 + 100 * n, margin=dict(t=40 * n, b=30 * n), title=word * 70)
+        return fig
+
+    for demo in (Demo(panels, Param("n", [1, 2])), Demo(panels, Param("n", [1, 2]), Param("word", ["a", "b"]))):
+        fig, script = demo.static()
+        steps = [s.args[1] for s in fig.layout.sliders[0].steps] if script is None else json.loads(
+            script.split("var t = ")[1].split(";\n")[0])["layouts"]
+        for step in steps:
+            assert not {"height", "width", "margin", "sliders", "updatemenus"} & set(step)
+        # one frame for all states: the tallest plot, the largest margins, plus the controls' bands
+        assert fig.layout.height >= 500 + fig.layout.margin.t - 80 + fig.layout.margin.b - 60
+
+
+def test_controls_sit_in_their_own_bands_clear_of_title_and_plot():
+    from attnlib.book import layout
+
+    demo = Demo(lambda slope, offset, a, b: line(slope, offset), Param("slope", [1.0, 2.0]),
+                Param("offset", [0.0, 5.0]), Param("a", ["x", "y"]), Param("b", ["u", "v"]))
+    fig, _ = demo.static()
+    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    title_px = layout.title_band(fig)
+    menus = sorted(fig.layout.updatemenus, key=lambda m: -m.y)
+    for row, menu in enumerate(menus):  # below the title, above the plotting area, a row each
+        top_px = fig.layout.margin.t - (menu.y - 1) * plot_px  # from the figure's top edge
+        assert top_px == pytest.approx(title_px + row * layout.MENU_PX)
+    sliders = sorted(fig.layout.sliders, key=lambda s: -s.y)
+    for row, slider in enumerate(sliders):  # below the plotting area and its own margin, a row each
+        below_px = -slider.y * plot_px
+        assert below_px == pytest.approx(fig.layout.margin.b - 2 * layout.SLIDER_PX + row * layout.SLIDER_PX)
+    assert fig.layout.margin.b - 2 * layout.SLIDER_PX == 80  # the figure's own (plotly's default) bottom margin
+
+
+def test_long_titles_become_title_and_subtitle_and_figures_know_their_readable_width():
+    from attnlib.book import layout
+
+    fig = layout.frame(go.Figure(layout=dict(title="A headline of some length: and then a long detail that would run off a phone")))
+    assert fig.layout.title.text == "A headline of some length"
+    assert fig.layout.title.subtitle.text.startswith("and then a long detail")
+    assert fig.layout.meta["min_width"] >= len(fig.layout.title.subtitle.text) * layout.TEXT_CHAR_PX
+    again = layout.frame(fig)
+    assert _frame(again) == _frame(fig)  # framing twice changes nothing
+    html = figure_html(fig)
+    assert f'min-width:{fig.layout.meta["min_width"]}px' in html and "overflow-x:auto" in html

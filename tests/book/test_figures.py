@@ -1,0 +1,119 @@
+"""Every figure of the published book, as a reader sees it, on a laptop (1280 px) and on a phone (390 px).
+
+For each page of the table of contents, at each width:
+
+* the page never scrolls sideways (a figure wider than the screen scrolls in its own box);
+* in every precomputed state of every plotly figure, nothing overlaps (title, subplot titles and
+  annotations, sliders, dropdowns, legend, colour bars, axis titles, tick labels), nothing is cut off at
+  the figure's edge, no text is smaller than 10 px, and the figure keeps its size from state to state;
+* a picture of every figure (in its default state) is kept under ``test-artifacts/figures/<width>/``,
+  and ``test-artifacts/figures/index.html`` shows them all side by side, on every run.
+
+Moving the controls with the mouse is test_browser.py's part; it checks the same things after each move.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from book_pages import toc_pages
+from figure_layout import (
+    ARTIFACTS,
+    WIDTHS,
+    figure_png,
+    hide_sticky_header,
+    layout_of,
+    problems_of,
+    screenshot_figure,
+    shape_changes,
+    write_contact_sheet,
+)
+from book_pages import fail_with, new_tab, open_page, undrawn_figures
+
+pytestmark = pytest.mark.browser
+
+# Each precomputed state of a figure: how many, and how to show state k. A static twin with several
+# controls publishes its states (``gd.attnStates``, see attnlib.book.demo); one with a single control keeps
+# them in that control's steps.
+_STATES = """([id, k]) => {
+  const gd = document.getElementById(id);
+  if (gd.attnStates) { return k < 0 ? gd.attnStates.count : gd.attnStates.show(k).then(() => true); }
+  const control = ((gd.layout.sliders || [])[0] || {}).steps ? gd.layout.sliders[0]
+                : ((gd.layout.updatemenus || [])[0] || {}).buttons ? gd.layout.updatemenus[0] : null;
+  const steps = control ? (control.steps || control.buttons) : [];
+  if (k < 0) { return steps.length; }
+  const args = steps[k].args || [];
+  return Plotly.update(gd, args[0] || {}, args[1] || {}).then(() => true);
+}"""
+
+_RESET = """(id) => {
+  const gd = document.getElementById(id);
+  if (gd.attnStates) { return gd.attnStates.reset().then(() => true); }
+  const control = ((gd.layout.sliders || [])[0] || {}).steps ? gd.layout.sliders[0]
+                : ((gd.layout.updatemenus || [])[0] || {}).buttons ? gd.layout.updatemenus[0] : null;
+  if (!control) { return true; }
+  const args = (control.steps || control.buttons)[control.active || 0].args || [];
+  return Plotly.update(gd, args[0] || {}, args[1] || {}).then(() => true);
+}"""
+
+_SIDEWAYS = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+_FIGURE_IDS = "() => Array.from(document.querySelectorAll('.plotly-graph-div')).map(g => g.id)"
+
+
+@pytest.fixture(scope="session")
+def contact_sheet():
+    """Entries of the contact sheet, written after every page so that it exists even after a failure."""
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    entries: dict = {}
+    yield entries
+    write_contact_sheet(list(entries.values()))
+
+
+def state_problems(page, fig_id: str) -> list[str]:
+    """Show every precomputed state of one figure in turn; list what collides or changes size there."""
+    count = page.evaluate(_STATES, [fig_id, -1])
+    if count < 2:
+        return []
+    start, problems = layout_of(page, fig_id), []
+    for k in range(count):
+        page.evaluate(_STATES, [fig_id, k])
+        now = layout_of(page, fig_id)
+        found = shape_changes(start, now) + problems_of(now)
+        problems += [f"state {k + 1} of {count}: {p}" for p in found]
+    page.evaluate(_RESET, fig_id)
+    return problems
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+@pytest.mark.parametrize("name", toc_pages())
+def test_every_figure_reads_cleanly(name, width, site, built_book, chromium, contact_sheet):
+    with new_tab(chromium, viewport=WIDTHS[width]) as page:
+        open_page(page, site, name, built_book)
+        problems = undrawn_figures(page)
+        hide_sticky_header(page)
+        page_width, screen = page.evaluate(_SIDEWAYS)
+        if page_width > screen + 1:
+            problems.append(f"the page scrolls sideways: {page_width} px of content on a {screen} px screen")
+        for index, fig_id in enumerate(page.evaluate(_FIGURE_IDS)):
+            found = problems_of(layout_of(page, fig_id)) + state_problems(page, fig_id)
+            path = figure_png(name, index, width)
+            screenshot_figure(page, fig_id, path)
+            entry = contact_sheet.setdefault((name, index), {"page": name, "index": index, "problems": []})
+            entry[width] = str(path.relative_to(ARTIFACTS))
+            entry["problems"] += [f"{width}: {p}" for p in found]
+            problems += [f"figure {index + 1} (#{fig_id}): {p}" for p in found]
+        write_contact_sheet(list(contact_sheet.values()))
+        fail_with(f"{name} at {WIDTHS[width]['width']} px", problems)
+
+
+def test_the_contact_sheet_shows_every_figure_at_both_widths(contact_sheet):
+    """Runs after the page tests (file order): the sheet must hold a picture per figure and width."""
+    if not contact_sheet:
+        pytest.skip("no figure was looked at in this run (the page tests were deselected)")
+    sheet = (ARTIFACTS / "index.html").read_text(encoding="utf-8")
+    for entry in contact_sheet.values():
+        for width in WIDTHS:
+            assert entry.get(width), f"{entry['page']} figure {entry['index'] + 1} has no picture at {width} width"
+            assert (ARTIFACTS / entry[width]).stat().st_size > 1000
+            assert entry[width] in sheet

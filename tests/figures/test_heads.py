@@ -1,0 +1,152 @@
+"""The multi-head chapter's figures, hand-set heads, torch interop and checkers say what the chapter claims."""
+
+import pytest
+import torch
+
+from attnlib import MultiHeadAttention, causal_mask, lengths_mask
+from attnlib.figures import heads
+from attnlib.exercises import NOT_ANSWERED
+from attnlib.exercises.heads import check_parameter_count, check_split_heads, parameter_count
+from attnlib.model.interop import to_torch_multihead
+
+
+def top(words, weights, head, query):
+    return words[int(weights[head, words.index(query)].argmax())]
+
+
+def test_hand_set_layer_has_the_same_parameters_for_every_head_count():
+    counts = {h: sum(p.numel() for p in heads.hand_set_attention(h).parameters()) for h in (1, 2, 4, 8)}
+    assert set(counts.values()) == {4 * 16 * 16}  # no biases
+    with pytest.raises(ValueError, match="not divisible by n_heads=3"):
+        heads.hand_set_attention(3)
+
+
+def test_eight_heads_each_do_their_one_job():
+    words, w = heads.head_weights("the cat sat because it was tired", 8)
+    assert w.shape == (8, 7, 7)
+    torch.testing.assert_close(w.sum(-1), torch.ones(8, 7))
+    assert all(int(w[0, i].argmax()) == i - 1 for i in range(1, 7))  # previous word
+    assert all(int(w[1, i].argmax()) == max(i - 2, 0) for i in range(7))  # two words back
+    assert (w[2, :, 0] > 0.9).all()  # first word
+    assert all(int(w[3, i].argmax()) == i for i in range(7))  # itself
+    assert top(words, w, 4, "it") == "cat" and w[4, words.index("it"), words.index("cat")] > 0.7  # pronoun → noun
+    assert top(words, w, 5, "tired") == "cat"  # adjective → noun
+    assert top(words, w, 6, "sat") == "cat"  # verb → doer
+    assert top(words, w, 7, "the") == "cat" and top(words, w, 7, "because") == "cat"  # function word → noun
+    # a head with nothing to look for spreads its weight evenly
+    torch.testing.assert_close(w[4, words.index("sat")], torch.full((7,), 1 / 7))
+
+
+def test_one_head_cannot_do_both_jobs_for_it():
+    """The chapter's claim: with one head the positional scores win; 'it' no longer finds 'cat'."""
+    words, w1 = heads.head_weights("the cat sat because it was tired", 1)
+    i = words.index("it")
+    assert words[int(w1[0, i].argmax())] == "because" and w1[0, i, words.index("because")] > 0.8
+    assert w1[0, i, words.index("cat")] < 0.05
+    _, w2 = heads.head_weights("the cat sat because it was tired", 2)
+    assert top(words, w2, 0, "it") == "because" and top(words, w2, 1, "it") == "cat"
+    assert sum(words[int(w2[1, t].argmax())] == "cat" for t in range(7)) == 6  # "what" pulls toward cat
+
+
+def test_four_heads_pair_up_relations():
+    words, w4 = heads.head_weights("the cat sat because it was tired", 4)
+    for t in range(2, 7):  # "the two words before": an even split between t-1 and t-2
+        assert abs(w4[0, t, t - 1] - w4[0, t, t - 2]) < 0.02 and w4[0, t, t - 2:t].sum() > 0.95
+    assert top(words, w4, 2, "it") == "cat" and top(words, w4, 3, "sat") == "cat"
+
+
+def test_heads_figure_has_one_map_per_head_and_always_eight_axis_pairs():
+    for h in (1, 2, 4, 8):
+        fig = heads.heads_figure(h)
+        assert len(fig.data) == h
+        keys = fig.layout.to_plotly_json()
+        assert sum(k.startswith("xaxis") for k in keys) == 8 and sum(k.startswith("yaxis") for k in keys) == 8
+        assert sum(bool(fig.layout[f"xaxis{'' if i == 0 else i + 1}"].visible) for i in range(8)) == h
+        assert len([a for a in fig.layout.annotations if a.text.startswith("head") or h == 1]) == h
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"n_heads": 3}, "not divisible by n_heads=3"),
+    ({"n_heads": 16}, "1, 2, 4 or 8 heads"),
+    ({"sentence": "the student read the old book because it was difficult"}, "at most 8 words"),
+    ({"sentence": "cat"}, "2 to 8 words"),
+    ({"sentence": "the zebra sat"}, "'zebra'"),
+])
+def test_heads_figure_rejects_bad_input_clearly(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        heads.heads_figure(**kwargs)
+
+
+@pytest.mark.parametrize("h", [1, 2, 4, 8])
+def test_split_gives_each_head_its_own_slice_of_every_word(h):
+    s = heads.split_tensors(h)
+    dh = 8 // h
+    assert len(s["heads"]) == h and all(len(block) == 4 and len(block[0]) == dh for block in s["heads"])
+    for head, block in enumerate(s["heads"]):
+        for t, row in enumerate(block):
+            assert row == [f"{s['words'][t][0]}{f}" for f in range(head * dh, (head + 1) * dh)]
+    wrong = heads.split_tensors(h, heads.SPLIT_METHODS[1])["heads"]
+    assert (wrong == s["heads"]) == (h == 1)  # skipping the transpose only goes unnoticed with one head
+
+
+def test_split_figure_colours_each_head_block_in_one_colour_only_when_transposed():
+    for method, panel, one_colour in zip(heads.SPLIT_METHODS, (2, 1), (True, False)):
+        fig = heads.split_figure(4, method)
+        assert len(fig.data) == 3  # x, then two panels: the same axes for both methods
+        block_colours = [{z for row in fig.data[panel].z for z in row[start:start + 2]} for start in (0, 3, 6, 9)]
+        assert all(len(c) == 1 for c in block_colours) == one_colour
+    with pytest.raises(ValueError, match="divisor of 8"):
+        heads.split_figure(3)
+    with pytest.raises(ValueError, match="unknown method"):
+        heads.split_figure(2, "reshape")
+
+
+def test_torch_interop_reproduces_outputs_and_weights():
+    for bias in (True, False):
+        ours = MultiHeadAttention(16, 4, bias=bias).eval()
+        ref = to_torch_multihead(ours)
+        x, mem = torch.randn(2, 5, 16), torch.randn(2, 6, 16)
+        for mask, kwargs in ((causal_mask(5), {"attn_mask": ~causal_mask(5)[0, 0]}),):
+            out, w = ours(x, mask=mask, need_weights=True)
+            ref_out, ref_w = ref(x, x, x, average_attn_weights=False, **kwargs)
+            torch.testing.assert_close(out, ref_out, atol=1e-5, rtol=1e-5)
+            torch.testing.assert_close(w, ref_w, atol=1e-5, rtol=1e-5)
+        pad = lengths_mask([6, 3], 6)
+        out, _ = ours(x, mem, mask=pad)
+        ref_out, _ = ref(x, mem, mem, key_padding_mask=~pad[:, 0, 0])  # torch: True = hidden
+        torch.testing.assert_close(out, ref_out, atol=1e-5, rtol=1e-5)
+
+
+# -- checkers -------------------------------------------------------------------------------------
+
+def right_split(x, n_heads):
+    b, t, d = x.shape
+    return x.view(b, t, n_heads, d // n_heads).transpose(1, 2)
+
+
+@pytest.mark.parametrize("mistake, hint", [
+    (lambda x, h: x.view(x.shape[0], h, x.shape[1], -1), "mixes the features of several positions"),
+    (lambda x, h: x.view(x.shape[0], x.shape[1], h, -1), "transpose(1, 2)"),
+    (lambda x, h: x.view(x.shape[0], x.shape[1], -1, h).permute(0, 3, 1, 2), "contiguous slice"),
+    (lambda x, h: right_split(x, h) * 2, "different numbers"),
+    (lambda x, h: x, "should have shape"),
+])
+def test_split_heads_checker_rejects_plausible_mistakes_with_a_hint(mistake, hint):
+    verdict = check_split_heads(mistake)
+    assert not verdict and hint in verdict.message
+
+
+def test_split_heads_checker_accepts_the_solution_and_waits_for_an_answer():
+    assert check_split_heads(right_split)
+    assert check_split_heads(lambda x, h: x.reshape(x.shape[0], x.shape[1], h, -1).permute(0, 2, 1, 3))
+    assert check_split_heads(lambda x, h: None) == NOT_ANSWERED
+
+
+def test_parameter_count_checker():
+    assert parameter_count(512, 8) == 4 * (512 * 512 + 512) == parameter_count(512, 1)
+    assert check_parameter_count(1_050_624)
+    for mistake, hint in ((4 * 512 * 512, "biases"), (3 * (512 * 512 + 512), "W^O"),
+                          (8 * 1_050_624, "factor of 8"), (1000, "Not quite"), ("many", "whole number")):
+        verdict = check_parameter_count(mistake)
+        assert not verdict and hint in verdict.message
+    assert check_parameter_count(None) == NOT_ANSWERED

@@ -1,0 +1,146 @@
+"""Training, checkpoints, decoding and scoring of the translator, on the tiny preset and small data."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from attnlib.translation.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from attnlib.translation.corpus import load_split
+from attnlib.translation.decoding import beam_search, greedy_decode
+from attnlib.translation.evaluate import evaluate
+from attnlib.translation.train import TRAIN_PRESETS, lr_at, train
+from attnlib.translation.translator import DEFAULT_CHECKPOINT, Translator
+
+TRAIN = load_split("train")[:400]
+VALID = load_split("valid")[:20]
+CFG = TRAIN_PRESETS["tiny"].replace(steps=12, eval_every=6, eval_pairs=10, batch_size=16)
+
+
+def small_train(**kwargs):
+    return train(CFG, train_pairs=TRAIN, valid_pairs=VALID, device="cpu", progress=False, **kwargs)
+
+
+def test_warmup_schedule_rises_linearly_then_decays():
+    cfg = TRAIN_PRESETS["cpu"]
+    lrs = [lr_at(s, cfg) for s in range(1, 2000)]
+    peak = max(range(len(lrs)), key=lrs.__getitem__) + 1
+    assert peak == cfg.warmup and lrs[peak - 1] == pytest.approx(cfg.lr)
+    assert lr_at(cfg.warmup // 2, cfg) == pytest.approx(cfg.lr / 2)
+    assert lr_at(4 * cfg.warmup, cfg) == pytest.approx(cfg.lr / 2)  # 1/√step decay
+
+
+def test_resumed_training_ends_with_the_same_weights_as_an_uninterrupted_run(tmp_path):
+    full = small_train()
+    half = small_train(out=tmp_path / "half.pt", stop_at=6)
+    assert half.steps == 6
+    resumed = small_train(resume=tmp_path / "half.pt")
+    assert resumed.steps == 12
+    a, b = full.translator.model.state_dict(), resumed.translator.model.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert [h["loss"] for h in full.history] == [h["loss"] for h in resumed.history]
+
+
+def test_checkpoints_are_written_atomically_and_load_safely(tmp_path):
+    result = small_train(out=tmp_path / "t.pt", save_optimizer=False)
+    assert [p.name for p in tmp_path.iterdir()] == ["t.pt"]  # no temporary file left behind
+    payload = load_checkpoint(tmp_path / "t.pt")
+    assert payload["optimizer"] is None and payload["meta"]["steps"] == 12
+    loaded = Translator.load(tmp_path / "t.pt", device="cpu")
+    src = loaded.source_ids("the cat sees the dog")
+    assert torch.equal(greedy_decode(loaded.model, src), greedy_decode(result.translator.model.eval(), src))
+    with pytest.raises(CheckpointError, match="without optimizer state"):
+        small_train(resume=tmp_path / "t.pt")
+
+
+def test_missing_truncated_and_mismatched_checkpoints_get_clear_messages(tmp_path):
+    with pytest.raises(CheckpointError, match="no checkpoint at .*make translator"):
+        Translator.load(tmp_path / "nope.pt")
+    small_train(out=tmp_path / "t.pt")
+    data = (tmp_path / "t.pt").read_bytes()
+    (tmp_path / "cut.pt").write_bytes(data[: len(data) // 2])
+    with pytest.raises(CheckpointError, match="truncated"):
+        Translator.load(tmp_path / "cut.pt")
+    (tmp_path / "text.pt").write_text("hello")
+    with pytest.raises(CheckpointError, match="not a readable checkpoint"):
+        Translator.load(tmp_path / "text.pt")
+    payload = load_checkpoint(tmp_path / "t.pt")
+    payload["model_config"]["d_model"] = 64  # a model of another size
+    save_checkpoint(tmp_path / "other.pt", {k: v for k, v in payload.items() if k != "format"})
+    with pytest.raises(CheckpointError, match="does not fit this model"):
+        Translator.load(tmp_path / "other.pt")
+    with pytest.raises(CheckpointError, match="another configuration"):
+        train(CFG.replace(lr=1.0), train_pairs=TRAIN, valid_pairs=VALID, resume=tmp_path / "t.pt", progress=False)
+
+
+def test_distributed_training_on_two_cpu_processes_trains_one_model(tmp_path):
+    out = tmp_path / "ddp.pt"
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+           "-m", "attnlib.translation", "train", "--preset", "tiny", "--steps", "6", "--batch-size", "8",
+           "--out", str(out), "--no-progress", "--score"]
+    run = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    meta = load_checkpoint(out)["meta"]
+    assert meta["world_size"] == 2 and meta["steps"] == 6
+    first, second = meta["rank_checksums"]
+    assert first == second  # the two processes hold identical weights
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Translator:
+    return Translator.load(DEFAULT_CHECKPOINT, device="cpu")
+
+
+def test_shipped_checkpoint_loads_and_scores_as_recorded(shipped):
+    recorded = shipped.meta["scores"]["test"]
+    scores = evaluate(shipped, load_split("test"), "test")
+    assert scores.bleu >= 95
+    assert scores.bleu == pytest.approx(recorded["bleu"], abs=0.01)
+    assert scores.chrf == pytest.approx(recorded["chrf"], abs=0.01)
+    assert set(scores.per_phenomenon) >= {"negation", "contraction", "adjective_order", "gender"}
+
+
+def test_incremental_decoding_gives_the_same_translation_as_recomputing(shipped):
+    texts = [p.src for p in load_split("test")[:32]]
+    rows = [shipped.src_vocab.encode(t) for t in texts]
+    src = torch.zeros(len(rows), max(map(len, rows)), dtype=torch.long)
+    for i, r in enumerate(rows):
+        src[i, : len(r)] = torch.tensor(r)
+    assert torch.equal(greedy_decode(shipped.model, src, use_cache=True), greedy_decode(shipped.model, src, use_cache=False))
+
+
+def test_beam_search_with_the_cache_finds_the_same_hypotheses_as_recomputing(shipped):
+    for pair in load_split("test")[:8]:
+        src = shipped.source_ids(pair.src)
+        cached = beam_search(shipped.model, src, beam_size=3, use_cache=True)
+        recomputed = beam_search(shipped.model, src, beam_size=3, use_cache=False)
+        assert [h.ids for h in cached] == [h.ids for h in recomputed]
+        assert [h.log_prob for h in cached] == pytest.approx([h.log_prob for h in recomputed], abs=1e-4)
+
+
+def test_translations_of_the_running_examples(shipped):
+    assert shipped.translate("the black cat sees the dog").text == "le chat noir voit le chien ."
+    assert shipped.translate("The cat sat on the mat.", beam_size=4).text == "le chat était assis sur le tapis ."
+    beams = beam_search(shipped.model, shipped.source_ids("the black cat sees the dog"), beam_size=3)
+    assert len(beams) == 3 and beams[0].score(0.6) >= beams[-1].score(0.6)
+
+
+@pytest.mark.parametrize("text, match", [
+    ("", "empty"),
+    ("   ", "empty"),
+    ("the cat sees the zebroid", "'zebroid'"),
+    ("the cat " * 40, "at most"),
+])
+def test_bad_input_to_translate_gets_a_friendly_message(shipped, text, match):
+    with pytest.raises(ValueError, match=match):
+        shipped.translate(text)
+
+
+def test_command_line_tools_say_what_is_wrong(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "attnlib.translation", "translate", "--checkpoint", str(tmp_path / "x.pt"), "hi"],
+                         capture_output=True, text=True)
+    assert run.returncode == 1 and "no checkpoint" in run.stderr and "Traceback" not in run.stderr

@@ -185,7 +185,7 @@ def test_inline_training_loop_equals_the_library():
     from attnlib.translation.vocab import build_vocabs
     src_vocab, tgt_vocab = build_vocabs(pairs)
     model = Transformer(ModelConfig.preset(cfg.model, src_vocab_size=len(src_vocab), tgt_vocab_size=len(tgt_vocab)))
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=(0.9, 0.98), eps=1e-9)
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=(0.9, 0.98), eps=1e-9, fused=True)
     loss_fn = nn.CrossEntropyLoss(ignore_index=0, label_smoothing=cfg.label_smoothing)
     batches = BatchStream(pairs, src_vocab, tgt_vocab, cfg)
     model.train()

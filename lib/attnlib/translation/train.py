@@ -70,6 +70,12 @@ TRAIN_PRESETS = {
     "gpu": TrainConfig(model="gpu", steps=1500, batch_size=256, lr=7e-4, warmup=300, eval_every=250),
 }
 
+def make_optimizer(model: nn.Module, lr: float) -> torch.optim.Adam:
+    """Adam with the Transformer paper's betas and epsilon, in PyTorch's fused form: one kernel updates
+    every parameter, instead of a loop over ~90 tensors (Q, K and V are separate here, so the loop costs)."""
+    return torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.98), eps=1e-9, fused=True)
+
+
 def lr_at(step: int, cfg: TrainConfig) -> float:
     """Linear warm-up to ``cfg.lr`` over ``cfg.warmup`` steps, then decay as 1/√step (step counts from 1)."""
     step = max(step, 1)
@@ -160,7 +166,7 @@ def train(
                                    **dict(cfg.model_overrides))
     torch.manual_seed(cfg.seed)
     model = Transformer(model_cfg).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=(0.9, 0.98), eps=1e-9)
+    optimizer = make_optimizer(model, cfg.lr)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_at(s + 1, cfg) / cfg.lr)
     step, history, train_seconds, running = 0, [], 0.0, None  # running: smoothed training loss
     if resume is not None:

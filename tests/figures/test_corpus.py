@@ -31,7 +31,7 @@ def test_every_example_is_in_the_corpus_and_shows_the_phenomenon_it_is_named_aft
 
 
 def test_alignment_matrix_has_one_mark_per_link_and_french_rows():
-    pair = cv.example_pair("contraction: he goes to the park")  # il va au parc .
+    pair = cv.example_pair("contraction: you go to the museum")  # tu vas au musée .
     m = cv.alignment_matrix(pair)
     assert m.shape == (len(pair.tgt_tokens), len(pair.src_tokens)) and m.sum() == len(pair.alignment)
     au = pair.tgt_tokens.index("au")
@@ -42,7 +42,7 @@ def test_alignment_matrix_has_one_mark_per_link_and_french_rows():
 
 def test_crossing_links_are_where_the_order_changes():
     assert cv.crossing_links(cv.example_pair("adjective order: the black cat sees the dog")) == {(1, 2), (2, 1)}
-    assert cv.crossing_links(cv.example_pair("contraction: he goes to the park")) == set()
+    assert cv.crossing_links(cv.example_pair("contraction: you go to the museum")) == set()
 
 
 def test_alignment_figure_draws_crossing_links_in_red_and_the_matrix():
@@ -69,7 +69,7 @@ def test_held_out_tags_occur_only_in_the_generalisation_split():
     splits = cv.all_splits()
     train, gen = cv.phenomenon_shares(splits["train"]), cv.phenomenon_shares(splits["generalisation"])
     for tag in HELD_OUT_TAGS:
-        assert train[tag] == 0 and gen[tag] > 0.2
+        assert train[tag] == 0 and gen[tag] >= 0.15  # each reason is at least a sixth of the split
     assert train["gender"] > 0.5
     with pytest.raises(ValueError, match="no pairs"):
         cv.phenomenon_shares([])
@@ -125,7 +125,7 @@ def test_masks_are_the_ones_the_model_builds():
 
 def test_mask_figure_hides_exactly_the_padding_columns():
     batch = cv.example_batch()
-    fig = cv.mask_figure(1, batch)  # "she is big ." is padded
+    fig = cv.mask_figure(1, batch)  # "he is shy ." is padded
     enc, dec, cross = (torch.tensor(t.z) for t in fig.data)
     n_pad = int((batch.src[1] == 0).sum())
     assert n_pad > 0 and (enc[:, -n_pad:] == 0).all() and (enc[:, :-n_pad] == 1).all()

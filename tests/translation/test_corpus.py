@@ -79,8 +79,8 @@ def test_an_impossible_hold_out_fails_loudly_instead_of_hanging(monkeypatch: pyt
 
 def test_split_sizes_and_file_sizes(splits: dict[str, list[Pair]]) -> None:
     assert {name: len(pairs) for name, pairs in splits.items()} == SPLIT_SIZES
-    for name in SPLITS:
-        assert (CORPUS_DIR / f"{name}.tsv").stat().st_size < 2_000_000
+    for name in SPLITS:  # small enough to read on GitHub and to ship in the wheel
+        assert (CORPUS_DIR / f"{name}.tsv").stat().st_size < 2_500_000
 
 
 def test_lines_round_trip_through_load_pairs(splits: dict[str, list[Pair]]) -> None:
@@ -95,9 +95,13 @@ def test_no_english_sentence_is_in_two_splits_or_twice_in_one(splits: dict[str, 
     assert len(everything) == len(set(everything))
 
 
-def _has_pair(sentence: str, adjective: str, noun: str) -> bool:
-    """Attributive ("the white horse", "the small black dog") or predicative ("the horses aren't white")."""
-    n = NOUNS[noun]
+def _has_pair(pair: Pair, adjective: str, noun: str) -> bool:
+    """Attributive ("the white horse", "the small black dog"), predicative ("the horses aren't white"), or
+    through a pronoun ("the river is behind the horse because it is white": the gold antecedent says which)."""
+    sentence, n = pair.src, NOUNS[noun]
+    if pair.antecedent and pair.src_tokens[pair.antecedent.noun] in (n.en, n.en_plural):
+        if pair.src_tokens[-2] == adjective:
+            return True
     nouns = f"(?:{n.en}|{n.en_plural})"
     attributive = rf"\b{adjective} (?:\w+ )?{nouns}\b"
     predicative = rf"\b{nouns} (?:is|are|isn't|aren't)(?: not)? {adjective}\b"
@@ -106,14 +110,14 @@ def _has_pair(sentence: str, adjective: str, noun: str) -> bool:
 
 def test_held_out_adjective_noun_pairs_never_occur_outside_generalisation(splits: dict[str, list[Pair]]) -> None:
     for name in IN_DISTRIBUTION:
-        offending = [p.src for p in splits[name] for a, n in HELD_OUT_ADJECTIVE_NOUN if _has_pair(p.src, a, n)]
+        offending = [p.src for p in splits[name] for a, n in HELD_OUT_ADJECTIVE_NOUN if _has_pair(p, a, n)]
         assert not offending, f"held-out adjective-noun pairs in {name}: {offending[:5]}"
     tagged = [p for p in splits["generalisation"] if "held_out_adjective_noun" in p.phenomena]
     assert len(tagged) >= corpus.GENERALISATION_QUOTAS["held_out_adjective_noun"]
     for p in tagged:
-        assert any(_has_pair(p.src, a, n) for a, n in HELD_OUT_ADJECTIVE_NOUN), p.src
+        assert any(_has_pair(p, a, n) for a, n in HELD_OUT_ADJECTIVE_NOUN), p.src
     for a, n in HELD_OUT_ADJECTIVE_NOUN:  # every held-out pair is tested
-        assert any(_has_pair(p.src, a, n) for p in tagged), f"{a} {n} never appears in generalisation"
+        assert any(_has_pair(p, a, n) for p in tagged), f"{a} {n} never appears in generalisation"
         # ... while its parts are both well known from train
         train = splits["train"]
         assert sum(f" {a} " in f" {p.src} " for p in train) >= 20, a
@@ -173,12 +177,72 @@ def test_only_known_tags(splits: dict[str, list[Pair]]) -> None:
 
 
 def test_the_running_examples_head_the_test_split(splits: dict[str, list[Pair]]) -> None:
-    sat, black_cat = splits["test"][:2]
+    sat, black_cat, tired, wide = splits["test"][:4]
     assert (sat.src, sat.tgt) == ("the cat sat on the mat .", "le chat était assis sur le tapis .")
     assert linked(sat, 2) == [2, 3]  # sat -> était assis
     assert (black_cat.src, black_cat.tgt) == ("the black cat sees the dog .", "le chat noir voit le chien .")
     assert set(black_cat.alignment) == {(0, 0), (1, 2), (2, 1), (3, 3), (4, 4), (5, 5), (6, 6)}
     assert black_cat.phenomena == ("gender", "adjective_order")
+    assert tired.tgt == "le chat ne traverse pas la rue parce qu' il est fatigué ."  # it = the cat
+    assert wide.tgt == "le chat ne traverse pas la rue parce qu' elle est large ."  # it = the street
+    assert tired.antecedent == (8, 1, 6) and wide.antecedent == (8, 6, 1)
+
+
+# -- what "it" refers to ---------------------------------------------------------------------
+
+def test_every_pronoun_sentence_records_its_antecedent_and_only_those(splits: dict[str, list[Pair]]) -> None:
+    for pairs in splits.values():
+        for p in pairs:
+            assert ("pronoun_antecedent" in p.phenomena) == (p.antecedent is not None), p.src
+            if p.antecedent:
+                tokens = p.src_tokens
+                assert tokens[p.antecedent.pronoun] in ("it", "they") and tokens[p.antecedent.pronoun - 1] == "because"
+                assert {tokens[p.antecedent.noun], tokens[p.antecedent.other]} <= set(NOUNS) | set(NOUNS_PLURAL)
+    assert sum(p.antecedent is not None for p in splits["test"]) >= 100
+
+
+def test_the_french_pronoun_takes_the_gender_of_the_antecedent(splits: dict[str, list[Pair]]) -> None:
+    for p in (p for pairs in splits.values() for p in pairs if p.antecedent):
+        tokens = p.src_tokens
+        noun = NOUNS.get(tokens[p.antecedent.noun]) or NOUNS_PLURAL[tokens[p.antecedent.noun]]
+        [french] = linked(p, p.antecedent.pronoun)
+        plural = tokens[p.antecedent.pronoun] == "they"
+        assert p.tgt_tokens[french] == {("m", False): "il", ("f", False): "elle", ("m", True): "ils",
+                                        ("f", True): "elles"}[noun.gender, plural], p
+        assert p.tgt_tokens[french - 1] == "qu'" and p.tgt_tokens[french - 2] == "parce"
+
+
+def test_the_predicate_fits_the_antecedent_and_not_the_other_noun(splits: dict[str, list[Pair]]) -> None:
+    for p in (p for pairs in splits.values() for p in pairs if p.antecedent):
+        tokens = p.src_tokens
+        mine, other = (NOUNS.get(tokens[i]) or NOUNS_PLURAL[tokens[i]] for i in p.antecedent[1:])
+        adjective = ADJECTIVES[tokens[-2]]
+        assert adjective.applies & mine.tags and not adjective.applies & other.tags, p.src
+
+
+def test_position_does_not_tell_the_antecedent_but_gender_often_shows_it(splits: dict[str, list[Pair]]) -> None:
+    for name in ("train", "test"):
+        pairs = [p for p in splits[name] if p.antecedent]
+        nearer = sum(p.antecedent.is_nearer for p in pairs) / len(pairs)
+        assert 0.42 < nearer < 0.58, (name, nearer)  # "always the first noun" and "always the nearest" ≈ 50 %
+        def gender(i, p):
+            return (NOUNS.get(p.src_tokens[i]) or NOUNS_PLURAL[p.src_tokens[i]]).gender
+        differ = sum(gender(p.antecedent.noun, p) != gender(p.antecedent.other, p) for p in pairs) / len(pairs)
+        assert differ > 0.6, (name, differ)
+        animal_first = sum("animal" in (NOUNS.get(p.src_tokens[1]) or NOUNS_PLURAL[p.src_tokens[1]]).tags
+                           for p in pairs) / len(pairs)
+        assert 0.35 < animal_first < 0.65, (name, animal_first)  # the kind of noun does not tell the position
+
+
+def test_held_out_noun_pairs_meet_only_in_the_generalisation_split(splits: dict[str, list[Pair]]) -> None:
+    def nouns(p: Pair) -> frozenset[str]:
+        return frozenset((NOUNS.get(p.src_tokens[i]) or NOUNS_PLURAL[p.src_tokens[i]]).en for i in p.antecedent[1:])
+    held = {frozenset(pair) for pair in corpus.HELD_OUT_NOUN_PAIRS}
+    for name in IN_DISTRIBUTION:
+        assert not [p.src for p in splits[name] if p.antecedent and nouns(p) in held]
+    tagged = [p for p in splits["generalisation"] if "held_out_noun_pair" in p.phenomena]
+    assert len(tagged) == corpus.GENERALISATION_QUOTAS["held_out_noun_pair"]
+    assert all(nouns(p) in held for p in tagged) and {nouns(p) for p in tagged} == held
 
 
 def test_negation_ne_and_pas_both_align_to_the_english_negation(splits: dict[str, list[Pair]]) -> None:
@@ -407,6 +471,9 @@ def test_the_data_card_matches_the_corpus(splits: dict[str, list[Pair]]) -> None
         assert re.search(rf"`?{name}(\.tsv)?`?\s*\|\s*{len(pairs):,}\b", card), f"card lacks the size of {name}"
     for adjective, noun in HELD_OUT_ADJECTIVE_NOUN:
         assert f"{adjective} {noun}" in card
+    for animal, thing in corpus.HELD_OUT_NOUN_PAIRS:
+        assert f"{animal} + {thing}" in card
+    assert "`pronoun-antecedent-other`" in card  # the fifth column is documented
     for tag in PHENOMENA + corpus.HELD_OUT_TAGS:
         assert f"`{tag}`" in card, tag
     stats = corpus.corpus_statistics(splits)

@@ -26,21 +26,23 @@ from attnlib.translation.vocab import Batch, Vocab, build_vocabs, make_batches
 #: One pair per phenomenon, from the corpus files: dropdown label -> (split, English sentence).
 EXAMPLES = {
     "past tense: the cat sat on the mat": ("test", "the cat sat on the mat ."),
-    "gender: the baker knows the goat": ("train", "the baker knows the goat ."),
+    "gender: the baker brings the guitar": ("train", "the baker brings the guitar ."),
     "adjective order: the black cat sees the dog": ("test", "the black cat sees the dog ."),
-    "agreement: the calm queens wait": ("train", "the calm queens wait ."),
-    "conjugation: we sell ten mice behind the theatre": ("train", "we sell ten mice behind the theatre ."),
-    "negation: we don't play": ("train", "we don't play ."),
-    "object pronoun: i watch him": ("train", "i watch him ."),
-    "contraction: he goes to the park": ("valid", "he goes to the park ."),
-    "preposition: a dolphin is near the sister": ("train", "a dolphin is near the sister ."),
+    "agreement: the angry cows walk": ("train", "the angry cows walk ."),
+    "conjugation: we break the glass": ("train", "we break the glass ."),
+    "negation: we don't jump": ("train", "we don't jump ."),
+    "object pronoun: i draw him": ("train", "i draw him ."),
+    "contraction: you go to the museum": ("test", "you go to the museum ."),
+    "preposition: the grandfather is near the goat": ("train", "the grandfather is near the goat ."),
     "elision: i call my king": ("train", "i call my king ."),
-    "coordination: i cry and you carry this soup": ("train", "i cry and you carry this soup ."),
-    "held out: he doesn't like him": ("generalisation", "he doesn't like him ."),
+    "coordination: they are poor and i dance": ("train", "they are poor and i dance ."),
+    "pronoun antecedent: the cat does not cross the street because it is wide":
+        ("test", "the cat does not cross the street because it is wide ."),
+    "held out: he doesn't feed me": ("generalisation", "he doesn't feed me ."),
 }
 
 #: Four test pairs of different lengths: the batch the chapter turns into tensors.
-BATCH_SENTENCES = ("the cat sat on the mat .", "she is big .", "the black cat sees the dog .", "they read .")
+BATCH_SENTENCES = ("the cat sat on the mat .", "he is shy .", "the black cat sees the dog .", "she plays .")
 
 LINK_COLOR = "#1f77b4"
 CROSS_COLOR = "#d62728"  # a link that crosses another: the word order changed

@@ -36,11 +36,10 @@ STEP_SENTENCES = EXAMPLE_SENTENCES[:3]
 MAX_STEPS = 12  # the static slider's range; longer translations stop at the last step shown
 TOP_K = 5
 ALPHAS = (0.0, 0.3, 0.6, 1.0, 1.5)
-#: Long test sentences that the model finds hard; :func:`length_example` picks one for the α demo.
+#: Long sentences (of the valid split, which the model never trained on) where the α demo has a story:
+#: :func:`length_example` picks the first whose winning output changes with α.
 LENGTH_CANDIDATES = (
-    "we give the new heavy ball to the waiters and you have them .",
-    "six beaches are not beautiful and my grandfathers run under the blanket .",
-    "she does not throw my toy to this poor brother .",
+    "they sat under an umbrella and i go to the white supermarket .",
 )
 
 

@@ -1,4 +1,5 @@
-"""Scoring a translator: sacreBLEU, chrF, exact match, per-phenomenon accuracy, alignment accuracy.
+"""Scoring a translator: sacreBLEU, chrF, exact match, per-phenomenon accuracy, alignment accuracy,
+and the pronouns: how often *it* becomes *il* or *elle* as its antecedent requires.
 
     python -m attnlib.translation evaluate [--checkpoint data/translator.pt] [--split test]
 
@@ -17,6 +18,7 @@ from pathlib import Path
 
 
 from .alignment import head_hits
+from .antecedents import PronounScores, pronoun_scores
 from .checkpoint import CheckpointError
 from .corpus import Pair, load_split
 from .translator import DEFAULT_CHECKPOINT, Translator
@@ -24,7 +26,7 @@ from .translator import DEFAULT_CHECKPOINT, Translator
 
 @dataclass
 class Scores:
-    """BLEU, chrF, exact match, per-phenomenon and per-head alignment scores of one split."""
+    """BLEU, chrF, exact match, per-phenomenon, per-head alignment and pronoun scores of one split."""
 
     split: str
     n: int
@@ -34,6 +36,7 @@ class Scores:
     per_phenomenon: dict[str, float] = field(default_factory=dict)  # tag -> exact-match rate
     alignment: dict[str, float] = field(default_factory=dict)  # "layer#head" -> accuracy
     hypotheses: list[str] = field(default_factory=list)
+    pronouns: PronounScores | None = None  # None: the split has no revealing pronoun_antecedent pair
 
     @property
     def best_head(self) -> tuple[str, float]:
@@ -42,13 +45,17 @@ class Scores:
     def summary(self) -> dict:
         """The headline numbers, rounded, as a checkpoint or an ablation record stores them."""
         head, acc = self.best_head
-        return {"n": self.n, "bleu": round(self.bleu, 2), "chrf": round(self.chrf, 2),
-                "exact_match": round(self.exact_match, 4), "best_head": head, "alignment": round(acc, 4)}
+        out = {"n": self.n, "bleu": round(self.bleu, 2), "chrf": round(self.chrf, 2),
+               "exact_match": round(self.exact_match, 4), "best_head": head, "alignment": round(acc, 4)}
+        if self.pronouns is not None:
+            out["pronouns"] = self.pronouns.to_dict()
+        return out
 
     def line(self) -> str:
         head, acc = self.best_head
         return (f"{self.split}: BLEU {self.bleu:.2f}  chrF {self.chrf:.2f}  exact {100 * self.exact_match:.1f}%  "
-                f"alignment {100 * acc:.1f}% (best head {head})  on {self.n} pairs")
+                f"alignment {100 * acc:.1f}% (best head {head})  on {self.n} pairs"
+                + (f"\n  {self.pronouns.line()}" if self.pronouns is not None else ""))
 
 
 def bleu(hypotheses: list[str], references: list[str]) -> float:
@@ -91,7 +98,8 @@ def evaluate(translator: Translator, pairs: list[Pair], split: str = "test", ali
     bleu, chrf = text_scores(hypotheses, references)
     exact = sum(h == r for h, r in zip(hypotheses, references)) / max(len(pairs), 1)
     return Scores(split, len(pairs), bleu, chrf, exact, per_phenomenon(pairs, hypotheses),
-                  head_alignment(translator, pairs) if alignment else {}, hypotheses)
+                  head_alignment(translator, pairs) if alignment else {}, hypotheses,
+                  pronoun_scores(pairs, hypotheses))
 
 
 def main(argv: list[str] | None = None) -> int:

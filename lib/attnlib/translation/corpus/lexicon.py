@@ -17,7 +17,7 @@ from .pairs import HELD_OUT_ADJECTIVE_NOUN
 
 __all__ = [
     "ADJECTIVES", "DITRANSITIVE_VERBS", "INTRANSITIVE_VERBS", "NOUNS", "TRANSITIVE_VERBS", "VERBS",
-    "Adjective", "Noun", "Verb", "lexicon_rows",
+    "Adjective", "Noun", "Verb", "lexicon_rows", "noun_gender",
 ]
 
 
@@ -155,7 +155,7 @@ OWNERS = {
 }
 
 FRENCH_VOWELS = "aeiouyàâäéèêëîïôöûüœæ"
-ELISIONS = {"je": "j'", "me": "m'", "te": "t'", "le": "l'", "la": "l'", "ne": "n'", "de": "d'"}
+ELISIONS = {"je": "j'", "me": "m'", "te": "t'", "le": "l'", "la": "l'", "ne": "n'", "de": "d'", "que": "qu'"}
 CONTRACTIONS = {("à", "le"): "au", ("à", "les"): "aux", ("de", "le"): "du", ("de", "les"): "des"}
 
 
@@ -221,6 +221,13 @@ TRANSITIVE_VERBS = tuple(v for v in VERBS if v.objects and not v.only_ditransiti
 DITRANSITIVE_VERBS = tuple(v for v in VERBS if v.ditransitive)
 INTRANSITIVE_VERBS = tuple(v for v in VERBS if not v.objects)
 NOUN_BY_EN = {n.en: n for n in NOUNS}
+_NOUN_BY_FORM = {**{n.en_plural: n for n in NOUNS}, **NOUN_BY_EN}
+
+
+def noun_gender(english: str) -> str | None:
+    """The French gender (``"m"`` or ``"f"``) of an English noun of the lexicon, singular or plural."""
+    noun = _NOUN_BY_FORM.get(english)
+    return noun.gender if noun else None
 ADJ_BY_EN = {a.en: a for a in ADJECTIVES}
 
 
@@ -271,5 +278,8 @@ def lexicon_rows() -> list[tuple[str, str, str, str]]:
              ("preposition", "from", "de", "de le -> du, de les -> des"),
              ("preposition", "of", "de", "de le -> du, de les -> des"),
              ("negation", "not", "ne … pas", "do not / does not / don't / doesn't / is not / isn't"),
-             ("conjunction", "and", "et", "")]
+             ("conjunction", "and", "et", ""),
+             ("conjunction", "because", "parce que", "parce qu' before a vowel"),
+             ("pronoun", "it", "il/elle", "subject; the gender of the noun it refers to"),
+             ("pronoun", "they", "ils/elles", "subject, referring to a noun: its gender")]
     return rows

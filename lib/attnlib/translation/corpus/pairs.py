@@ -10,27 +10,27 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from attnlib.paths import CORPUS_DIR  # where the generated corpus lives (see attnlib.paths)
 
 __all__ = [
     "CORPUS_DIR", "DEFAULT_SEED", "GENERALISATION_QUOTAS", "HELD_OUT_ADJECTIVE_NOUN", "HELD_OUT_TAGS",
     "MAX_GENERALISATION_LENGTH", "MAX_TRAIN_LENGTH", "PHENOMENA", "PINNED_EXAMPLES", "SPLITS", "SPLIT_SIZES",
-    "CorpusFormatError", "Pair", "load_pairs", "load_split", "parse_alignment",
+    "HELD_OUT_NOUN_PAIRS", "Antecedent", "CorpusFormatError", "Pair", "load_pairs", "load_split", "parse_alignment",
 ]
 
 DEFAULT_SEED = 0
 SPLITS = ("train", "valid", "test", "generalisation")
-SPLIT_SIZES = {"train": 14_000, "valid": 500, "test": 1_000, "generalisation": 500}
+SPLIT_SIZES = {"train": 14_000, "valid": 500, "test": 1_000, "generalisation": 600}
 
 #: The phenomenon tags, in the order they are written.  See ``data/README.md``.
 PHENOMENA = (
     "gender", "agreement", "adjective_order", "conjugation", "negation", "object_pronoun",
-    "contraction", "preposition", "elision", "past_tense", "coordination",
+    "contraction", "preposition", "elision", "past_tense", "coordination", "pronoun_antecedent",
 )
 #: Extra tags carried only by the generalisation split: *why* a pair is held out.
-HELD_OUT_TAGS = ("held_out_adjective_noun", "held_out_negated_pronoun", "held_out_length")
+HELD_OUT_TAGS = ("held_out_adjective_noun", "held_out_negated_pronoun", "held_out_length", "held_out_noun_pair")
 
 #: Adjective–noun combinations (English lemmas) that never occur in train, valid or test,
 #: neither attributively ("the white horse") nor predicatively ("the horse is white").
@@ -40,21 +40,53 @@ HELD_OUT_ADJECTIVE_NOUN = (
     ("yellow", "hat"), ("happy", "girl"), ("sad", "king"), ("empty", "bottle"),
     ("small", "dog"), ("old", "house"),
 )
+#: Animal–thing pairs (English lemmas) that never meet in one ``pronoun_antecedent`` sentence of train,
+#: valid or test ("the cow does not want the bottle because it is …"); each noun is common on its own.
+HELD_OUT_NOUN_PAIRS = (
+    ("cow", "bottle"), ("dog", "street"), ("mouse", "box"), ("horse", "river"), ("cat", "glass"),
+    ("hen", "bag"), ("rabbit", "chair"), ("goat", "car"),
+)
 #: The longest English sentence (in tokens, final "." included) in train, valid and test.
 #: Every ``held_out_length`` pair of the generalisation split is longer.
 MAX_TRAIN_LENGTH = 14
 #: The longest sentence of the generalisation split (long enough to fail, short enough to read).
 MAX_GENERALISATION_LENGTH = 24
 #: How many generalisation pairs are drawn for each held-out reason.
-GENERALISATION_QUOTAS = {"held_out_adjective_noun": 200, "held_out_negated_pronoun": 150, "held_out_length": 150}
+GENERALISATION_QUOTAS = {"held_out_adjective_noun": 200, "held_out_negated_pronoun": 150, "held_out_length": 150,
+                         "held_out_noun_pair": 100}
 
 #: The book's running examples, always in the test split (first lines of test.tsv).
-PINNED_EXAMPLES = ("the cat sat on the mat .", "the black cat sees the dog .")
+PINNED_EXAMPLES = ("the cat sat on the mat .", "the black cat sees the dog .",
+                   "the cat does not cross the street because it is tired .",
+                   "the cat does not cross the street because it is wide .")
+
+
+class Antecedent(NamedTuple):
+    """What a pronoun refers to, as English token indices: the pronoun, its antecedent noun, and the
+    other noun it could have meant (written ``pronoun-antecedent-other``, e.g. ``8-1-5``)."""
+
+    pronoun: int
+    noun: int
+    other: int
+
+    def to_text(self) -> str:
+        return f"{self.pronoun}-{self.noun}-{self.other}"
+
+    @classmethod
+    def parse(cls, text: str) -> "Antecedent | None":
+        parts = text.strip().split("-")
+        return cls(*map(int, parts)) if len(parts) == 3 and all(p.isdigit() for p in parts) else None
+
+    @property
+    def is_nearer(self) -> bool:
+        """The antecedent is the noun closer to the pronoun (the later one), not the first."""
+        return self.noun > self.other
 
 
 @dataclass(frozen=True)
 class Pair:
-    """One sentence pair: English ``src``, French ``tgt``, gold alignment, phenomenon tags.
+    """One sentence pair: English ``src``, French ``tgt``, gold alignment, phenomenon tags, and for
+    a ``pronoun_antecedent`` sentence the gold :class:`Antecedent` of its pronoun.
 
     Tokens are the space-separated words of ``src`` and ``tgt``; ``alignment``
     holds ``(english_index, french_index)`` links over them.
@@ -64,6 +96,7 @@ class Pair:
     tgt: str
     alignment: tuple[tuple[int, int], ...] = ()
     phenomena: tuple[str, ...] = ()
+    antecedent: Antecedent | None = None
 
     @property
     def src_tokens(self) -> list[str]:
@@ -76,7 +109,8 @@ class Pair:
     def to_line(self) -> str:
         """The pair as one line of the corpus files (without the newline)."""
         alignment = " ".join(f"{i}-{j}" for i, j in self.alignment)
-        return "\t".join((self.src, self.tgt, alignment, ",".join(self.phenomena)))
+        columns = (self.src, self.tgt, alignment, ",".join(self.phenomena))
+        return "\t".join(columns + ((self.antecedent.to_text(),) if self.antecedent else ()))
 
 
 class CorpusFormatError(ValueError):
@@ -90,7 +124,7 @@ class CorpusFormatError(ValueError):
         lines = ", ".join(str(n) for n, _ in self.problems[:20])
         super().__init__(
             f"{self.path}: {len(self.problems)} malformed line(s) (lines {lines}{', …' if more else ''}); "
-            f"expected 'english<TAB>french[<TAB>alignment[<TAB>phenomena]]':\n{shown}{more}"
+            f"expected 'english<TAB>french[<TAB>alignment[<TAB>phenomena[<TAB>antecedent]]]':\n{shown}{more}"
         )
 
 
@@ -122,7 +156,14 @@ def _parse_line(line: str) -> tuple[Pair | None, str]:
     if bad:
         return None, f"alignment link(s) {' '.join(bad)} outside the sentences ({n_src} and {n_tgt} tokens)"
     phenomena = tuple(t.strip() for t in columns[3].split(",") if t.strip()) if len(columns) > 3 else ()
-    return Pair(src, tgt, alignment, phenomena), ""
+    antecedent = None
+    if len(columns) > 4 and columns[4].strip():
+        antecedent = Antecedent.parse(columns[4])
+        if antecedent is None:
+            return None, f"antecedent column {columns[4].strip()[:40]!r} is not 'pronoun-noun-other' token indices"
+        if max(antecedent) >= n_src:
+            return None, f"antecedent {antecedent.to_text()} outside the English sentence ({n_src} tokens)"
+    return Pair(src, tgt, alignment, phenomena, antecedent), ""
 
 
 def load_pairs(path: Path | str) -> list[Pair]:

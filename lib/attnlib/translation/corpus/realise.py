@@ -16,12 +16,12 @@ from .lexicon import (
     ALLER, CONTRACTIONS, DETERMINERS, ELISIONS, ETRE, ETRE_PAST, FRENCH_VOWELS, NUMBERS, OBJECT_PRONOUNS,
     PREPOSITIONS, SUBJECT_PRONOUNS, VENIR, Adjective, Noun, Verb,
 )
-from .pairs import PHENOMENA, Pair
+from .pairs import PHENOMENA, Antecedent, Pair
 
 __all__ = [
     "Chunk", "Location", "Negation", "NounPhrase", "Sentence", "Subject",
-    "copula_adjective", "copula_location", "coordination", "ditransitive", "finish", "intransitive", "motion",
-    "sat", "transitive",
+    "because", "copula_adjective", "copula_location", "coordination", "ditransitive", "finish", "intransitive",
+    "motion", "sat", "transitive",
 ]
 
 
@@ -49,6 +49,9 @@ class Chunk:
     fr: list[_Fr] = field(default_factory=list)
     tags: set[str] = field(default_factory=set)
     adj_nouns: set[tuple[str, str]] = field(default_factory=set)  # (adjective, noun) lemmas used together
+    # a pronoun and what it refers to: (pronoun, antecedent noun, other noun) tokens, and the two noun lemmas
+    antecedent: tuple[_En, _En, _En] | None = None
+    noun_pair: tuple[str, str] | None = None
 
 
 def _words(en_text: str, fr_text: str, role: str = "") -> Chunk:
@@ -57,19 +60,21 @@ def _words(en_text: str, fr_text: str, role: str = "") -> Chunk:
     return Chunk(en, [_Fr(w, tuple(en), role) for w in fr_text.split()])
 
 
-def _meta(*chunks: Chunk) -> tuple[set[str], set[tuple[str, str]]]:
+def _meta(*chunks: Chunk) -> dict:
+    """What the chunks show, merged: tags, adjective–noun pairs, and a pronoun's antecedent if one has it."""
     tags: set[str] = set()
     pairs: set[tuple[str, str]] = set()
     for c in chunks:
         tags |= c.tags
         pairs |= c.adj_nouns
-    return tags, pairs
+    referring = next((c for c in chunks if c.antecedent), None)
+    return {"tags": tags, "adj_nouns": pairs, "antecedent": referring and referring.antecedent,
+            "noun_pair": referring and referring.noun_pair}
 
 
 def _seq(*chunks: Chunk) -> Chunk:
     """Chunks in the same order on both sides."""
-    tags, pairs = _meta(*chunks)
-    return Chunk([t for c in chunks for t in c.en], [t for c in chunks for t in c.fr], tags, pairs)
+    return Chunk([t for c in chunks for t in c.en], [t for c in chunks for t in c.fr], **_meta(*chunks))
 
 
 def _reorder(en: Sequence[Chunk], fr: Sequence[Chunk]) -> Chunk:
@@ -78,8 +83,7 @@ def _reorder(en: Sequence[Chunk], fr: Sequence[Chunk]) -> Chunk:
     Each chunk's English tokens come from the ``en`` list and its French tokens from
     the ``fr`` list, so a chunk may be English-only (``does not``) or French-only (``ne``).
     """
-    tags, pairs = _meta(*en, *fr)
-    return Chunk([t for c in en for t in c.en], [t for c in fr for t in c.fr], tags, pairs)
+    return Chunk([t for c in en for t in c.en], [t for c in fr for t in c.fr], **_meta(*en, *fr))
 
 
 @dataclass(frozen=True)
@@ -316,6 +320,34 @@ def coordination(first: Chunk, second: Chunk) -> Chunk:
     return chunk
 
 
+def because(clause: Chunk, antecedent: NounPhrase, other: NounPhrase, adjective: Adjective) -> Chunk:
+    """"the cat does not cross the street because it is tired" -> "… parce qu' il est fatigué".
+
+    ``it`` (``they``) refers to one of the clause's two nouns, and French must say which: *il* or
+    *elle* takes the gender of the noun meant. Only meaning tells: ``adjective`` fits ``antecedent``
+    and not ``other`` (a street is not tired; a cat is not wide). Both nouns have the same number.
+    """
+    def token(np: NounPhrase) -> _En:
+        word = np.noun.en_plural if np.plural else np.noun.en
+        return next(t for t in clause.en if t.text == word)
+
+    gender, plural = antecedent.gender, antecedent.plural
+    conj_en = _En("because")
+    conj = Chunk([conj_en], [_Fr("parce", (conj_en,)), _Fr("que", (conj_en,))])  # que -> qu' before il/elle
+    pronoun_en = _En("they" if plural else "it")
+    french = ("elles" if gender == "f" else "ils") if plural else ("elle" if gender == "f" else "il")
+    pronoun = Chunk([pronoun_en], [_Fr(french, (pronoun_en,))], {"pronoun_antecedent"})
+    be = _words("are" if plural else "is", ETRE[4 if plural else 2])
+    predicate = _words(adjective.en, adjective.form(gender, plural))
+    if gender == "f" or plural:
+        predicate.tags.add("agreement")
+    predicate.adj_nouns.add((adjective.en, antecedent.noun.en))
+    chunk = _seq(clause, conj, pronoun, be, predicate)
+    chunk.antecedent = (pronoun_en, token(antecedent), token(other))
+    chunk.noun_pair = (antecedent.noun.en, other.noun.en)
+    return chunk
+
+
 def _contract(tokens: list[_Fr]) -> list[_Fr]:
     """à le -> au, à les -> aux, de le -> du, de les -> des: two words become one, linked to both."""
     out: list[_Fr] = []
@@ -345,6 +377,7 @@ class Sentence:
     pair: Pair
     adj_nouns: frozenset[tuple[str, str]]  # adjective-noun lemma pairs used together
     negated_pronoun: bool  # "ne le voit pas": ne directly before an object pronoun
+    noun_pair: frozenset[str] = frozenset()  # the two nouns a pronoun could refer to
 
     @property
     def length(self) -> int:
@@ -366,6 +399,7 @@ def finish(clause: Chunk) -> Sentence:
     if {i for i, _ in alignment} != set(range(len(chunk.en))) or {j for _, j in alignment} != set(range(len(fr))):
         raise AssertionError(f"unaligned token in {[t.text for t in chunk.en]} / {[t.text for t in fr]}")
     phenomena = tuple(p for p in PHENOMENA if p in tags)
-    pair = Pair(" ".join(t.text for t in chunk.en), " ".join(t.text for t in fr), alignment, phenomena)
+    antecedent = Antecedent(*(index[id(t)] for t in chunk.antecedent)) if chunk.antecedent else None
+    pair = Pair(" ".join(t.text for t in chunk.en), " ".join(t.text for t in fr), alignment, phenomena, antecedent)
     negated_pronoun = any(a.text in ("ne", "n'") and b.role == "pronoun" for a, b in zip(fr, fr[1:]))
-    return Sentence(pair, frozenset(chunk.adj_nouns), negated_pronoun)
+    return Sentence(pair, frozenset(chunk.adj_nouns), negated_pronoun, frozenset(chunk.noun_pair or ()))

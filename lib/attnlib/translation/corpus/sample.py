@@ -18,10 +18,10 @@ from .lexicon import (
     ADJ_BY_EN, ADJECTIVES, DITRANSITIVE_VERBS, INTRANSITIVE_VERBS, NOUN_BY_EN, NOUNS, NUMBERS, OBJECT_PRONOUNS,
     OWNERS, PREPOSITIONS, TRANSITIVE_VERBS, Adjective, Noun, Verb,
 )
-from .pairs import HELD_OUT_ADJECTIVE_NOUN
+from .pairs import HELD_OUT_ADJECTIVE_NOUN, HELD_OUT_NOUN_PAIRS
 from .realise import (
-    Chunk, Location, Negation, NounPhrase, Sentence, Subject, copula_adjective, copula_location, coordination,
-    ditransitive, finish, intransitive, motion, sat, transitive,
+    Chunk, Location, Negation, NounPhrase, Sentence, Subject, because, copula_adjective, copula_location,
+    coordination, ditransitive, finish, intransitive, motion, sat, transitive,
 )
 
 __all__ = ["HELD_OUT_STYLES", "Sampler", "pinned_sentences"]
@@ -44,8 +44,8 @@ class _Style:
     """How often each construction is drawn.  The generalisation pools use skewed styles."""
 
     templates: tuple[tuple[str, float], ...] = (
-        ("transitive", 0.36), ("intransitive", 0.16), ("copula_location", 0.10), ("copula_adjective", 0.11),
-        ("motion", 0.08), ("ditransitive", 0.08), ("sat", 0.06), ("coordination", 0.05),
+        ("transitive", 0.29), ("intransitive", 0.13), ("copula_location", 0.09), ("copula_adjective", 0.10),
+        ("motion", 0.06), ("ditransitive", 0.06), ("sat", 0.05), ("coordination", 0.04), ("antecedent", 0.18),
     )
     p_pronoun_subject: float = 0.35
     p_negation: float = 0.25
@@ -56,6 +56,7 @@ class _Style:
     p_owner: float = 0.2
     p_extra_location: float = 0.08
     p_held_out_pair: float = 0.0
+    p_held_out_nouns: float = 0.0  # "antecedent": force one of HELD_OUT_NOUN_PAIRS
 
 
 _MAIN = _Style()
@@ -68,9 +69,14 @@ _LONG_STYLE = _Style(
     templates=(("transitive", 0.3), ("ditransitive", 0.2), ("coordination", 0.5)),
     p_pronoun_subject=0.15, p_pre_adjective=0.4, p_post_adjective=0.7, p_owner=0.7, p_extra_location=0.6,
 )
+_HELD_OUT_NOUNS_STYLE = _Style(templates=(("antecedent", 1.0),), p_held_out_nouns=1.0)
 #: The style that makes sentences held out for each reason (see ``HELD_OUT_TAGS``) likely.
 HELD_OUT_STYLES = {"held_out_adjective_noun": _HELD_OUT_PAIR_STYLE, "held_out_negated_pronoun": _NEGATED_PRONOUN_STYLE,
-                   "held_out_length": _LONG_STYLE}
+                   "held_out_length": _LONG_STYLE, "held_out_noun_pair": _HELD_OUT_NOUNS_STYLE}
+#: Thing nouns a pronoun may refer to, and the animal nouns they are paired with.
+_THINGS = frozenset({"thing", "furniture", "vehicle", "food", "drink", "place"})
+_ANIMALS = frozenset({"animal"})
+_SIDE_BY_SIDE = ("near", "behind", "in front of", "next to")  # "the box is next to the cat", either way round
 
 
 class Sampler:
@@ -223,12 +229,70 @@ class Sampler:
         subject = self.subject(frozenset({"person", "animal"}), pronouns=("he", "she", "they"))
         return sat(subject, self.location())
 
+    def _antecedent(self) -> Chunk:
+        """An animal and a thing, then "because it is …": the predicate fits one of them only.
+
+        Which noun comes first (the animal as subject of a verb or a place phrase, or the thing as
+        subject of a place phrase) and which one the pronoun means are drawn independently, half
+        and half, so neither "the subject" nor "the nearest noun" is right more than by chance;
+        the thing is drawn to differ from the animal in gender three times in four (and often does by
+        chance otherwise), so that il/elle shows the choice.
+        """
+        plural = self.chance(0.25)
+        animal_first = self.chance(0.5)
+        forced = self.pick(HELD_OUT_NOUN_PAIRS) if self.chance(self.style.p_held_out_nouns) else None
+        animal = NOUN_BY_EN[forced[0]] if forced else self.pick(_nouns(_ANIMALS))
+        verb = self.pick(_ANIMAL_THING_VERBS) if animal_first and self.chance(0.6) else None
+        if forced:
+            thing = NOUN_BY_EN[forced[1]]
+            verb = verb if verb and verb.objects & thing.tags else None
+        else:
+            things = _referable(verb.objects & _THINGS if verb else _THINGS, animal)
+            differing = tuple(n for n in things if n.gender != animal.gender)
+            thing = self.pick(differing if differing and self.chance(0.75) else things)
+        plural = plural and animal.countable and thing.countable
+        a, b = NounPhrase(animal, "the", plural), NounPhrase(thing, "the", plural)
+        first, second = (a, b) if animal_first else (b, a)
+        antecedent, other = (first, second) if self.chance(0.5) else (second, first)
+        predicate = self.pick(_predicates(antecedent.noun, other.noun))
+        if verb is not None:
+            clause = transitive(Subject(np=first), verb, second, self.negation())
+        else:
+            preposition = self.pick(_SIDE_BY_SIDE)
+            clause = copula_location(Subject(np=first), Location(preposition, second), self.negation())
+        return because(clause, antecedent, other, predicate)
+
     def _coordination(self) -> Chunk:
-        parts = [t for t in self.style.templates if t[0] != "coordination"] or list(_MAIN.templates[:-1])
+        parts = [t for t in self.style.templates if t[0] not in ("coordination", "antecedent")] \
+            or list(_MAIN.templates[:-2])
         return coordination(self.clause(self.weighted(parts)), self.clause(self.weighted(parts)))
 
     def sentence(self) -> Sentence:
         return finish(self.clause(self.weighted(self.style.templates)))
+
+
+_ANIMATE = frozenset({"person", "animal"})
+
+
+@functools.cache
+def _predicates(noun: Noun, other: Noun) -> tuple[Adjective, ...]:
+    """Adjectives that can follow "is" for ``noun`` and not for ``other``: what makes the pronoun mean ``noun``.
+
+    Only adjectives of one kind: for an animal, those that describe only the living (*tired*, *hungry*);
+    for a thing, those that never describe the living (*empty*, *wide*). So the kind of the adjective
+    tells the kind of noun meant, and the sentence, not a word-by-word memory, tells which noun that is.
+    """
+    living = "animal" in noun.tags
+    return tuple(a for a in ADJECTIVES if a.predicative and a.applies & noun.tags and not a.applies & other.tags
+                 and (a.applies <= _ANIMATE if living else not a.applies & _ANIMATE))
+
+
+@functools.cache
+def _referable(tags: frozenset[str], animal: Noun) -> tuple[Noun, ...]:
+    """Things with ``tags`` that a predicate can tell from ``animal``, both ways round."""
+    return tuple(n for n in _nouns(tags) if "animal" not in n.tags and _predicates(n, animal)
+                 and _predicates(animal, n) and (n.en, animal.en) not in HELD_OUT_NOUN_PAIRS
+                 and (animal.en, n.en) not in HELD_OUT_NOUN_PAIRS)
 
 
 def _same_person(subject: Subject) -> set[int]:
@@ -244,7 +308,17 @@ def pinned_sentences() -> list[Sentence]:
     """The book's running examples, built with the same realiser as everything else."""
     the = lambda noun, **kw: NounPhrase(NOUN_BY_EN[noun], "the", **kw)  # noqa: E731
     see = next(v for v in TRANSITIVE_VERBS if v.en == "see")
+    cross = next(v for v in TRANSITIVE_VERBS if v.en == "cross")
+    cat, street = the("cat"), the("street")
+    refuses = transitive(Subject(np=cat), cross, street, Negation())  # "the cat does not cross the street"
     return [
         finish(sat(Subject(np=the("cat")), Location("on", the("mat")))),
         finish(transitive(Subject(np=the("cat", post=ADJ_BY_EN["black"])), see, the("dog"))),
+        finish(because(refuses, cat, street, ADJ_BY_EN["tired"])),   # it = the cat: il
+        finish(because(refuses, street, cat, ADJ_BY_EN["wide"])),    # it = the street: elle
     ]
+
+
+#: Verbs for "the animal VERB the thing": an animal may do them to a thing.
+_ANIMAL_THING_VERBS = tuple(v for v in TRANSITIVE_VERBS if "animal" in v.subjects and v.objects & _THINGS
+                            and _nouns(v.objects & _THINGS))

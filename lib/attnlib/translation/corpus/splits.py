@@ -17,8 +17,8 @@ from typing import Iterable, Iterator, Sequence
 
 from .lexicon import ADJECTIVES, NOUNS, VERBS, lexicon_rows
 from .pairs import (
-    CORPUS_DIR, DEFAULT_SEED, GENERALISATION_QUOTAS, HELD_OUT_ADJECTIVE_NOUN, HELD_OUT_TAGS, MAX_GENERALISATION_LENGTH,
-    MAX_TRAIN_LENGTH, PINNED_EXAMPLES, SPLIT_SIZES, SPLITS, Pair, load_pairs,
+    CORPUS_DIR, DEFAULT_SEED, GENERALISATION_QUOTAS, HELD_OUT_ADJECTIVE_NOUN, HELD_OUT_NOUN_PAIRS, HELD_OUT_TAGS,
+    MAX_GENERALISATION_LENGTH, MAX_TRAIN_LENGTH, PINNED_EXAMPLES, SPLIT_SIZES, SPLITS, Pair, load_pairs,
 )
 from .realise import Sentence
 from .sample import HELD_OUT_STYLES, Sampler, pinned_sentences
@@ -32,8 +32,12 @@ def held_out_reasons(sentence: Sentence) -> tuple[str, ...]:
         "held_out_adjective_noun": bool(sentence.adj_nouns & set(HELD_OUT_ADJECTIVE_NOUN)),
         "held_out_negated_pronoun": sentence.negated_pronoun,
         "held_out_length": sentence.length > MAX_TRAIN_LENGTH,
+        "held_out_noun_pair": sentence.noun_pair in _HELD_OUT_NOUN_SETS,
     }
     return tuple(tag for tag in HELD_OUT_TAGS if held_out[tag])
+
+
+_HELD_OUT_NOUN_SETS = {frozenset(p) for p in HELD_OUT_NOUN_PAIRS}
 
 
 def _attempts(n: int, reason: str) -> Iterator[int]:
@@ -70,7 +74,7 @@ def _draw_held_out(rng: random.Random, seen: set[str], reason: str, n: int) -> l
             continue
         seen.add(s.pair.src)
         p = s.pair
-        pairs.append(Pair(p.src, p.tgt, p.alignment, p.phenomena + reasons))
+        pairs.append(Pair(p.src, p.tgt, p.alignment, p.phenomena + reasons, p.antecedent))
     return pairs
 
 
@@ -89,10 +93,34 @@ def generate_corpus(seed: int = DEFAULT_SEED) -> dict[str, list[Pair]]:
     main = _draw_in_distribution(rng, seen, n_main)
     rng.shuffle(main)
     n_test = SPLIT_SIZES["test"] - len(pinned)
-    test = pinned + main[:n_test]
+    test = main[:n_test]
     valid = main[n_test:n_test + SPLIT_SIZES["valid"]]
     train = main[n_test + SPLIT_SIZES["valid"]:]
-    return {"train": train, "valid": valid, "test": test, "generalisation": generalisation}
+    _cover_vocabulary(train, [valid, test])
+    return {"train": train, "valid": valid, "test": pinned + test, "generalisation": generalisation}
+
+
+def _words(pair: Pair) -> list[str]:
+    return pair.src_tokens + [f"fr:{w}" for w in pair.tgt_tokens]
+
+
+def _cover_vocabulary(train: list[Pair], others: list[list[Pair]]) -> None:
+    """Swap pairs so that every word of ``others`` also occurs in ``train`` (in place, deterministically).
+
+    A pair with a word train never shows moves into train; in exchange, the last train pair whose words
+    all occur in other train pairs too moves out. Evaluation then meets only unseen combinations, never
+    an unknown word.
+    """
+    counts = Counter(w for p in train for w in set(_words(p)))
+    for split in others:
+        for i, pair in enumerate(split):
+            if all(counts[w] for w in _words(pair)):
+                continue
+            j = next(j for j in range(len(train) - 1, -1, -1)
+                     if all(counts[w] > 1 for w in set(_words(train[j]))))
+            counts.subtract(set(_words(train[j])))
+            counts.update(set(_words(pair)))
+            split[i], train[j] = train[j], pair
 
 
 def _write_lines(path: Path, lines: Iterable[str]) -> None:

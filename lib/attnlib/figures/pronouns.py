@@ -1,0 +1,122 @@
+"""Figures for "what does *it* refer to?": attention drawn as lines from the pronoun, head shares, probes.
+
+* :func:`pronoun_lines_figure`: one encoder head's attention from *it* to every word, as lines whose
+  width and colour grow with the weight (the picture made famous for *the animal didn't cross the street
+  because it was too tired*), for the book's own sentences;
+* :func:`head_shares_figure`: for every head, how often the pronoun looks more at its antecedent than
+  at the other noun, against the two positional rules;
+* :func:`probe_figure`: how well a linear probe reads the antecedent's gender from each layer.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import plotly.graph_objects as go
+
+from attnlib.book.layout import COLUMN_WIDTH
+from attnlib.lessons.pronouns import PronounAttention, attention_from_pronoun
+from attnlib.translation.corpus import PINNED_EXAMPLES
+from attnlib.translation.vocab import sentence_text
+from .decoding import translator
+
+#: The running example with each of its two endings: *it* is the cat, then the street.
+SENTENCES = {"… because it is tired": PINNED_EXAMPLES[2], "… because it is wide": PINNED_EXAMPLES[3]}
+LINE_COLOR = "8, 81, 156"  # rgb of the lines; their opacity is the weight
+
+
+def head_label(layer: int, head: int) -> str:
+    """``layer 1 · head 2`` (1-based, as the book counts)."""
+    return f"layer {layer + 1} · head {head + 1}"
+
+
+def head_labels() -> list[str]:
+    cfg = translator().model.cfg
+    return [head_label(layer, head) for layer in range(cfg.n_encoder_layers) for head in range(cfg.n_heads)]
+
+
+@functools.lru_cache(maxsize=None)
+def _attention(sentence: str) -> PronounAttention:
+    return attention_from_pronoun(translator(), sentence)
+
+
+def _parse(label: str) -> tuple[int, int]:
+    try:
+        layer, head = (int(part.split()[-1]) - 1 for part in label.split("·"))
+    except ValueError:
+        raise ValueError(f"unknown head {label!r}: write it as 'layer 1 · head 2'") from None
+    if label not in head_labels():
+        raise ValueError(f"the encoder has no {label!r}; choose one of {head_labels()}")
+    return layer, head
+
+
+def pronoun_lines_figure(sentence: str = "… because it is tired", head: str = "layer 2 · head 1") -> go.Figure:
+    """The English sentence twice, side by side; a line from *it* on the left to every word on the right,
+    as wide and as dark as the head's weight on that word."""
+    if sentence not in SENTENCES:
+        raise ValueError(f"unknown sentence {sentence!r}; choose one of {list(SENTENCES)}")
+    layer, h = _parse(head)
+    att = _attention(SENTENCES[sentence])
+    weights = att.encoder[f"encoder.layers.{layer}.self_attn"][h].tolist()  # (S,)
+    words = att.source
+    y = [-i for i in range(len(words))]
+    fig = go.Figure()
+    for j, w in enumerate(weights):
+        fig.add_trace(go.Scatter(x=[0.12, 0.88], y=[y[att.pronoun], y[j]], mode="lines", showlegend=False,
+                                 line=dict(width=1 + 14 * w, color=f"rgba({LINE_COLOR}, {0.08 + 0.92 * w:.3f})"),
+                                 hovertemplate=f"it → {words[j]}: {w:.1%}<extra></extra>"))
+    bold = ["<b>it</b>" if i == att.pronoun else w for i, w in enumerate(words)]
+    fig.add_trace(go.Scatter(x=[0.0] * len(words), y=y, mode="text", text=bold, textposition="middle left",
+                             showlegend=False, hoverinfo="skip", textfont=dict(size=14)))
+    fig.add_trace(go.Scatter(x=[1.0] * len(words), y=y, mode="text", showlegend=False, hoverinfo="skip",
+                             text=[f"{w}  {100 * v:.0f}%" for w, v in zip(words, weights)],
+                             textposition="middle right", textfont=dict(size=14)))
+    fig.update_xaxes(visible=False, range=[-0.45, 1.5])
+    fig.update_yaxes(visible=False, range=[y[-1] - 0.6, 0.6])
+    french = sentence_text(att.target)
+    fig.update_layout(title=dict(text=f"encoder {head}: attention from “it”<br><sup>French: {french}</sup>"),
+                      height=90 + 30 * len(words), width=min(COLUMN_WIDTH, 560), margin=dict(l=10, r=10, t=80, b=10),
+                      plot_bgcolor="white")
+    return fig
+
+
+def head_shares_figure(shares: dict[str, float], baselines: dict[str, float]) -> go.Figure:
+    """One bar per head: the share of test sentences in which the pronoun's larger weight, of the two nouns',
+    goes to its antecedent; dashed lines: how often "the first noun" and "the nearer noun" are right."""
+    if not shares:
+        raise ValueError("no head shares to draw")
+    groups = {"encoder self-attention": "encoder.", "decoder self-attention": "self_attn",
+              "decoder cross-attention": "cross_attn"}
+    fig = go.Figure()
+    for group, key in groups.items():
+        names = [n for n in shares if (n.startswith(key) if key == "encoder." else
+                                       n.startswith("decoder.") and key in n)]
+        labels = [f"{group.split()[0]} {head_label(int(n.split('.')[2]), int(n.split('#')[1]))}" for n in names]
+        fig.add_trace(go.Bar(x=[shares[n] for n in names], y=labels, orientation="h", name=group,
+                             hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
+    for (rule, value), dash in zip(baselines.items(), ("dash", "dot")):
+        fig.add_vline(x=value, line=dict(color="#555", dash=dash))
+        fig.add_trace(go.Scatter(x=[value, value], y=[None, None], mode="lines", name=f"always the {rule.replace('_', ' ')}",
+                                 line=dict(color="#555", dash=dash)))
+    fig.update_xaxes(range=[0, 1], tickformat=".0%", title_text="pronoun looks more at its antecedent")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(title="Which head points from “it” to what it means?", height=140 + 22 * len(shares),
+                      barmode="group", margin=dict(l=10, r=10, t=60, b=50), legend=dict(orientation="h"))
+    return fig
+
+
+def probe_figure(accuracies: dict[str, float]) -> go.Figure:
+    """A bar per layer: how often a linear probe on its output reads the antecedent's gender (chance: 50%)."""
+    if not accuracies:
+        raise ValueError("no probe accuracies to draw")
+    names = list(accuracies)
+    fig = go.Figure(go.Bar(x=names, y=[accuracies[n] for n in names], marker_color="#3182bd",
+                           text=[f"{100 * accuracies[n]:.0f}%" for n in names], textposition="outside",
+                           hovertemplate="%{x}: %{y:.1%}<extra></extra>", showlegend=False))
+    fig.add_hline(y=0.5, line=dict(color="#555", dash="dash"))
+    fig.add_trace(go.Scatter(x=[names[0], names[-1]], y=[None, None], mode="lines", name="chance",
+                             line=dict(color="#555", dash="dash")))
+    fig.update_yaxes(range=[0, 1.12], tickformat=".0%", title_text="probe reads the gender")
+    fig.update_layout(title="Where is the antecedent's gender known?", height=380, margin=dict(l=10, r=10, t=60, b=40),
+                      legend=dict(orientation="h"))
+    return fig

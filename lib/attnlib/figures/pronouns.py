@@ -25,14 +25,20 @@ SENTENCES = {"… because it is tired": PINNED_EXAMPLES[2], "… because it is w
 LINE_COLOR = "8, 81, 156"  # rgb of the lines; their opacity is the weight
 
 
-def head_label(layer: int, head: int) -> str:
-    """``layer 1 · head 2`` (1-based, as the book counts)."""
-    return f"layer {layer + 1} · head {head + 1}"
+KINDS = {"encoder": "encoder.layers.{}.self_attn", "cross": "decoder.layers.{}.cross_attn"}
+
+
+def head_label(layer: int, head: int, kind: str = "") -> str:
+    """``layer 1 · head 2`` (1-based, as the book counts), after ``encoder`` or ``cross`` when given."""
+    return f"{kind + ' ' if kind else ''}layer {layer + 1} · head {head + 1}"
 
 
 def head_labels() -> list[str]:
+    """Every encoder head, then every cross-attention head (read at the step that writes il/elle)."""
     cfg = translator().model.cfg
-    return [head_label(layer, head) for layer in range(cfg.n_encoder_layers) for head in range(cfg.n_heads)]
+    layers = {"encoder": cfg.n_encoder_layers, "cross": cfg.n_decoder_layers}
+    return [head_label(layer, head, kind) for kind, n in layers.items() for layer in range(n)
+            for head in range(cfg.n_heads)]
 
 
 @functools.lru_cache(maxsize=None)
@@ -40,33 +46,41 @@ def _attention(sentence: str) -> PronounAttention:
     return attention_from_pronoun(translator(), sentence)
 
 
-def _parse(label: str) -> tuple[int, int]:
+def _parse(label: str) -> tuple[str, int, int]:
     try:
+        kind = label.split()[0]
         layer, head = (int(part.split()[-1]) - 1 for part in label.split("·"))
-    except ValueError:
-        raise ValueError(f"unknown head {label!r}: write it as 'layer 1 · head 2'") from None
+    except (ValueError, IndexError):
+        raise ValueError(f"unknown head {label!r}: write it as 'encoder layer 1 · head 2'") from None
     if label not in head_labels():
-        raise ValueError(f"the encoder has no {label!r}; choose one of {head_labels()}")
-    return layer, head
+        raise ValueError(f"the translator has no {label!r}; choose one of {head_labels()}")
+    return kind, layer, head
 
 
-def pronoun_lines_figure(sentence: str = "… because it is tired", head: str = "layer 2 · head 1") -> go.Figure:
-    """The English sentence twice, side by side; a line from *it* on the left to every word on the right,
-    as wide and as dark as the head's weight on that word."""
+def pronoun_lines_figure(sentence: str = "… because it is tired", head: str = "encoder layer 2 · head 3") -> go.Figure:
+    """A line from the pronoun on the left to every English word on the right, as wide and as dark as the
+    head's weight on that word. Encoder heads start from *it* (the English on both sides); cross-attention
+    heads from *il* or *elle* in the French on the left, at the step that writes it."""
     if sentence not in SENTENCES:
         raise ValueError(f"unknown sentence {sentence!r}; choose one of {list(SENTENCES)}")
-    layer, h = _parse(head)
+    kind, layer, h = _parse(head)
     att = _attention(SENTENCES[sentence])
-    weights = att.encoder[f"encoder.layers.{layer}.self_attn"][h].tolist()  # (S,)
     words = att.source
+    if kind == "encoder":
+        weights = att.encoder[KINDS[kind].format(layer)][h].tolist()  # (S,)
+        left, start = words, att.pronoun
+    else:
+        weights = att.cross[KINDS[kind].format(layer)][h].tolist()  # (S,)
+        left, start = att.target, att.french_pronoun
     y = [-i for i in range(len(words))]
+    y_left = [-i * (len(words) - 1) / max(len(left) - 1, 1) for i in range(len(left))]  # spread over the same height
     fig = go.Figure()
     for j, w in enumerate(weights):
-        fig.add_trace(go.Scatter(x=[0.12, 0.88], y=[y[att.pronoun], y[j]], mode="lines", showlegend=False,
+        fig.add_trace(go.Scatter(x=[0.12, 0.88], y=[y_left[start], y[j]], mode="lines", showlegend=False,
                                  line=dict(width=1 + 14 * w, color=f"rgba({LINE_COLOR}, {0.08 + 0.92 * w:.3f})"),
-                                 hovertemplate=f"it → {words[j]}: {w:.1%}<extra></extra>"))
-    bold = ["<b>it</b>" if i == att.pronoun else w for i, w in enumerate(words)]
-    fig.add_trace(go.Scatter(x=[0.0] * len(words), y=y, mode="text", text=bold, textposition="middle left",
+                                 hovertemplate=f"{left[start]} → {words[j]}: {w:.1%}<extra></extra>"))
+    bold = [f"<b>{w}</b>" if i == start else w for i, w in enumerate(left)]
+    fig.add_trace(go.Scatter(x=[0.0] * len(left), y=y_left, mode="text", text=bold, textposition="middle left",
                              showlegend=False, hoverinfo="skip", textfont=dict(size=14)))
     fig.add_trace(go.Scatter(x=[1.0] * len(words), y=y, mode="text", showlegend=False, hoverinfo="skip",
                              text=[f"{w}  {100 * v:.0f}%" for w, v in zip(words, weights)],
@@ -74,7 +88,8 @@ def pronoun_lines_figure(sentence: str = "… because it is tired", head: str = 
     fig.update_xaxes(visible=False, range=[-0.45, 1.5])
     fig.update_yaxes(visible=False, range=[y[-1] - 0.6, 0.6])
     french = sentence_text(att.target)
-    fig.update_layout(title=dict(text=f"encoder {head}: attention from “it”<br><sup>French: {french}</sup>"),
+    what = "from “it”" if kind == "encoder" else f"writing “{att.target[start]}”"
+    fig.update_layout(title=dict(text=f"{head}: attention {what}<br><sup>French: {french}</sup>"),
                       height=90 + 30 * len(words), width=min(COLUMN_WIDTH, 560), margin=dict(l=10, r=10, t=80, b=10),
                       plot_bgcolor="white")
     return fig

@@ -18,7 +18,8 @@ from typing import Sequence
 import torch
 
 from attnlib.model.capture import attention_layers, capture_attention
-from attnlib.translation.antecedents import antecedent_pairs, french_index, french_pronoun_index, noun_genders
+from attnlib.translation.antecedents import (FRENCH_PRONOUNS, antecedent_pairs, french_index, french_pronoun_index,
+                                             noun_genders)
 from attnlib.translation.corpus import Pair
 from attnlib.translation.translator import Translator
 from attnlib.translation.vocab import decoder_input, pad_rows
@@ -37,12 +38,15 @@ def pronoun_index(tokens: Sequence[str]) -> int:
 
 @dataclass(frozen=True)
 class PronounAttention:
-    """One sentence: its tokens, the translation, and each encoder layer's weights from the pronoun."""
+    """One sentence: its tokens, the translation, each encoder layer's weights from the pronoun, and each
+    cross-attention layer's weights at the step that writes the French pronoun."""
 
     source: list[str]  # English tokens, <eos> included
     target: list[str]  # the greedy translation, <eos> included
     pronoun: int  # index of it/they in ``source``
     encoder: dict[str, torch.Tensor]  # "encoder.layers.0.self_attn" -> (H, S): the pronoun's row
+    french_pronoun: int | None = None  # index of il/elle/ils/elles in ``target`` (None: the translation has none)
+    cross: dict[str, torch.Tensor] | None = None  # "decoder.layers.0.cross_attn" -> (H, S) at that step
 
 
 @torch.no_grad()
@@ -54,27 +58,37 @@ def attention_from_pronoun(translator: Translator, sentence: str) -> PronounAtte
     names = [n for n in attention_layers(translator.model) if n.startswith("encoder.")]
     with capture_attention(translator.model, names) as patterns:
         translator.model.encode(src)
-    target = translator.translate(sentence, with_attention=False).target
-    return PronounAttention(source, target, index, {n: patterns[n][0, :, index].float().cpu() for n in names})
+    translation = translator.translate(sentence)  # cross-attention of every layer: (H, T, S)
+    target = translation.target
+    j = next((i for i, t in enumerate(target) if t in FRENCH_PRONOUNS and "parce" in target[:i]), None)
+    cross = {n: w[:, j] for n, w in translation.cross_attention.items()} if j is not None else None
+    return PronounAttention(source, target, index, {n: patterns[n][0, :, index].float().cpu() for n in names},
+                            j, cross)
 
 
 @torch.no_grad()
 def predicate_shares(translator: Translator, pairs: Sequence[Pair]) -> dict[str, float]:
-    """Per encoder head: the share of pronoun sentences in which the pronoun's largest weight, over all the
-    words, lands on the predicate (*tired*, *wide*: the word before the final full stop)."""
+    """Per head: the share of pronoun sentences in which the pronoun's largest weight, over all the English
+    words, lands on the predicate (*tired*, *wide*: the word before the final full stop).
+
+    Encoder heads are read at *it*; cross-attention heads at the step that writes *il* or *elle* (gold prefix).
+    """
     pairs = antecedent_pairs(pairs)
     if not pairs:
         raise ValueError("none of the pairs has a pronoun with a gold antecedent (the pronoun_antecedent sentences)")
-    names = [n for n in attention_layers(translator.model) if n.startswith("encoder.")]
+    names = [n for n in attention_layers(translator.model) if n.startswith("encoder.") or n.endswith("cross_attn")]
     src = pad_rows([translator.src_vocab.encode(p.src) for p in pairs]).to(translator.device)  # (B, S)
+    tgt_in = pad_rows([decoder_input(translator.tgt_vocab.encode(p.tgt)) for p in pairs]).to(translator.device)
     with capture_attention(translator.model, names) as patterns:
-        translator.model.encode(src)
+        translator.model(src, tgt_in)
     rows = torch.arange(len(pairs))
-    pronoun = torch.tensor([p.antecedent.pronoun for p in pairs])
+    english = torch.tensor([p.antecedent.pronoun for p in pairs])
+    french = torch.tensor([french_pronoun_index(p) for p in pairs])
     predicate = torch.tensor([len(p.src_tokens) - 2 for p in pairs])
     out = {}
     for name in names:
-        top = patterns[name][rows, :, pronoun].argmax(-1)  # (B, H): where each head's row peaks
+        query = english if name.startswith("encoder.") else french
+        top = patterns[name][rows, :, query].argmax(-1)  # (B, H): where each head's row peaks
         for h in range(top.shape[1]):
             out[f"{name}#{h}"] = float((top[:, h] == predicate).float().mean())
     return out

@@ -6,7 +6,7 @@ from attnlib.figures import pronouns
 
 
 def test_the_lines_from_it_are_as_wide_as_the_weights():
-    fig = pronouns.pronoun_lines_figure("… because it is wide", "encoder layer 2 · head 1")
+    fig = pronouns.pronoun_lines_figure("… because it is wide", "encoder", "layer 2 · head 1")
     att = pronouns._attention(pronouns.SENTENCES["… because it is wide"])
     weights = att.encoder["encoder.layers.1.self_attn"][0].tolist()
     lines = [t for t in fig.data if t.mode == "lines"]
@@ -14,7 +14,7 @@ def test_the_lines_from_it_are_as_wide_as_the_weights():
     assert [round(t.line.width, 6) for t in lines] == [round(1 + 14 * w, 6) for w in weights]
     assert all(t.y[0] == -att.pronoun for t in lines)  # every line starts at "it"
     assert "elle" in fig.layout.title.text  # the French says which noun
-    cross = pronouns.pronoun_lines_figure("… because it is wide", "cross layer 1 · head 3")
+    cross = pronouns.pronoun_lines_figure("… because it is wide", "cross", "layer 1 · head 3")
     weights = att.cross["decoder.layers.0.cross_attn"][2].tolist()
     lines = [t for t in cross.data if t.mode == "lines"]
     assert [round(t.line.width, 6) for t in lines] == [round(1 + 14 * w, 6) for w in weights]
@@ -23,11 +23,13 @@ def test_the_lines_from_it_are_as_wide_as_the_weights():
 
 def test_bad_sentence_or_head_is_explained():
     with pytest.raises(ValueError, match="unknown sentence"):
-        pronouns.pronoun_lines_figure("nope", "encoder layer 1 · head 1")
+        pronouns.pronoun_lines_figure("nope", "encoder", "layer 1 · head 1")
+    with pytest.raises(ValueError, match="unknown attention"):
+        pronouns.pronoun_lines_figure("… because it is tired", "sideways", "layer 1 · head 1")
     with pytest.raises(ValueError, match="has no"):
-        pronouns.pronoun_lines_figure("… because it is tired", "encoder layer 3 · head 1")
+        pronouns.pronoun_lines_figure("… because it is tired", "encoder", "layer 3 · head 1")
     with pytest.raises(ValueError, match="write it as"):
-        pronouns.pronoun_lines_figure("… because it is tired", "second head")
+        pronouns.pronoun_lines_figure("… because it is tired", "cross", "second head")
 
 
 def test_share_and_probe_figures_show_every_value_and_the_baselines():

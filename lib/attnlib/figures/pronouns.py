@@ -34,11 +34,9 @@ def head_label(layer: int, head: int, kind: str = "") -> str:
 
 
 def head_labels() -> list[str]:
-    """Every encoder head, then every cross-attention head (read at the step that writes il/elle)."""
+    """``layer 1 · head 1`` … for every head of a layer stack (encoder and decoder have as many layers)."""
     cfg = translator().model.cfg
-    layers = {"encoder": cfg.n_encoder_layers, "cross": cfg.n_decoder_layers}
-    return [head_label(layer, head, kind) for kind, n in layers.items() for layer in range(n)
-            for head in range(cfg.n_heads)]
+    return [head_label(layer, head) for layer in range(cfg.n_encoder_layers) for head in range(cfg.n_heads)]
 
 
 @functools.lru_cache(maxsize=None)
@@ -46,24 +44,26 @@ def _attention(sentence: str) -> PronounAttention:
     return attention_from_pronoun(translator(), sentence)
 
 
-def _parse(label: str) -> tuple[str, int, int]:
+def _parse(label: str) -> tuple[int, int]:
     try:
-        kind = label.split()[0]
         layer, head = (int(part.split()[-1]) - 1 for part in label.split("·"))
-    except (ValueError, IndexError):
-        raise ValueError(f"unknown head {label!r}: write it as 'encoder layer 1 · head 2'") from None
+    except ValueError:
+        raise ValueError(f"unknown head {label!r}: write it as 'layer 1 · head 2'") from None
     if label not in head_labels():
         raise ValueError(f"the translator has no {label!r}; choose one of {head_labels()}")
-    return kind, layer, head
+    return layer, head
 
 
-def pronoun_lines_figure(sentence: str = "… because it is tired", head: str = "encoder layer 2 · head 3") -> go.Figure:
+def pronoun_lines_figure(sentence: str = "… because it is tired", attention: str = "cross",
+                         head: str = "layer 1 · head 3") -> go.Figure:
     """A line from the pronoun on the left to every English word on the right, as wide and as dark as the
     head's weight on that word. Encoder heads start from *it* (the English on both sides); cross-attention
     heads from *il* or *elle* in the French on the left, at the step that writes it."""
     if sentence not in SENTENCES:
         raise ValueError(f"unknown sentence {sentence!r}; choose one of {list(SENTENCES)}")
-    kind, layer, h = _parse(head)
+    if attention not in KINDS:
+        raise ValueError(f"unknown attention {attention!r}; choose one of {list(KINDS)}")
+    kind, (layer, h) = attention, _parse(head)
     att = _attention(SENTENCES[sentence])
     words = att.source
     if kind == "encoder":
@@ -89,7 +89,7 @@ def pronoun_lines_figure(sentence: str = "… because it is tired", head: str = 
     fig.update_yaxes(visible=False, range=[y[-1] - 0.6, 0.6])
     french = sentence_text(att.target)
     what = "from “it”" if kind == "encoder" else f"writing “{att.target[start]}”"
-    fig.update_layout(title=dict(text=f"{head}: attention {what}<br><sup>French: {french}</sup>"),
+    fig.update_layout(title=dict(text=f"{kind} {head}: attention {what}<br><sup>French: {french}</sup>"),
                       height=90 + 30 * len(words), width=min(COLUMN_WIDTH, 560), margin=dict(l=10, r=10, t=80, b=10),
                       plot_bgcolor="white")
     return fig
@@ -100,13 +100,13 @@ def head_shares_figure(shares: dict[str, float], baselines: dict[str, float]) ->
     goes to its antecedent; dashed lines: how often "the first noun" and "the nearer noun" are right."""
     if not shares:
         raise ValueError("no head shares to draw")
-    groups = {"encoder self-attention": "encoder.", "decoder self-attention": "self_attn",
-              "decoder cross-attention": "cross_attn"}
+    groups = {"encoder self-attention, at it": ("encoder", "encoder.", "self_attn"),
+              "decoder self-attention, writing il/elle": ("self", "decoder.", "self_attn"),
+              "cross-attention, writing il/elle": ("cross", "decoder.", "cross_attn")}
     fig = go.Figure()
-    for group, key in groups.items():
-        names = [n for n in shares if (n.startswith(key) if key == "encoder." else
-                                       n.startswith("decoder.") and key in n)]
-        labels = [f"{group.split()[0]} {head_label(int(n.split('.')[2]), int(n.split('#')[1]))}" for n in names]
+    for group, (short, stack, kind) in groups.items():
+        names = [n for n in shares if n.startswith(stack) and n.split("#")[0].endswith(kind)]
+        labels = [f"{short} {int(n.split('.')[2]) + 1}·{int(n.split('#')[1]) + 1}" for n in names]
         fig.add_trace(go.Bar(x=[shares[n] for n in names], y=labels, orientation="h", name=group,
                              hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
     for (rule, value), dash in zip(baselines.items(), ("dash", "dot")):
@@ -114,9 +114,9 @@ def head_shares_figure(shares: dict[str, float], baselines: dict[str, float]) ->
         fig.add_trace(go.Scatter(x=[value, value], y=[None, None], mode="lines", name=f"always the {rule.replace('_', ' ')}",
                                  line=dict(color="#555", dash=dash)))
     fig.update_xaxes(range=[0, 1], tickformat=".0%", title_text="pronoun looks more at its antecedent")
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(title="Which head points from “it” to what it means?", height=140 + 22 * len(shares),
-                      barmode="group", margin=dict(l=10, r=10, t=60, b=50), legend=dict(orientation="h"))
+    fig.update_yaxes(autorange="reversed", title_text="layer·head")
+    fig.update_layout(title="Which head points from “it” to what it means?", height=160 + 20 * len(shares),
+                      margin=dict(l=10, r=10, t=60, b=50), legend=dict(orientation="h", y=-0.12, yanchor="top"))
     return fig
 
 
@@ -132,6 +132,8 @@ def probe_figure(accuracies: dict[str, float]) -> go.Figure:
     fig.add_trace(go.Scatter(x=[names[0], names[-1]], y=[None, None], mode="lines", name="chance",
                              line=dict(color="#555", dash="dash")))
     fig.update_yaxes(range=[0, 1.12], tickformat=".0%", title_text="probe reads the gender")
+    fig.update_xaxes(tickmode="array", tickvals=names, tickangle=0,  # two short lines: never turned on a phone
+                     ticktext=[n.replace(" ", "<br>", 1) for n in names])
     fig.update_layout(title="Where is the antecedent's gender known?", height=380, margin=dict(l=10, r=10, t=60, b=40),
-                      legend=dict(orientation="h"))
+                      legend=dict(orientation="h", y=-0.15, yanchor="top"))
     return fig

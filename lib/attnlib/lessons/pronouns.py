@@ -22,7 +22,6 @@ from attnlib.translation.antecedents import (FRENCH_PRONOUNS, antecedent_pairs, 
                                              noun_genders)
 from attnlib.translation.corpus import Pair
 from attnlib.translation.translator import Translator
-from attnlib.translation.vocab import decoder_input, pad_rows
 
 PRONOUNS = ("it", "they")
 
@@ -77,8 +76,7 @@ def predicate_shares(translator: Translator, pairs: Sequence[Pair]) -> dict[str,
     if not pairs:
         raise ValueError("none of the pairs has a pronoun with a gold antecedent (the pronoun_antecedent sentences)")
     names = [n for n in attention_layers(translator.model) if n.startswith("encoder.") or n.endswith("cross_attn")]
-    src = pad_rows([translator.src_vocab.encode(p.src) for p in pairs]).to(translator.device)  # (B, S)
-    tgt_in = pad_rows([decoder_input(translator.tgt_vocab.encode(p.tgt)) for p in pairs]).to(translator.device)
+    src, tgt_in = translator.teacher_forced(pairs)  # (B, S), (B, T)
     with capture_attention(translator.model, names) as patterns:
         translator.model(src, tgt_in)
     rows = torch.arange(len(pairs))
@@ -105,8 +103,7 @@ def _states(translator: Translator, pairs: Sequence[Pair]) -> dict[str, torch.Te
     outputs: dict[str, torch.Tensor] = {}
     hooks = [layer.register_forward_hook(lambda m, i, out, name=name: outputs.__setitem__(name, out.detach()))
              for name, layer in layers.items()]
-    src = pad_rows([translator.src_vocab.encode(p.src) for p in pairs]).to(translator.device)  # (B, S)
-    tgt_in = pad_rows([decoder_input(translator.tgt_vocab.encode(p.tgt)) for p in pairs]).to(translator.device)
+    src, tgt_in = translator.teacher_forced(pairs)  # (B, S), (B, T)
     try:
         with torch.no_grad():
             model(src, tgt_in)

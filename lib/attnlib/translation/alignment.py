@@ -22,7 +22,6 @@ import torch
 from attnlib.model.capture import capture_attention, cross_attention_layers
 from .corpus import Pair
 from .translator import Translator
-from .vocab import decoder_input, pad_rows
 
 
 def gold_matrix(alignment: Iterable[tuple[int, int]], n_target: int, n_source: int) -> torch.Tensor:
@@ -113,10 +112,7 @@ def head_hits(translator: Translator, pairs: Sequence[Pair], batch_size: int = 6
     all_hits, counted = [], []
     for start in range(0, len(pairs), batch_size):
         chunk = pairs[start : start + batch_size]
-        src_rows = [translator.src_vocab.encode(p.src, add_eos=True) for p in chunk]
-        tgt_rows = [decoder_input(translator.tgt_vocab.encode(p.tgt)) for p in chunk]  # gold French, <eos> written
-        src = pad_rows(src_rows).to(translator.device)  # (B, S)
-        tgt_in = pad_rows(tgt_rows).to(translator.device)  # (B, T)
+        src, tgt_in = translator.teacher_forced(chunk)  # (B, S), (B, T): gold French, <eos> written
         with capture_attention(model, layers) as patterns:
             model(src, tgt_in)
         weights = torch.stack([patterns[n] for n in layers], dim=1).float().cpu()  # (B, L, H, T, S)

@@ -22,7 +22,6 @@ import torch
 from attnlib.model.capture import attention_layers, capture_attention
 from .corpus import Pair
 from .translator import Translator
-from .vocab import decoder_input, pad_rows
 
 FRENCH_PRONOUNS = {"il": "m", "ils": "m", "elle": "f", "elles": "f"}
 
@@ -122,8 +121,7 @@ def head_choices(translator: Translator, pairs: Sequence[Pair], batch_size: int 
     out: dict[str, list[bool]] = {}
     for start in range(0, len(pairs), batch_size):
         chunk = pairs[start : start + batch_size]
-        src = pad_rows([translator.src_vocab.encode(p.src) for p in chunk]).to(translator.device)  # (B, S)
-        tgt_in = pad_rows([decoder_input(translator.tgt_vocab.encode(p.tgt)) for p in chunk]).to(translator.device)
+        src, tgt_in = translator.teacher_forced(chunk)  # (B, S), (B, T)
         with capture_attention(model, layers) as patterns:
             model(src, tgt_in)
         for name in layers:

@@ -108,6 +108,13 @@ class Translator:
             self.model(src, tgt_in)
         return {name: w[0].float().cpu() for name, w in patterns.items()}
 
+    def teacher_forced(self, pairs) -> tuple[torch.Tensor, torch.Tensor]:
+        """Sentence pairs as the model reads them in training: padded English ids ``(B, S)`` and the
+        decoder input ``(B, T)`` (``<bos>`` and the gold French but its last token), on the model's device."""
+        src = pad_rows([self.src_vocab.encode(p.src) for p in pairs])  # (B, S)
+        tgt_in = pad_rows([decoder_input(self.tgt_vocab.encode(p.tgt)) for p in pairs])  # (B, T)
+        return src.to(self.device), tgt_in.to(self.device)
+
     @torch.no_grad()
     def translate_batch(self, texts: list[str], batch_size: int = 128) -> list[str]:
         """Greedy translations of many known-vocabulary sentences (for evaluation)."""

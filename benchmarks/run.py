@@ -44,7 +44,7 @@ SIZES = {
     "full": dict(
         mha=dict(B=32, T=128, d_model=512, heads=8), mha_repeats=11, mha_warmup=3,
         sweep=dict(B=2, d_model=512, heads=8, lengths=(64, 128, 256, 512, 1024, 2048)), sweep_repeats=5, sweep_warmup=1,
-        model=dict(preset="cpu", batch_size=64, pairs=2048), model_repeats=15, model_warmup=3,
+        model=dict(preset="cpu", batch_size=64, pairs=2048), model_repeats=60, model_warmup=5,
         kv=dict(preset="cpu", batch=16, src_len=12, steps=64, vocab=256), kv_repeats=7, kv_warmup=1,
         widget_repeats=21, widget_warmup=3,
     ),

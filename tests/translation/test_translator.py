@@ -144,3 +144,12 @@ def test_command_line_tools_say_what_is_wrong(tmp_path):
     run = subprocess.run([sys.executable, "-m", "attnlib.translation", "translate", "--checkpoint", str(tmp_path / "x.pt"), "hi"],
                          capture_output=True, text=True)
     assert run.returncode == 1 and "no checkpoint" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_the_command_line_names_its_commands_when_given_an_unknown_one(capsys):
+    from attnlib.translation.__main__ import COMMANDS, main
+
+    assert main(["nope"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown command 'nope'" in err and all(c in err for c in COMMANDS) and "Traceback" not in err
+    assert main(["--help"]) == 0 and main([]) == 2

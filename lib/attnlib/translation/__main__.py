@@ -21,8 +21,9 @@ COMMANDS = {"train": "train_command", "evaluate": "evaluate", "translate": "tran
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] not in COMMANDS:
-        given = f"unknown command {argv[0]!r}; " if argv and not argv[0].startswith("-") else ""
-        print(f"{given}{__doc__}", file=sys.stderr)
+        if argv and not argv[0].startswith("-"):
+            print(f"error: unknown command {argv[0]!r}: choose one of {', '.join(COMMANDS)}\n", file=sys.stderr)
+        print(__doc__, file=sys.stderr)
         return 0 if argv[:1] in (["-h"], ["--help"]) else 2
     module = importlib.import_module(f"{__package__}.{COMMANDS[argv[0]]}")
     return module.main(argv[1:])

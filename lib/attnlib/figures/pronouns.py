@@ -14,10 +14,8 @@ import functools
 
 import plotly.graph_objects as go
 
-from attnlib.book.layout import COLUMN_WIDTH
 from attnlib.lessons.pronouns import PronounAttention, attention_from_pronoun
 from attnlib.translation.corpus import PINNED_EXAMPLES
-from attnlib.translation.vocab import sentence_text
 from .decoding import translator
 
 #: The running example with each of its two endings: *it* is the cat, then the street.
@@ -28,9 +26,9 @@ LINE_COLOR = "8, 81, 156"  # rgb of the lines; their opacity is the weight
 KINDS = {"encoder": "encoder.layers.{}.self_attn", "cross": "decoder.layers.{}.cross_attn"}
 
 
-def head_label(layer: int, head: int, kind: str = "") -> str:
-    """``layer 1 · head 2`` (1-based, as the book counts), after ``encoder`` or ``cross`` when given."""
-    return f"{kind + ' ' if kind else ''}layer {layer + 1} · head {head + 1}"
+def head_label(layer: int, head: int) -> str:
+    """``layer 1 · head 2`` (1-based, as the book counts)."""
+    return f"layer {layer + 1} · head {head + 1}"
 
 
 def head_labels() -> list[str]:
@@ -87,10 +85,10 @@ def pronoun_lines_figure(sentence: str = "… because it is tired", attention: s
                              textposition="middle right", textfont=dict(size=14)))
     fig.update_xaxes(visible=False, range=[-0.45, 1.5])
     fig.update_yaxes(visible=False, range=[y[-1] - 0.6, 0.6])
-    french = sentence_text(att.target)
-    what = "from “it”" if kind == "encoder" else f"writing “{att.target[start]}”"
-    fig.update_layout(title=dict(text=f"{kind} {head}: attention {what}<br><sup>French: {french}</sup>"),
-                      height=90 + 30 * len(words), width=min(COLUMN_WIDTH, 560), margin=dict(l=10, r=10, t=80, b=10),
+    french = att.target[att.french_pronoun] if att.french_pronoun is not None else "no pronoun"
+    what = f"from “it”; translated with “{french}”" if kind == "encoder" else f"writing “{french}”"
+    fig.update_layout(title=dict(text=f"{kind} {head}<br><sup>attention {what}</sup>"),
+                      height=90 + 30 * len(words), margin=dict(l=10, r=10, t=80, b=10),
                       plot_bgcolor="white")
     return fig
 

@@ -17,6 +17,7 @@ import datetime
 import json
 import os
 import platform
+import statistics
 import sys
 import tempfile
 import time
@@ -38,6 +39,7 @@ from attnlib.model.positional import sinusoidal_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SLOW = ("time_to_bleu95_cpu_s", "time_to_bleu95_gpu_s", "book_build_s", "book_build_peak_rss_mb")
+BROWSER = ("browser_translator_load_s", "browser_translate_ms", "browser_vs_python_translate", "browser_payload_mb")
 
 # Problem sizes. "quick" keeps the whole run to seconds; its numbers mean little.
 SIZES = {
@@ -47,6 +49,7 @@ SIZES = {
         model=dict(preset="cpu", batch_size=64, pairs=2048), model_repeats=60, model_warmup=5,
         kv=dict(preset="cpu", batch=16, src_len=12, steps=64, vocab=256), kv_repeats=7, kv_warmup=1,
         widget_repeats=21, widget_warmup=3,
+        browser_loads=5, browser_sentences=10, browser_repeats=5,
     ),
     "quick": dict(
         mha=dict(B=2, T=16, d_model=32, heads=4), mha_repeats=3, mha_warmup=1,
@@ -54,6 +57,7 @@ SIZES = {
         model=dict(preset="tiny", batch_size=8, pairs=64), model_repeats=3, model_warmup=1,
         kv=dict(preset="tiny", batch=2, src_len=6, steps=64, vocab=32), kv_repeats=3, kv_warmup=1,
         widget_repeats=3, widget_warmup=1,
+        browser_loads=1, browser_sentences=2, browser_repeats=1,
     ),
 }
 BLEU_TARGET = 95.0
@@ -334,6 +338,91 @@ def bench_book_build() -> tuple[dict, dict]:
 
 
 # --------------------------------------------------------------------------------------
+# browser_*: the translator that runs in chapter 10's page
+# --------------------------------------------------------------------------------------
+
+BROWSER_PAGE = "chapters/10_decoding.html"
+BROWSER_FILES = r"onnxruntime-web/|/translator/|live_translator\.js"  # what the page fetches for its translator
+
+
+def ten_word_sentences(n: int) -> list[str]:
+    from attnlib.translation.corpus import load_split
+
+    return [p.src for p in load_split("test") if len(p.src.split()) == 10][:n]
+
+
+def bench_browser_translator(s: dict) -> tuple[dict, dict, dict, dict]:
+    """Load chapter 10 in headless Chromium from the built site, served on 127.0.0.1; time the load to the
+    first translation, then translate 10-word sentences in the page and with the Python translator,
+    in alternation."""
+    site = ROOT / "_build" / "html"
+    if not (site / "_static" / "translator" / "decoder.onnx").is_file():
+        raise RuntimeError(f"no built book with its exported translator in {site}: run `make book` first")
+    from attnlib.translation.translator import Translator
+
+    python = Translator.load(device="cpu")
+    sentences = ten_word_sentences(s["browser_sentences"])
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # like the page's runtime, and like the book's pages (attnlib.book.setup)
+    try:
+        return _browser_translator(s, site, python, sentences)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _browser_translator(s: dict, site: Path, python, sentences: list[str]) -> tuple[dict, dict, dict, dict]:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser import launch_chromium, serve  # the tests' server and browser
+    from playwright.sync_api import sync_playwright
+
+    loads, payloads, pairs = [], [], []
+    with serve(site) as base, sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        for _ in range(s["browser_loads"]):  # a fresh context each time: nothing cached
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(base + BROWSER_PAGE)
+            page.wait_for_function("window.attnLiveTranslator && window.attnLiveTranslator.readyMs", timeout=120_000)
+            loads.append(page.evaluate("window.attnLiveTranslator.readyMs") / 1e3)
+            timings = page.evaluate("window.attnLiveTranslator.timings")  # the last load's stages
+            payloads.append(page.evaluate("""(pattern) => performance.getEntriesByType('resource')
+                .filter(r => new RegExp(pattern).test(r.name)).reduce((n, r) => n + r.encodedBodySize, 0)""",
+                                          BROWSER_FILES))
+            if len(loads) < s["browser_loads"]:
+                context.close()
+        translate_in_page = """async (text) => { const t = await window.attnLiveTranslator.ready;
+            const start = performance.now(); await t.translate(text); return performance.now() - start; }"""
+        for text in sentences:  # warm-up, both sides
+            page.evaluate(translate_in_page, text)
+            python.translate(text)
+        for _ in range(s["browser_repeats"]):
+            for text in sentences:  # alternation: both sides meet the same machine, moments apart
+                start = time.perf_counter()
+                python.translate(text)
+                python_ms = (time.perf_counter() - start) * 1e3
+                pairs.append((page.evaluate(translate_in_page, text), python_ms))
+        browser.close()
+    browser_ms = statistics.median(b for b, _ in pairs)
+    python_ms = statistics.median(p for _, p in pairs)
+    ratio = statistics.median(b / p for b, p in pairs)
+    common = dict(page=BROWSER_PAGE, runtime="onnxruntime-web (WebAssembly, 1 thread)")
+    return (
+        bm.entry(statistics.median(loads), unit="s (median, page load to first translation)", target=3.0,
+                 comparison="<=", note="headless Chromium, fresh cache, site on 127.0.0.1", loads_s=loads,
+                 stages_ms={k: round(v) for k, v in timings.items()}, **common),
+        bm.entry(browser_ms, unit="ms (median, one 10-word sentence)", target=100.0, comparison="<=",
+                 note="greedy decoding with the cross-attention of every step", sentences=sentences,
+                 repeats=s["browser_repeats"], **common),
+        bm.entry(ratio, unit="time ratio page / Python", note="median of paired per-sentence ratios; Python: "
+                 "Translator.translate with its attention, torch on the CPU", browser_ms=browser_ms,
+                 python_ms=python_ms, python_threads=1, **common),
+        bm.entry(payloads[-1] / 1e6, unit="MB downloaded for the translator", target=20.0, comparison="<=",
+                 note="runtime, its WebAssembly, the ONNX graphs, vocabularies and script, uncompressed",
+                 **common),
+    )
+
+
+# --------------------------------------------------------------------------------------
 # the run
 # --------------------------------------------------------------------------------------
 
@@ -349,6 +438,10 @@ TARGETS = {  # what skipped entries still show
     "time_to_bleu95_gpu_s": dict(unit="s of training (evaluation excluded)"),
     "book_build_s": dict(unit="s (wall)", target=600.0, comparison="<="),
     "book_build_peak_rss_mb": dict(unit="MiB (summed RSS of the process tree)", target=4000.0, comparison="<="),
+    "browser_translator_load_s": dict(unit="s (median, page load to first translation)", target=3.0, comparison="<="),
+    "browser_translate_ms": dict(unit="ms (median, one 10-word sentence)", target=100.0, comparison="<="),
+    "browser_vs_python_translate": dict(unit="time ratio page / Python"),
+    "browser_payload_mb": dict(unit="MB downloaded for the translator", target=20.0, comparison="<="),
 }
 
 
@@ -400,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
         """None if ``name`` runs now, else why it is skipped."""
         if args.only and name not in args.only:
             return "not selected (--only)"
-        if name in SLOW and args.quick:
+        if name in SLOW + BROWSER and args.quick:
             return "skipped in quick mode"
         if name in SLOW and args.skip_slow:
             return "skipped (--skip-slow)"
@@ -440,6 +533,7 @@ def main(argv: list[str] | None = None) -> int:
     record(("time_to_bleu95_cpu_s",), lambda: [bench_time_to_bleu("cpu", args.bleu_cap_s)])
     record(("time_to_bleu95_gpu_s",), lambda: [bench_time_to_bleu("cuda", args.bleu_cap_s)])
     record(("book_build_s", "book_build_peak_rss_mb"), bench_book_build)
+    record(BROWSER, lambda: bench_browser_translator(sizes))  # after the build: it serves the built site
 
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print()

@@ -219,7 +219,8 @@ def test_missing_or_outdated_results_say_to_run_make_bench(tmp_path):
 def test_comparisons_for_readers_name_one_machine_and_every_row(quick_results, tmp_path):
     r = json.loads(quick_results.read_text())
     rows = bm.comparisons(r)
-    assert len(rows) == 5 and all(row["ratio"] is not None for row in rows)
+    assert len(rows) == 6 and all(row["ratio"] is not None for row in rows[:5])
+    assert rows[5]["ratio"] is None and "quick mode" in rows[5]["reading"]  # the browser is not started
     assert rows[0]["ratio"] == r["mha_fast_vs_torch"]["value"]
     assert rows[2]["ratio"] == r["kv_cache_speedup"]["value"]
     text = bm.comparisons_markdown(r)
@@ -235,5 +236,18 @@ def test_comparisons_for_readers_name_one_machine_and_every_row(quick_results, t
     partial = {**r, "mha_fast_vs_torch": bm.skipped("not selected (--only)"),
                "mha_explicit_vs_fast": bm.skipped("not selected (--only)")}
     rows = bm.comparisons(partial)
-    assert len(rows) == 5 and rows[0]["ratio"] is None and "not selected" in rows[0]["reading"]
-    assert bm.comparisons_markdown(partial).count("\n| ") == 6
+    assert len(rows) == 6 and rows[0]["ratio"] is None and "not selected" in rows[0]["reading"]
+    assert bm.comparisons_markdown(partial).count("\n| ") == 7
+
+
+def test_the_shipped_results_measure_the_page_translator_against_python():
+    """``make bench`` measured the in-page translator: every field, with a value, the same sentences."""
+    r = bm.load_results()
+    for name in ("browser_translator_load_s", "browser_translate_ms", "browser_vs_python_translate",
+                 "browser_payload_mb"):
+        assert r[name]["value"] is not None, (name, r[name]["note"])
+    e = r["browser_vs_python_translate"]
+    assert e["browser_ms"] == pytest.approx(r["browser_translate_ms"]["value"])  # one run, both sides
+    assert e["python_threads"] == 1
+    assert r["browser_payload_mb"]["value"] < 20
+    assert all(len(s.split()) == 10 for s in r["browser_translate_ms"]["sentences"])

@@ -31,6 +31,10 @@ BENCHMARKS = (
     "time_to_bleu95_gpu_s",
     "book_build_s",
     "book_build_peak_rss_mb",
+    "browser_translator_load_s",
+    "browser_translate_ms",
+    "browser_vs_python_translate",
+    "browser_payload_mb",
 )
 ENTRY_KEYS = ("value", "unit", "target", "comparison", "meets_target", "note")
 RUN_KEYS = ("hardware", "torch", "cpu_count", "threads", "date", "device", "quick")
@@ -295,6 +299,14 @@ def comparisons(results: str | Path | Mapping | None = None) -> list[dict]:
     add(f"the same ({where}), peak extra memory", {**e, "note": "memory not measurable there"} if last else e,
         lambda: _versus(f"{last['explicit_peak_mb']:.0f}", f"{last['fast_peak_mb']:.0f} MiB"), mem,
         "memory, explicit ÷ fast", lambda r: f"keeping the weights takes {r:.0f} times the memory")
+
+    e = results.get("browser_vs_python_translate") or {"note": "not in this results file"}
+    add("**translating a 10-word sentence in the page** (chapter 10's translator: the same model exported to "
+        "ONNX, run by onnxruntime-web in WebAssembly) vs the Python `Translator` (PyTorch), one thread each",
+        e, lambda: _versus(_ms(e["browser_ms"] / 1e3), _ms(e["python_ms"] / 1e3)), e.get("value"),
+        "time, page ÷ Python",
+        lambda r: f"the page translates {1 / r:.1f} times as fast as Python" if r < 1 - SAME_WITHIN
+        else f"the page takes {r:.1f} times as long as Python" if r > 1 + SAME_WITHIN else "the same speed")
     return rows
 
 

@@ -3,7 +3,10 @@
 * plotly.js comes from the installed ``plotly`` Python package (its version always
   matches the figures) and loads before any AMD loader, so ``window.Plotly`` exists;
 * MathJax, require.js, d3 and jQuery (for bertviz) come from the npm packages pinned
-  in ``package.json`` and installed into ``node_modules/`` by ``make``.
+  in ``package.json`` and installed into ``node_modules/`` by ``make``;
+* onnxruntime-web (its single-threaded WebAssembly build only) and the shipped translator exported
+  to ONNX (``translator/``) serve the pages that translate in the browser (:mod:`attnlib.book.live`);
+  those pages load them, the others do not.
 
 Each file is copied once into the site's ``_static/`` and shared by every page.
 """
@@ -29,9 +32,13 @@ VENDOR = {
     "vendor/jquery.min.js": NODE_MODULES / "jquery" / "dist" / "jquery.min.js",
     "vendor/mathjax/tex-mml-chtml.js": NODE_MODULES / "mathjax" / "es5" / "tex-mml-chtml.js",
     "vendor/mathjax/output/chtml/fonts/woff-v2": NODE_MODULES / "mathjax" / "es5" / "output" / "chtml" / "fonts" / "woff-v2",
+    # the global-script build with the WebAssembly backend only, and the one binary it loads
+    **{f"vendor/onnxruntime-web/{name}": NODE_MODULES / "onnxruntime-web" / "dist" / name
+       for name in ("ort.wasm.min.js", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm")},
 }
 MATHJAX_PATH = "vendor/mathjax/tex-mml-chtml.js"  # relative to _static/
 BOOK_CSS = Path(__file__).parent / "book.css"  # the book's own styles
+LIVE_JS = Path(__file__).parent / "live_translator.js"  # the translator that runs in the page
 
 
 class MissingAsset(RuntimeError):
@@ -49,6 +56,7 @@ def collect_assets(static: Path) -> None:
     static.mkdir(parents=True, exist_ok=True)
     shutil.copy2(PLOTLY_JS, static / "plotly.min.js")
     shutil.copy2(BOOK_CSS, static / "book.css")
+    shutil.copy2(LIVE_JS, static / LIVE_JS.name)
     for target, src in VENDOR.items():
         dest = static / target
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -58,9 +66,19 @@ def collect_assets(static: Path) -> None:
             shutil.copy2(src, dest)
 
 
+def export_translator(static: Path) -> None:
+    """The shipped checkpoint as ONNX graphs and a JSON file, in ``static/translator/``."""
+    from attnlib.translation.onnx_export import export_translator as export
+    from attnlib.translation.translator import Translator
+
+    shutil.rmtree(static / "translator", ignore_errors=True)
+    export(Translator.load(device="cpu"), static / "translator")
+
+
 def _builder_inited(app) -> None:
     static = Path(app.outdir).parent / ".book_static"
     collect_assets(static)
+    export_translator(static)
     app.config.html_static_path.append(str(static))
 
 

@@ -6,6 +6,7 @@
   and by the length-normalised score, for one value of the length penalty α.
 * :func:`translation_figure` — any English sentence, its translation and a cross-attention map
   (French rows × English columns) of one layer, averaged over heads or one head.
+* :func:`live_translator` — the same, run in the published page by the exported model.
 
 All of them use the checkpoint in ``data/`` (:func:`translator`, loaded once).
 
@@ -20,6 +21,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
+from attnlib.book.live import live_rows, show_live_translator
 from attnlib.book.plots import heatmap_trace, label_axes
 from attnlib.lessons.stepwise import beam_hypotheses, greedy_trace, normalised_score
 from attnlib.translation.translator import Translator
@@ -201,3 +203,27 @@ def translation_figure(sentence: str = EXAMPLE_SENTENCES[0], view: str = "layer 
     fig.update_layout(title=dict(text=f"“{text}” ({view})", y=0.99, yanchor="top"),
                       height=200 + 28 * len(target), margin=dict(t=130, l=110, r=20, b=20))
     return fig
+
+
+def live_figure(sentence: str, layer: int = 0, head: int | None = None) -> go.Figure:
+    """The in-page translator's first picture: :func:`translation_figure`'s heatmap without a title
+    (the page writes the French above it), kept :func:`attnlib.book.live.live_rows` rows high."""
+    view = f"layer {layer + 1} · " + ("mean of heads" if head is None else f"head {head + 1}")
+    source, target, weights = translation_map(sentence, view)
+    rows = live_rows(len(source), len(target))
+    fig = go.Figure(heatmap_trace(weights, source, target, show_values=len(source) * rows <= 225))
+    label_axes(fig, source, target, x_title="English (what is read)", y_title="French (what is written)")
+    fig.update_layout(height=LIVE_TOP_PX + LIVE_ROW_PX * rows, margin=dict(t=80, l=110, r=20, b=20))
+    fig.update_xaxes(showgrid=False, zeroline=False)  # rows not yet written stay blank, not ruled
+    fig.update_yaxes(showgrid=False, zeroline=False)
+    return fig
+
+
+LIVE_TOP_PX, LIVE_ROW_PX = 100, 28  # the row height is live_translator.js's ROW_PX
+
+
+def live_translator(sentence: str = EXAMPLE_SENTENCES[0], layer: int = 0, head: int | None = None) -> None:
+    """Show the translator that runs in the page, opening on ``sentence`` (see :mod:`attnlib.book.live`)."""
+    source, target, _ = translation_map(sentence, "layer 1 · mean of heads")
+    show_live_translator(live_figure(sentence, layer, head), sentence, target, layer, head,
+                         live_rows(len(source), len(target)))

@@ -34,8 +34,10 @@ def frequencies(d_model: int, base: float = 10000.0) -> torch.Tensor:
 def sinusoidal_table(max_len: int, d_model: int, base: float = 10000.0) -> torch.Tensor:
     """``PE[p, 2i] = sin(p ω_i)``, ``PE[p, 2i+1] = cos(p ω_i)`` -> ``(P, D)`` float32."""
     angles = torch.arange(max_len, dtype=torch.float64)[:, None] * frequencies(d_model, base)[None, :]  # (P, D/2)
-    table = torch.stack([angles.sin(), angles.cos()], dim=-1)  # (P, D/2, 2)
-    return table.reshape(max_len, d_model).float()  # (P, D): interleave sin, cos
+    # math.sin, not Tensor.sin: torch's vectorised sine may differ in the last bit with the memory
+    # alignment, and the table must be the same in every process (the exported model is compared byte for byte)
+    rows = [[f(a) for a in row for f in (math.sin, math.cos)] for row in angles.tolist()]  # interleave sin, cos
+    return torch.tensor(rows, dtype=torch.float64).float()  # (P, D)
 
 
 def relative_shift(k: int, d_model: int, base: float = 10000.0) -> torch.Tensor:

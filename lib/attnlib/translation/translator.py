@@ -22,6 +22,21 @@ from .decoding import beam_search, greedy_decode
 from .vocab import SPECIALS, Vocab, decoder_input, pad_rows, sentence_text, tokenize, trim_at_eos
 
 
+# What a reader is told about input the translator cannot read; the page's JavaScript translator
+# fills in the same templates (it receives them with the vocabularies), so both say the same thing.
+INPUT_MESSAGES = {
+    "empty": "the sentence is empty: type an English sentence, e.g. 'the black cat sees the dog'",
+    "special": "{tokens} marks the model's own tokens, not a word: leave it out of the sentence",
+    "unknown": "unknown word(s) {words}: this translator knows only the {known} English words of its toy corpus",
+    "too_long": "the sentence has {words} words; this model reads at most {limit}: shorten it",
+}
+
+
+def _quoted(words: list[str]) -> str:
+    """``['cow', 'moon', 'cow']`` -> ``"'cow', 'moon'"``: each word once, as Python writes a string."""
+    return ", ".join(repr(w) for w in dict.fromkeys(words))
+
+
 @dataclass
 class Translation:
     """One translated sentence: source and target tokens, and each decoder layer's cross-attention."""
@@ -68,21 +83,17 @@ class Translator:
         """``text`` -> ``(1, S)`` ids, or a ValueError that says what is wrong with the input."""
         tokens = tokenize(text or "")
         if not tokens:
-            raise ValueError("the sentence is empty: type an English sentence, e.g. 'the black cat sees the dog'")
+            raise ValueError(INPUT_MESSAGES["empty"])
         specials = [t for t in tokens if t in SPECIALS]
         if specials:  # the model's own markers: typed as words they would steer or vanish from the input
-            raise ValueError(f"{', '.join(repr(t) for t in dict.fromkeys(specials))} marks the model's own tokens, "
-                             "not a word: leave it out of the sentence")
+            raise ValueError(INPUT_MESSAGES["special"].format(tokens=_quoted(specials)))
         unknown = self.src_vocab.unknown_words(tokens)
         if unknown:
-            raise ValueError(
-                f"unknown word(s) {', '.join(repr(w) for w in dict.fromkeys(unknown))}: this translator knows only "
-                f"the {len(self.src_vocab) - 4} English words of its toy corpus"
-            )
+            raise ValueError(INPUT_MESSAGES["unknown"].format(words=_quoted(unknown), known=len(self.src_vocab) - 4))
         ids = self.src_vocab.encode(tokens, add_eos=True)
         limit = self.model.cfg.max_len
         if len(ids) > limit:
-            raise ValueError(f"the sentence has {len(tokens)} words; this model reads at most {limit - 1}: shorten it")
+            raise ValueError(INPUT_MESSAGES["too_long"].format(words=len(tokens), limit=limit - 1))
         return torch.tensor([ids], device=self.device)
 
     def translate(self, text: str, beam_size: int = 1, with_attention: bool = True) -> Translation:

@@ -29,17 +29,20 @@ import torch
 
 from .corpus import Pair
 
-__all__ = ["BOS", "BOS_ID", "EOS", "EOS_ID", "PAD", "PAD_ID", "SPECIALS", "UNK", "UNK_ID", "Batch", "Vocab",
+__all__ = ["BOS", "BOS_ID", "ELISIONS", "EOS", "EOS_ID", "PAD", "PAD_ID", "PUNCTUATION", "SPECIALS", "UNK", "UNK_ID",
+           "Batch", "Vocab",
            "build_vocabs", "decoder_input", "make_batches", "pad_rows", "sentence_text", "tokenize", "trim_at_eos"]
 
 PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
 SPECIALS = (PAD, BOS, EOS, UNK)
 PAD_ID, BOS_ID, EOS_ID, UNK_ID = range(len(SPECIALS))  # every vocabulary starts with the specials
 
-_PUNCTUATION = ".,!?;:\"«»()"
-_SPLIT_PUNCTUATION = re.compile(f"([{re.escape(_PUNCTUATION)}])")
-# French words that elide before a vowel: l'ami, j'aime, qu'il, jusqu'au …
-_ELISION = re.compile(r"^(jusqu'|lorsqu'|puisqu'|quoiqu'|qu'|[ldjnmtsc]')(?=\w)")
+# The tokenizer's two tables, public so that the page's JavaScript translator reads the same ones.
+PUNCTUATION = ".,!?;:\"«»()"  # each is a token of its own
+# French words that elide before a vowel: l'ami, j'aime, qu'il, jusqu'au … (longest first)
+ELISIONS = ("jusqu'", "lorsqu'", "puisqu'", "quoiqu'", "qu'", *(f"{c}'" for c in "ldjnmtsc"))
+_SPLIT_PUNCTUATION = re.compile(f"([{re.escape(PUNCTUATION)}])")
+_ELISION = re.compile(f"^({'|'.join(map(re.escape, ELISIONS))})(?=\\w)")
 
 
 def tokenize(text: str) -> list[str]:

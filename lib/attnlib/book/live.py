@@ -1,0 +1,84 @@
+"""The translator that runs in the published page: the HTML shell around its first figure.
+
+The book build exports the shipped translator to ONNX (:mod:`attnlib.translation.onnx_export`) and
+serves it with onnxruntime-web from the site itself (:mod:`attnlib.book.sphinxext`). On a page,
+:func:`show_live_translator` puts a text box, a status line, the French output, a layer and a head
+menu, a step slider and the heatmap drawn here; ``live_translator.js`` brings them to life. Only
+the pages that show one load the runtime.
+
+In a live notebook the Python widgets do the same work with the kernel, so there the cell only says
+where the in-page translator is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+
+import plotly.graph_objects as go
+
+from .display import _HTML, figure_html, in_book_build
+
+# relative to a chapter page (chapters/*.html). It loads the runtime and the model itself, from its own
+# address; ``async``, so that they load while the rest of the page is drawn.
+SCRIPT = "../_static/live_translator.js"
+# What that script will fetch, asked for as soon as the page starts loading: the download then overlaps
+# with the drawing of the page's other figures. Each hint matches the request the script makes
+# (a classic script, a module, and fetch() in CORS mode), so nothing is downloaded twice.
+PRELOADS = (
+    '<link rel="preload" as="script" href="../_static/vendor/onnxruntime-web/ort.wasm.min.js">'
+    '<link rel="modulepreload" href="../_static/vendor/onnxruntime-web/ort-wasm-simd-threaded.mjs">'
+    + "".join(f'<link rel="preload" as="fetch" crossorigin="anonymous" href="../_static/{path}">'
+              for path in ("vendor/onnxruntime-web/ort-wasm-simd-threaded.wasm", "translator/translator.json",
+                           "translator/encoder.onnx", "translator/decoder.onnx"))
+)
+LOADING = "Loading the translator and its runtime…"
+NOTEBOOK_NOTE = ("In the published book, a translator that runs in the page itself stands here. "
+                 "In this notebook, the widget above translates with the Python model.")
+
+
+def live_rows(source_len: int, target_len: int) -> int:
+    """Rows of height the heatmap keeps for a translation (``live_translator.js`` uses the same rule):
+    room for a French sentence two tokens longer than the English, so that the figure does not
+    grow while the words appear, unless the French runs longer still."""
+    return max(target_len, source_len + 2)
+
+
+def live_translator_html(fig: go.Figure, example: str, target: list[str], layer: int, head: int | None,
+                         rows: int) -> str:
+    """The page's element: ``fig`` is the heatmap of ``example`` (translated as ``target``) for
+    ``layer`` and ``head`` (0-based; None for the mean of heads), drawn ``rows`` rows high."""
+    uid = hashlib.sha1(f"{example}|{layer}|{head}".encode()).hexdigest()[:8]
+    words = "".join(f"<span>{html.escape(t)}</span>" for t in target)
+    head_value = "mean" if head is None else str(head)
+    step = len(target)
+    return (
+        PRELOADS
+        + f'<div class="attn-live" data-example="{html.escape(example)}" data-layer="{layer}" '
+        f'data-head="{head_value}" data-rows="{rows}">'
+        f'<form class="attn-live-form">'
+        f'<label for="attn-live-{uid}">English sentence</label>'
+        f'<input class="attn-live-input" id="attn-live-{uid}" type="text" value="{html.escape(example)}" '
+        f'autocomplete="off" spellcheck="false" disabled>'
+        f'<button class="attn-live-button" type="submit" disabled>Translate</button></form>'
+        f'<p class="attn-live-status" role="status">{LOADING}</p>'
+        f'<p class="attn-live-output" lang="fr" aria-live="polite">{words}</p>'
+        f'<div class="attn-live-controls">'
+        f'<label>Attention <select class="attn-live-layer" disabled><option>layer {layer + 1}</option></select></label>'
+        f'<select class="attn-live-head" aria-label="head" disabled>'
+        f'<option>{"mean of heads" if head is None else f"head {head + 1}"}</option></select>'
+        f'<label class="attn-live-slider">Step <input class="attn-live-step" type="range" min="1" max="{step}" '
+        f'value="{step}" disabled></label>'
+        f'<span class="attn-live-step-label">step {step} of {step}: writing {html.escape(target[-1])}</span></div>'
+        f'{figure_html(fig)}'
+        f'<noscript><p>The translator in this page needs JavaScript.</p></noscript></div>'
+        f'<script async src="{SCRIPT}"></script>'
+    )
+
+
+def show_live_translator(*args, **kwargs) -> None:
+    """Display the element (book build) or the note that says where it is (live notebook)."""
+    from IPython.display import display
+
+    display(_HTML(live_translator_html(*args, **kwargs) if in_book_build()
+                  else f"<p><em>{html.escape(NOTEBOOK_NOTE)}</em></p>"))

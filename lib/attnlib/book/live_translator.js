@@ -1,0 +1,335 @@
+/* The book's translator, running in the page: onnxruntime-web executes the ONNX graphs that the book
+ * build exports from the shipped checkpoint (attnlib.translation.onnx_export), so a reader of the
+ * static site types a sentence and watches it translated, with no server and no network.
+ *
+ * Everything the Python translator decides is taken from it, not rewritten here: the vocabularies,
+ * the length limit, the tokenizer's tables and the input messages come in translator.json.
+ * What is rewritten is small and mirrors attnlib.translation line for line:
+ *   tokenize()        <- vocab.tokenize
+ *   sourceIds()       <- Translator.source_ids
+ *   translate()       <- decoding.greedy_decode (argmax at every step, stop at <eos>)
+ *
+ * The page's element (see attnlib.book.live) holds a text box, a status line, the French output,
+ * a layer and a head menu, a step slider and a plotly heatmap drawn by the book build.
+ */
+(function () {
+  "use strict";
+
+  const SCRIPT = document.currentScript;
+  const STATIC_ROOT = SCRIPT.src.replace(/[^/]*$/, "");  // .../_static/
+  const ORT_ROOT = STATIC_ROOT + "vendor/onnxruntime-web/";
+  const MODEL_ROOT = STATIC_ROOT + "translator/";
+  const ROW_PX = 28;  // height of one French row in the heatmap (as in attnlib.figures.decoding)
+  const STEP_MS = 90;
+  const MIN_CELL_PX = 30;  // a cell narrower than this (a phone, a long sentence) shows colour, not numbers  // a pause between decoding steps, so the map is seen growing row by row
+
+  /** Bad input: the message says what is wrong and what to do (never a stack trace). */
+  class InputError extends Error {}
+
+  /** A string as Python's repr() writes it, so that messages read exactly as the Python ones. */
+  function pyRepr(s) {
+    const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+    let body = s.replace(/\\/g, "\\\\");
+    if (quote === "'") body = body.replace(/'/g, "\\'");
+    return quote + body + quote;
+  }
+
+  /** "'cow', 'moon'": each word once, in order of appearance (translator._quoted). */
+  function quoted(words) {
+    return [...new Set(words)].map(pyRepr).join(", ");
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
+  }
+
+  function escapeClass(chars) {
+    return chars.replace(/[\\\]^-]/g, "\\$&");
+  }
+
+  /** The Python tokenizer (attnlib.translation.vocab.tokenize), from the same two tables. */
+  class Tokenizer {
+    constructor(tables) {
+      this.punctuation = new RegExp("([" + escapeClass(tables.punctuation) + "])", "g");
+      const elisions = tables.elisions.map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+      // (?=\w) in Python matches any letter, digit or underscore of any script
+      this.elision = new RegExp("^(" + elisions.join("|") + ")(?=[\\p{L}\\p{N}_])", "u");
+    }
+
+    tokenize(text) {
+      const clean = text.toLowerCase().replace(/\u2019/g, "'").replace(/[\u00a0\u202f]/g, " ");
+      const tokens = [];
+      for (let chunk of clean.replace(this.punctuation, " $1 ").split(/\s+/).filter(Boolean)) {
+        let m;
+        while ((m = this.elision.exec(chunk)) !== null) {
+          tokens.push(m[1]);
+          chunk = chunk.slice(m[1].length);
+        }
+        tokens.push(chunk);
+      }
+      return tokens;
+    }
+  }
+
+  function int64(ids) {
+    return new ort.Tensor("int64", BigInt64Array.from(ids, (i) => BigInt(i)), [1, ids.length]);
+  }
+
+  function argmax(values) {
+    let best = 0;
+    for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;  // first of equals, as torch
+    return best;
+  }
+
+  /** The exported translator: two onnxruntime sessions and the page config. */
+  class PageTranslator {
+    static async load() {
+      ort.env.wasm.numThreads = 1;  // a static host cannot send the headers that threads need
+      ort.env.wasm.wasmPaths = ORT_ROOT;
+      // the exporter already optimised the graphs: skipping ORT's own pass makes the page ready sooner
+      const options = { executionProviders: ["wasm"], graphOptimizationLevel: "disabled" };
+      const [config, encoder, decoder] = await Promise.all([
+        fetch(MODEL_ROOT + "translator.json").then((r) => {
+          if (!r.ok) throw new Error(`translator.json: HTTP ${r.status}`);
+          return r.json();
+        }),
+        ort.InferenceSession.create(MODEL_ROOT + "encoder.onnx", options),
+        ort.InferenceSession.create(MODEL_ROOT + "decoder.onnx", options),
+      ]);
+      return new PageTranslator(config, encoder, decoder);
+    }
+
+    constructor(config, encoder, decoder) {
+      this.config = config;
+      this.encoder = encoder;
+      this.decoder = decoder;
+      this.tokenizer = new Tokenizer(config.tokenizer);
+      this.sourceIndex = new Map(config.source_tokens.map((t, i) => [t, i]));
+    }
+
+    /** Translator.source_ids: the ids of a sentence with its <eos>, or an InputError. */
+    sourceIds(text) {
+      const c = this.config, m = c.messages;
+      const tokens = this.tokenizer.tokenize(text || "");
+      if (tokens.length === 0) throw new InputError(m.empty);
+      const specials = tokens.filter((t) => c.specials.includes(t));
+      if (specials.length) throw new InputError(fill(m.special, { tokens: quoted(specials) }));
+      const unknown = tokens.filter((t) => !this.sourceIndex.has(t));
+      if (unknown.length) {
+        throw new InputError(fill(m.unknown, { words: quoted(unknown), known: c.source_tokens.length - 4 }));
+      }
+      const ids = [...tokens.map((t) => this.sourceIndex.get(t)), c.eos_id];
+      if (ids.length > c.max_len) throw new InputError(fill(m.too_long, { words: tokens.length, limit: c.max_len - 1 }));
+      return ids;
+    }
+
+    /** Greedy decoding, one step at a time; ``onStep(result)`` sees the translation so far.
+     * Result: source and target tokens (<eos> included, as Translation), and the cross-attention
+     * of the last step, ``{data: Float32Array, dims: [L, H, T, S]}``: row t is what the decoder read
+     * while writing target token t. */
+    async translate(text, onStep) {
+      const c = this.config;
+      const srcIds = this.sourceIds(text);
+      const source = int64(srcIds);
+      const { memory } = await this.encoder.run({ source });
+      const ids = [];
+      let attention = null;
+      for (let step = 0; step < c.max_len - 1; step++) {  // the <bos> takes one position
+        const out = await this.decoder.run({ prefix: int64([c.bos_id, ...ids]), memory, source });
+        const next = argmax(out.logits.data);
+        ids.push(next);
+        attention = { data: out.cross_attention.data, dims: out.cross_attention.dims.map(Number) };
+        const result = {
+          source: srcIds.map((i) => c.source_tokens[i]),
+          target: ids.map((i) => c.target_tokens[i]),
+          crossAttention: attention,
+          done: next === c.eos_id || step === c.max_len - 2,
+        };
+        if (onStep) await onStep(result);
+        if (result.done) return result;
+      }
+    }
+  }
+
+  /** One head's map, or the mean of a layer's heads, as rows ``T × S`` (head null: the mean). */
+  function attentionMap(attention, layer, head, rows) {
+    const [, H, T, S] = attention.dims;
+    const at = (h, t, s) => attention.data[((layer * H + h) * T + t) * S + s];
+    const heads = head === null ? [...Array(H).keys()] : [head];
+    const out = [];
+    for (let t = 0; t < Math.min(rows, T); t++) {
+      const row = [];
+      for (let s = 0; s < S; s++) row.push(heads.reduce((sum, h) => sum + at(h, t, s), 0) / heads.length);
+      out.push(row);
+    }
+    return out;
+  }
+
+  function cellText(v) {  // attnlib.book.plots.cell_text
+    const text = v.toFixed(2);
+    return Number(text) === 0 ? "0" : text;
+  }
+
+  function sentence(tokens) {
+    return tokens.filter((t) => t !== "<eos>").join(" ");
+  }
+
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /** The reader's side: the text box, the menus, the slider and the heatmap of one element. */
+  class LiveView {
+    constructor(root, translator) {
+      this.root = root;
+      this.translator = translator;
+      this.el = (name) => root.querySelector(`.attn-live-${name}`);
+      this.plot = root.querySelector(".js-plotly-plot");
+      this.base = { height: this.plot.layout.height, rows: Number(root.dataset.rows) };
+      this.result = null;
+      this.run = 0;
+      const { n_layers: L, n_heads: H } = translator.config;
+      this.el("layer").replaceChildren(...[...Array(L).keys()].map((l) => new Option(`layer ${l + 1}`, l)));
+      this.el("head").replaceChildren(new Option("mean of heads", "mean"),
+        ...[...Array(H).keys()].map((h) => new Option(`head ${h + 1}`, h)));
+      this.el("layer").value = root.dataset.layer;
+      this.el("head").value = root.dataset.head;
+      this.el("form").addEventListener("submit", (e) => { e.preventDefault(); this.translate(this.el("input").value); });
+      for (const name of ["layer", "head"]) this.el(name).addEventListener("change", () => this.draw());
+      this.el("step").addEventListener("input", () => this.draw());
+      for (const name of ["input", "button", "layer", "head", "step"]) this.el(name).disabled = false;
+    }
+
+    status(text, isError = false) {
+      const s = this.el("status");
+      s.textContent = text;
+      s.classList.toggle("attn-live-error", isError);
+    }
+
+    async translate(text, { animate = true } = {}) {
+      const run = ++this.run;  // a newer request wins: an older one stops drawing
+      try {
+        this.translator.sourceIds(text);
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        this.status(err.message, true);  // the last translation stays on screen
+        return null;
+      }
+      this.status("translating…");
+      const result = await this.translator.translate(text, async (partial) => {
+        if (run !== this.run || !(animate || partial.done)) return;
+        this.show(partial, partial.target.length);
+        if (!partial.done) await sleep(STEP_MS);
+      });
+      if (run === this.run) this.status(`Translated in ${result.target.length} greedy steps; the slider replays them.`);
+      return result;
+    }
+
+    show(result, step) {
+      this.result = result;
+      const slider = this.el("step");
+      slider.max = String(result.target.length);
+      slider.value = String(step);
+      this.draw();
+    }
+
+    draw() {
+      const r = this.result;
+      if (!r) return;
+      const step = Number(this.el("step").value);
+      const layer = Number(this.el("layer").value);
+      const headValue = this.el("head").value;
+      const head = headValue === "mean" ? null : Number(headValue);
+      const z = attentionMap(r.crossAttention, layer, head, step).map((row) => row.map((v) => Math.round(v * 1e4) / 1e4));
+      const target = r.target.slice(0, step);
+      const written = this.el("output");
+      written.replaceChildren(...r.target.map((t, i) => {
+        const word = document.createElement("span");
+        word.textContent = t;
+        word.className = i < step ? (i === step - 1 ? "attn-live-current" : "") : "attn-live-later";
+        return word;
+      }));
+      this.el("step-label").textContent = `step ${step} of ${r.target.length}: writing ${target[step - 1]}`;
+      // rows of room: the whole translation once it is written (the slider then replays it in place);
+      // while it is being written, as many as the figure is tall, so the rows do not stretch and shrink
+      const shown = r.done ? r.target.length : Math.max(r.target.length, r.source.length + 2);
+      this.redraw(r.source, target, z, shown);
+    }
+
+    redraw(source, target, z, shownRows) {
+      const layout = JSON.parse(JSON.stringify(this.plot.layout));
+      const ticks = (labels) => ({ tickmode: "array", tickvals: labels.map((_, i) => i), ticktext: labels });
+      Object.assign(layout.xaxis, ticks(source));
+      Object.assign(layout.yaxis, ticks(target));
+      Object.assign(layout.yaxis, { autorange: false, range: [shownRows - 0.5, -0.5] });  // first row on top
+      const rows = Math.max(target.length, source.length + 2);  // attnlib.book.live.live_rows
+      layout.height = this.base.height + ROW_PX * (rows - this.base.rows);  // the frame's bands stay as drawn
+      const trace = Object.assign({}, this.plot.data[0], {
+        z, x: source.map((_, i) => i), y: target.map((_, i) => i),
+        hovertext: z.map((row, t) => row.map((v, s) => `${target[t]} → ${source[s]}: ${v.toFixed(3)}`)),
+      });
+      const size = this.plot._fullLayout && this.plot._fullLayout._size;
+      const cellPx = size ? size.w / source.length : Infinity;
+      if (source.length * rows <= 225 && cellPx >= MIN_CELL_PX) {  // numbers only where they fit
+        Object.assign(trace, { text: z.map((row) => row.map(cellText)), texttemplate: "%{text}" });
+      } else {
+        delete trace.text;
+        delete trace.texttemplate;
+      }
+      this.plot.parentElement.style.minHeight = "";
+      return Plotly.react(this.plot, [trace], layout, this.plot._context);
+    }
+  }
+
+  /** The runtime's script, added once: this script is loaded ``async``, so the model starts loading
+   * while the rest of the page (its figures, its math) is still being drawn. */
+  function loadRuntime() {
+    if (window.ort) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = ORT_ROOT + "ort.wasm.min.js";
+      script.onload = resolve;
+      script.onerror = () => reject(new Error(`could not load ${script.src}`));
+      document.head.appendChild(script);
+    });
+  }
+
+  /** Load the model once per page and attach a view to every translator element on it. */
+  const served = location.protocol !== "file:";  // a page opened as a file cannot fetch the model
+  const timings = { script: performance.now() };  // ms from navigation start, for the load benchmark
+  const mark = (name) => (value) => { timings[name] = performance.now(); return value; };
+  const ready = served ? loadRuntime().then(mark("runtime")).then(() => PageTranslator.load()).then(mark("model"))
+    : Promise.reject(new Error("the page is not served over http"));
+  ready.catch(() => {});  // reported in the element, by mount()
+  const parsed = document.readyState !== "loading" ? Promise.resolve()
+    : new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }));
+  parsed.then(mark("parsed"));
+  const views = [];
+
+  async function mount(root) {
+    const status = root.querySelector(".attn-live-status");
+    if (!served) {
+      status.textContent = "The translator needs the book served over http: run "
+        + "`python -m http.server -d _build/html` and open http://localhost:8000.";
+      return null;
+    }
+    let translator;
+    try {
+      translator = await ready;
+    } catch (err) {
+      status.textContent = `The translator could not be loaded (${err.message || err}). Reload the page to try again.`;
+      status.classList.add("attn-live-error");
+      return null;
+    }
+    const view = new LiveView(root, translator);
+    views.push(view);
+    await view.translate(root.dataset.example, { animate: false });  // the picture the page opened with
+    view.status("Ready: type an English sentence and press Enter.");
+    return view;
+  }
+
+  const mounted = parsed.then(() => Promise.all([...document.querySelectorAll(".attn-live")].map(mount))).then((v) => {
+    window.attnLiveTranslator.readyMs = performance.now();  // from navigation start: the load benchmark
+    return v;
+  });
+
+  window.attnLiveTranslator = { ready, mounted, views, InputError, timings, readyMs: null };
+})();

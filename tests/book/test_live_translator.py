@@ -1,0 +1,168 @@
+"""The translator that runs in the published page (chapter 10) is the Python translator: same tokens,
+same attention, same messages, from the site's own files and nothing else."""
+
+import re
+
+import numpy as np
+import pytest
+from book_pages import error_problems, new_tab
+
+from attnlib.book.live import SCRIPT, live_rows
+from attnlib.book.sphinxext import VENDOR
+from attnlib.translation.corpus import load_split
+from attnlib.translation.translator import Translator
+
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
+PAGE = "chapters/10_decoding.html"
+READY_TIMEOUT_MS = 60_000
+TOLERANCE = 1e-4
+
+
+@pytest.fixture(scope="module")
+def translator():
+    return Translator.load(device="cpu")
+
+
+@pytest.fixture(scope="module")
+def page(chromium, site):
+    with new_tab(chromium) as page:
+        page.goto(site + PAGE)
+        page.wait_for_function("window.attnLiveTranslator && window.attnLiveTranslator.readyMs",
+                               timeout=READY_TIMEOUT_MS)
+        yield page
+
+
+def longest_sentence(translator) -> str:
+    words = ["the", "cat", "sees", "the", "dog", "and"] * 11
+    return " ".join(words[: translator.model.cfg.max_len - 1])  # 63 words and <eos>: just fits
+
+
+def sentences(translator) -> list[str]:
+    """Test and generalisation sentences, and what a reader types: capitals, no final period, spaces."""
+    corpus = [p.src for p in load_split("test")[:70]] + [p.src for p in load_split("generalisation")[:30]]
+    typed = ["The Black Cat sees the dog", "  the cat   sees the dog  ", "THEY ARE NOT NOISY.", "the cat",
+             "the cat does not cross the street because it is tired .",
+             "the cat does not cross the street because it is wide .", "dog", longest_sentence(translator)]
+    return corpus + typed
+
+
+def in_page(page, texts: list[str]) -> list[dict]:
+    """Translate each text with the page's translator: tokens and the last step's cross-attention."""
+    return page.evaluate("""async (texts) => {
+        const t = await window.attnLiveTranslator.ready, out = [];
+        for (const text of texts) {
+            const r = await t.translate(text);
+            out.push({source: r.source, target: r.target, dims: r.crossAttention.dims,
+                      attention: Array.from(r.crossAttention.data)});
+        }
+        return out;
+    }""", texts)
+
+
+def python_attention(result) -> np.ndarray:
+    return np.stack([w.numpy() for w in result.cross_attention.values()])  # (L, H, T, S)
+
+
+def test_the_page_translates_over_a_hundred_sentences_as_python_does(page, translator):
+    texts = sentences(translator)
+    assert len(texts) >= 100
+    for text, ours in zip(texts, in_page(page, texts)):
+        expected = translator.translate(text)
+        assert ours["source"] == expected.source, text
+        assert ours["target"] == expected.target, text  # token for token, <eos> included
+        attention = np.array(ours["attention"]).reshape(ours["dims"])
+        np.testing.assert_allclose(attention, python_attention(expected), atol=TOLERANCE, err_msg=text)
+
+
+BAD_INPUT = ["", "   ", "the astronaut sees the moon", "the cat sees the astronaut and the astronaut",
+             "<eos> the cat", "the <unk> cat", "l'astronaute", "the cat sees the dog " * 14, "?!"]
+
+
+@pytest.mark.parametrize("text", BAD_INPUT)
+def test_bad_input_gets_the_python_message(page, translator, text):
+    with pytest.raises(ValueError) as python:
+        translator.source_ids(text)
+    message = page.evaluate("""async (text) => {
+        const t = await window.attnLiveTranslator.ready;
+        try { t.sourceIds(text); return null; }
+        catch (err) { return [err instanceof window.attnLiveTranslator.InputError, err.message]; }
+    }""", text)
+    assert message == [True, str(python.value)]
+
+
+def shown(page) -> dict:
+    return page.evaluate("""() => {
+        const root = document.querySelector('.attn-live'), plot = root.querySelector('.js-plotly-plot');
+        return {z: plot.data[0].z, x: plot.layout.xaxis.ticktext, y: plot.layout.yaxis.ticktext,
+                height: plot.layout.height, status: root.querySelector('.attn-live-status').textContent,
+                words: [...root.querySelectorAll('.attn-live-output span')].map(s => s.textContent)};
+    }""")
+
+
+def type_sentence(page, text: str) -> None:
+    page.fill(".attn-live-input", text)
+    page.press(".attn-live-input", "Enter")
+
+
+def test_the_reader_types_a_sentence_and_sees_its_translation_and_attention(page, translator):
+    before = shown(page)
+    page.evaluate("""() => { const plot = document.querySelector('.attn-live .js-plotly-plot');
+        window.liveHeights = []; plot.on('plotly_afterplot', () => window.liveHeights.push(plot.layout.height)); }""")
+    text = "i send a ticket to the sad prince ."
+    type_sentence(page, text)
+    page.wait_for_function("document.querySelector('.attn-live-status').textContent.includes('steps')")
+    expected = translator.translate(text)
+    after = shown(page)
+    assert after["words"] == expected.target and after["y"] == expected.target and after["x"] == expected.source
+    mean = python_attention(expected)[0].mean(0)  # layer 1, mean of heads: the element's first view
+    np.testing.assert_allclose(after["z"], mean, atol=TOLERANCE)
+    # taller by whole rows only: the frame's bands (title, axes) keep their size
+    rows = (live_rows(len(expected.source), len(expected.target)), live_rows(len(before["x"]), len(before["y"])))
+    assert after["height"] - before["height"] == 28 * (rows[0] - rows[1])
+    heights = page.evaluate("window.liveHeights")  # one per step drawn: the figure does not jump as words appear
+    assert len(heights) >= len(expected.target) and set(heights) == {after["height"]}
+
+    page.select_option(".attn-live-layer", "1")
+    page.select_option(".attn-live-head", "2")
+    np.testing.assert_allclose(shown(page)["z"], python_attention(expected)[1, 2], atol=TOLERANCE)
+
+    page.fill(".attn-live-step", "3")  # the slider replays the steps: three rows, three words written
+    page.dispatch_event(".attn-live-step", "input")
+    step = shown(page)
+    assert step["y"] == expected.target[:3] and len(step["z"]) == 3
+    assert page.locator(".attn-live-step-label").text_content() == f"step 3 of {len(expected.target)}: " \
+                                                                     f"writing {expected.target[2]}"
+
+
+def test_bad_input_in_the_box_shows_the_message_and_keeps_the_last_translation(page, translator):
+    type_sentence(page, "the cat sees the dog .")
+    page.wait_for_function("document.querySelector('.attn-live-status').textContent.includes('steps')")
+    before = shown(page)
+    type_sentence(page, "the astronaut sees the dog")
+    page.wait_for_function("document.querySelector('.attn-live-status').classList.contains('attn-live-error')")
+    after = shown(page)
+    assert "unknown word(s) 'astronaut'" in after["status"]
+    assert after["z"] == before["z"] and after["words"] == before["words"]
+    assert not page.recorder.page_errors
+
+
+def test_the_page_asks_nothing_of_another_host_and_logs_no_error(page):
+    assert error_problems(page) == []  # no other host, no failed request, no JavaScript error
+    fetched = [u for u in page.recorder.requests if re.search(r"onnxruntime-web|/translator/", u)]
+    assert any(u.endswith(".wasm") for u in fetched) and any(u.endswith("decoder.onnx") for u in fetched)
+
+
+def test_only_pages_with_a_translator_load_its_runtime(built_book):
+    runtime = SCRIPT.removeprefix("../")  # the one script that loads the runtime and the model
+    pages = {p.relative_to(built_book).as_posix(): p.read_text() for p in built_book.glob("chapters/*.html")}
+    loading = sorted(name for name, text in pages.items() if runtime in text)
+    assert PAGE in loading
+    assert loading == sorted(name for name, text in pages.items() if 'class="attn-live"' in text)
+
+
+def test_the_translator_downloads_less_than_twenty_megabytes(built_book):
+    static = built_book / "_static"
+    files = [static / name for name in VENDOR if "onnxruntime-web" in name]
+    files += list((static / "translator").iterdir()) + [static / "live_translator.js"]
+    assert sum(f.stat().st_size for f in files) < 20e6

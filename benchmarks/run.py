@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import gzip
 import json
 import os
 import platform
+import re
 import statistics
 import sys
 import tempfile
@@ -24,6 +26,7 @@ import time
 import traceback
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import torch
 from torch import nn
@@ -342,7 +345,7 @@ def bench_book_build() -> tuple[dict, dict]:
 # --------------------------------------------------------------------------------------
 
 BROWSER_PAGE = "chapters/10_decoding.html"
-BROWSER_FILES = r"onnxruntime-web/|/translator/|live_translator\.js"  # what the page fetches for its translator
+BROWSER_FILES = re.compile(r"onnxruntime-web/|/translator/|live_translator")  # what the page fetches for it
 
 
 def ten_word_sentences(n: int) -> list[str]:
@@ -380,14 +383,15 @@ def _browser_translator(s: dict, site: Path, python, sentences: list[str]) -> tu
         browser = launch_chromium(pw)
         for _ in range(s["browser_loads"]):  # a fresh context each time: nothing cached
             context = browser.new_context()
+            fetched = []  # context-wide, so that the worker's requests are counted too
+            context.on("requestfinished", lambda r, fetched=fetched: fetched.append(r))
             page = context.new_page()
             page.goto(base + BROWSER_PAGE)
             page.wait_for_function("window.attnLiveTranslator && window.attnLiveTranslator.readyMs", timeout=120_000)
             loads.append(page.evaluate("window.attnLiveTranslator.readyMs") / 1e3)
             timings = page.evaluate("window.attnLiveTranslator.timings")  # the last load's stages
-            payloads.append(page.evaluate("""(pattern) => performance.getEntriesByType('resource')
-                .filter(r => new RegExp(pattern).test(r.name)).reduce((n, r) => n + r.encodedBodySize, 0)""",
-                                          BROWSER_FILES))
+            payloads.append(sum(r.sizes()["responseBodySize"] for r in fetched if BROWSER_FILES.search(r.url)))
+            files = sorted({urlsplit(r.url).path.lstrip("/") for r in fetched if BROWSER_FILES.search(r.url)})
             if len(loads) < s["browser_loads"]:
                 context.close()
         translate_in_page = """async (text) => { const t = await window.attnLiveTranslator.ready;
@@ -417,7 +421,8 @@ def _browser_translator(s: dict, site: Path, python, sentences: list[str]) -> tu
                  "Translator.translate with its attention, torch on the CPU", browser_ms=browser_ms,
                  python_ms=python_ms, python_threads=1, **common),
         bm.entry(payloads[-1] / 1e6, unit="MB downloaded for the translator", target=20.0, comparison="<=",
-                 note="runtime, its WebAssembly, the ONNX graphs, vocabularies and script, uncompressed",
+                 note="runtime, its WebAssembly, the ONNX graphs, vocabularies and scripts, uncompressed",
+                 files=files, gzip_mb=sum(len(gzip.compress((site / f).read_bytes())) for f in files) / 1e6,
                  **common),
     )
 

@@ -78,3 +78,12 @@ def chromium():
         browser = launch_chromium(pw)
         yield browser
         browser.close()
+
+
+# -- the shipped translator (data/translator.pt), loaded once for the tests that read it ------------
+
+@pytest.fixture(scope="session")
+def shipped():
+    from attnlib.translation.translator import Translator
+
+    return Translator.load(device="cpu")

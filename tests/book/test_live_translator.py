@@ -7,21 +7,15 @@ import numpy as np
 import pytest
 from book_pages import error_problems, new_tab
 
-from attnlib.book.live import SCRIPT, live_rows
+from attnlib.book.live import SCRIPTS, live_rows
 from attnlib.book.sphinxext import VENDOR
 from attnlib.translation.corpus import load_split
-from attnlib.translation.translator import Translator
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 PAGE = "chapters/10_decoding.html"
 READY_TIMEOUT_MS = 60_000
 TOLERANCE = 1e-4
-
-
-@pytest.fixture(scope="module")
-def translator():
-    return Translator.load(device="cpu")
 
 
 @pytest.fixture(scope="module")
@@ -33,17 +27,17 @@ def page(chromium, site):
         yield page
 
 
-def longest_sentence(translator) -> str:
+def longest_sentence(shipped) -> str:
     words = ["the", "cat", "sees", "the", "dog", "and"] * 11
-    return " ".join(words[: translator.model.cfg.max_len - 1])  # 63 words and <eos>: just fits
+    return " ".join(words[: shipped.model.cfg.max_len - 1])  # 63 words and <eos>: just fits
 
 
-def sentences(translator) -> list[str]:
+def sentences(shipped) -> list[str]:
     """Test and generalisation sentences, and what a reader types: capitals, no final period, spaces."""
     corpus = [p.src for p in load_split("test")[:70]] + [p.src for p in load_split("generalisation")[:30]]
     typed = ["The Black Cat sees the dog", "  the cat   sees the dog  ", "THEY ARE NOT NOISY.", "the cat",
              "the cat does not cross the street because it is tired .",
-             "the cat does not cross the street because it is wide .", "dog", longest_sentence(translator)]
+             "the cat does not cross the street because it is wide .", "dog", longest_sentence(shipped)]
     return corpus + typed
 
 
@@ -64,11 +58,11 @@ def python_attention(result) -> np.ndarray:
     return np.stack([w.numpy() for w in result.cross_attention.values()])  # (L, H, T, S)
 
 
-def test_the_page_translates_over_a_hundred_sentences_as_python_does(page, translator):
-    texts = sentences(translator)
+def test_the_page_translates_over_a_hundred_sentences_as_python_does(page, shipped):
+    texts = sentences(shipped)
     assert len(texts) >= 100
     for text, ours in zip(texts, in_page(page, texts)):
-        expected = translator.translate(text)
+        expected = shipped.translate(text)
         assert ours["source"] == expected.source, text
         assert ours["target"] == expected.target, text  # token for token, <eos> included
         attention = np.array(ours["attention"]).reshape(ours["dims"])
@@ -80,9 +74,9 @@ BAD_INPUT = ["", "   ", "the astronaut sees the moon", "the cat sees the astrona
 
 
 @pytest.mark.parametrize("text", BAD_INPUT)
-def test_bad_input_gets_the_python_message(page, translator, text):
+def test_bad_input_gets_the_python_message(page, shipped, text):
     with pytest.raises(ValueError) as python:
-        translator.source_ids(text)
+        shipped.source_ids(text)
     message = page.evaluate("""async (text) => {
         const t = await window.attnLiveTranslator.ready;
         try { t.sourceIds(text); return null; }
@@ -105,14 +99,25 @@ def type_sentence(page, text: str) -> None:
     page.press(".attn-live-input", "Enter")
 
 
-def test_the_reader_types_a_sentence_and_sees_its_translation_and_attention(page, translator):
+def wait_until_shown(page, target: list[str]) -> None:
+    """Until the page shows the whole of ``target`` and says it is done."""
+    page.wait_for_function("""(target) => {
+        const root = document.querySelector('.attn-live');
+        const words = [...root.querySelectorAll('.attn-live-output span')].map(s => s.textContent);
+        const slider = root.querySelector('.attn-live-step');
+        return JSON.stringify(words) === JSON.stringify(target) && Number(slider.value) === target.length
+            && root.querySelector('.attn-live-status').textContent.startsWith('Translated');
+    }""", arg=target)
+
+
+def test_the_reader_types_a_sentence_and_sees_its_translation_and_attention(page, shipped):
     before = shown(page)
     page.evaluate("""() => { const plot = document.querySelector('.attn-live .js-plotly-plot');
         window.liveHeights = []; plot.on('plotly_afterplot', () => window.liveHeights.push(plot.layout.height)); }""")
     text = "i send a ticket to the sad prince ."
+    expected = shipped.translate(text)
     type_sentence(page, text)
-    page.wait_for_function("document.querySelector('.attn-live-status').textContent.includes('steps')")
-    expected = translator.translate(text)
+    wait_until_shown(page, expected.target)
     after = shown(page)
     assert after["words"] == expected.target and after["y"] == expected.target and after["x"] == expected.source
     mean = python_attention(expected)[0].mean(0)  # layer 1, mean of heads: the element's first view
@@ -135,9 +140,9 @@ def test_the_reader_types_a_sentence_and_sees_its_translation_and_attention(page
                                                                      f"writing {expected.target[2]}"
 
 
-def test_bad_input_in_the_box_shows_the_message_and_keeps_the_last_translation(page, translator):
+def test_bad_input_in_the_box_shows_the_message_and_keeps_the_last_translation(page, shipped):
     type_sentence(page, "the cat sees the dog .")
-    page.wait_for_function("document.querySelector('.attn-live-status').textContent.includes('steps')")
+    wait_until_shown(page, shipped.translate("the cat sees the dog .").target)
     before = shown(page)
     type_sentence(page, "the astronaut sees the dog")
     page.wait_for_function("document.querySelector('.attn-live-status').classList.contains('attn-live-error')")
@@ -154,7 +159,7 @@ def test_the_page_asks_nothing_of_another_host_and_logs_no_error(page):
 
 
 def test_only_pages_with_a_translator_load_its_runtime(built_book):
-    runtime = SCRIPT.removeprefix("../")  # the one script that loads the runtime and the model
+    runtime = f'async="async" src="../_static/{SCRIPTS[0]}'  # it starts the worker that loads the model
     pages = {p.relative_to(built_book).as_posix(): p.read_text() for p in built_book.glob("chapters/*.html")}
     loading = sorted(name for name, text in pages.items() if runtime in text)
     assert PAGE in loading
@@ -164,5 +169,18 @@ def test_only_pages_with_a_translator_load_its_runtime(built_book):
 def test_the_translator_downloads_less_than_twenty_megabytes(built_book):
     static = built_book / "_static"
     files = [static / name for name in VENDOR if "onnxruntime-web" in name]
-    files += list((static / "translator").iterdir()) + [static / "live_translator.js"]
+    files += list((static / "translator").iterdir()) + [static / name for name in SCRIPTS]
     assert sum(f.stat().st_size for f in files) < 20e6
+
+
+def test_translations_asked_for_at_once_each_come_out_right(page, shipped):
+    """The page runs one translation at a time; a reader who presses Enter twice sees the later one."""
+    texts = ["the black cat sees the dog .", "they are not noisy ."]
+    targets = page.evaluate("""async (texts) => { const t = await window.attnLiveTranslator.ready;
+        return (await Promise.all(texts.map(text => t.translate(text)))).map(r => r.target); }""", texts)
+    assert targets == [shipped.translate(text).target for text in texts]
+    type_sentence(page, texts[0])
+    type_sentence(page, texts[1])
+    wait_until_shown(page, targets[1])
+    page.wait_for_timeout(500)  # the first one, finishing meanwhile, must not draw over the second
+    assert shown(page)["words"] == targets[1]

@@ -17,13 +17,8 @@ TOLERANCE = 1e-4
 
 
 @pytest.fixture(scope="module")
-def translator():
-    return Translator.load(device="cpu")
-
-
-@pytest.fixture(scope="module")
-def exported(translator, tmp_path_factory):
-    return export_translator(translator, tmp_path_factory.mktemp("onnx"))
+def exported(shipped, tmp_path_factory):
+    return export_translator(shipped, tmp_path_factory.mktemp("onnx"))
 
 
 @pytest.fixture(scope="module")
@@ -35,15 +30,15 @@ def sessions(exported):
 
 
 @torch.no_grad()
-def test_graphs_match_pytorch_on_every_test_pair(translator, sessions):
+def test_graphs_match_pytorch_on_every_test_pair(shipped, sessions):
     """Memory, next-token logits and every cross-attention head, for the gold prefix of each test pair."""
     encoder, decoder = sessions
-    model, names = translator.model, cross_attention_layers(translator.model)
+    model, names = shipped.model, cross_attention_layers(shipped.model)
     worst = {"memory": 0.0, "logits": 0.0, "attention": 0.0}
     pairs = load_split("test")
     for pair in pairs:
-        src = torch.tensor([translator.src_vocab.encode(pair.src)])  # (1, S)
-        prefix = torch.tensor([[BOS_ID, *translator.tgt_vocab.encode(pair.tgt, add_eos=False)]])  # (1, T)
+        src = torch.tensor([shipped.src_vocab.encode(pair.src)])  # (1, S)
+        prefix = torch.tensor([[BOS_ID, *shipped.tgt_vocab.encode(pair.tgt, add_eos=False)]])  # (1, T)
         memory, src_mask = model.encode(src)
         with capture_attention(model, names) as patterns:
             logits = model.decode(prefix, memory, src_mask)[:, -1]  # (1, V)
@@ -59,38 +54,38 @@ def test_graphs_match_pytorch_on_every_test_pair(translator, sessions):
     assert max(worst.values()) < TOLERANCE, worst
 
 
-def test_the_decoder_graph_takes_any_prefix_and_source_length(translator, sessions):
+def test_the_decoder_graph_takes_any_prefix_and_source_length(shipped, sessions):
     """Shapes are not frozen at the example used for export: one token, and the longest input."""
     encoder, decoder = sessions
-    limit = translator.model.cfg.max_len
-    src = np.array([translator.src_vocab.encode("the cat " * ((limit - 1) // 2))], dtype=np.int64)  # (1, 63)
+    limit = shipped.model.cfg.max_len
+    src = np.array([shipped.src_vocab.encode("the cat " * ((limit - 1) // 2))], dtype=np.int64)  # (1, 63)
     (memory,) = encoder.run(None, {"source": src})
     for length in (1, limit - 1):
         prefix = np.full((1, length), BOS_ID, dtype=np.int64)
         logits, attention = decoder.run(None, {"prefix": prefix, "memory": memory, "source": src})
-        cfg = translator.model.cfg
+        cfg = shipped.model.cfg
         assert logits.shape == (1, cfg.tgt_vocab_size)
         assert attention.shape == (cfg.n_decoder_layers, cfg.n_heads, length, src.shape[1])
         np.testing.assert_allclose(attention.sum(-1), 1.0, atol=1e-5)  # each row is a distribution
 
 
-def test_page_config_carries_the_python_tokenizer_vocabularies_and_messages(translator, exported):
+def test_page_config_carries_the_python_tokenizer_vocabularies_and_messages(shipped, exported):
     config = json.loads(exported.config.read_text())
-    assert config["source_tokens"] == translator.src_vocab.itos
-    assert config["target_tokens"] == translator.tgt_vocab.itos
+    assert config["source_tokens"] == shipped.src_vocab.itos
+    assert config["target_tokens"] == shipped.tgt_vocab.itos
     assert config["messages"] == INPUT_MESSAGES
-    assert config["max_len"] == translator.model.cfg.max_len
+    assert config["max_len"] == shipped.model.cfg.max_len
     assert config["tokenizer"] == {"punctuation": PUNCTUATION, "elisions": list(ELISIONS)}
 
 
-def test_export_is_byte_for_byte_the_same_twice(translator, exported, tmp_path):
-    again = export_translator(translator, tmp_path)
+def test_export_is_byte_for_byte_the_same_twice(shipped, exported, tmp_path):
+    again = export_translator(shipped, tmp_path)
     for first, second in zip(exported.files, again.files):
         assert first.read_bytes() == second.read_bytes(), first.name
     assert exported.n_bytes < 8e6  # the page downloads these: a few MB, not tens
 
 
-def test_export_refuses_a_translator_on_another_device(translator, tmp_path, monkeypatch):
+def test_export_refuses_a_translator_on_another_device(shipped, tmp_path, monkeypatch):
     monkeypatch.setattr(Translator, "device", property(lambda self: torch.device("cuda")))
     with pytest.raises(ValueError, match="CPU"):
-        export_translator(translator, tmp_path)
+        export_translator(shipped, tmp_path)

@@ -4,7 +4,7 @@ The book build exports the shipped translator to ONNX (:mod:`attnlib.translation
 serves it with onnxruntime-web from the site itself (:mod:`attnlib.book.sphinxext`). On a page,
 :func:`show_live_translator` puts a text box, a status line, the French output, a layer and a head
 menu, a step slider and the heatmap drawn here; ``live_translator.js`` brings them to life. Only
-the pages that show one load the runtime.
+the pages that show one load that script, the runtime and the model.
 
 In a live notebook the Python widgets do the same work with the kernel, so there the cell only says
 where the in-page translator is.
@@ -19,22 +19,13 @@ import plotly.graph_objects as go
 
 from .display import _HTML, figure_html, in_book_build
 
-# relative to a chapter page (chapters/*.html). It loads the runtime and the model itself, from its own
-# address; ``async``, so that they load while the rest of the page is drawn.
-SCRIPT = "../_static/live_translator.js"
-# What that script will fetch, asked for as soon as the page starts loading: the download then overlaps
-# with the drawing of the page's other figures. Each hint matches the request the script makes
-# (a classic script, a module, and fetch() in CORS mode), so nothing is downloaded twice.
-PRELOADS = (
-    '<link rel="preload" as="script" href="../_static/vendor/onnxruntime-web/ort.wasm.min.js">'
-    '<link rel="modulepreload" href="../_static/vendor/onnxruntime-web/ort-wasm-simd-threaded.mjs">'
-    + "".join(f'<link rel="preload" as="fetch" crossorigin="anonymous" href="../_static/{path}">'
-              for path in ("vendor/onnxruntime-web/ort-wasm-simd-threaded.wasm", "translator/translator.json",
-                           "translator/encoder.onnx", "translator/decoder.onnx"))
-)
+# the in-page translator's scripts, in the site's _static/; attnlib.book.sphinxext puts the first in the
+# head of the pages that show an element (the element itself carries no script), and it starts the second
+SCRIPTS = ("live_translator.js", "live_translator_worker.js")
+ELEMENT_CLASS = "attn-live"
 LOADING = "Loading the translator and its runtime…"
 NOTEBOOK_NOTE = ("In the published book, a translator that runs in the page itself stands here. "
-                 "In this notebook, the widget above translates with the Python model.")
+                 "In this notebook, the Python translator does the same in this section's other cells.")
 
 
 def live_rows(source_len: int, target_len: int) -> int:
@@ -53,8 +44,7 @@ def live_translator_html(fig: go.Figure, example: str, target: list[str], layer:
     head_value = "mean" if head is None else str(head)
     step = len(target)
     return (
-        PRELOADS
-        + f'<div class="attn-live" data-example="{html.escape(example)}" data-layer="{layer}" '
+        f'<div class="{ELEMENT_CLASS}" data-example="{html.escape(example)}" data-layer="{layer}" '
         f'data-head="{head_value}" data-rows="{rows}">'
         f'<form class="attn-live-form">'
         f'<label for="attn-live-{uid}">English sentence</label>'
@@ -72,7 +62,6 @@ def live_translator_html(fig: go.Figure, example: str, target: list[str], layer:
         f'<span class="attn-live-step-label">step {step} of {step}: writing {html.escape(target[-1])}</span></div>'
         f'{figure_html(fig)}'
         f'<noscript><p>The translator in this page needs JavaScript.</p></noscript></div>'
-        f'<script async src="{SCRIPT}"></script>'
     )
 
 

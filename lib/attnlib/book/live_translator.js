@@ -5,23 +5,23 @@
  * Everything the Python translator decides is taken from it, not rewritten here: the vocabularies,
  * the length limit, the tokenizer's tables and the input messages come in translator.json.
  * What is rewritten is small and mirrors attnlib.translation line for line:
- *   tokenize()        <- vocab.tokenize
- *   sourceIds()       <- Translator.source_ids
- *   translate()       <- decoding.greedy_decode (argmax at every step, stop at <eos>)
+ *   tokenize()        <- vocab.tokenize                       (here)
+ *   sourceIds()       <- Translator.source_ids                (here)
+ *   decode()          <- decoding.greedy_decode               (live_translator_worker.js)
  *
- * The page's element (see attnlib.book.live) holds a text box, a status line, the French output,
- * a layer and a head menu, a step slider and a plotly heatmap drawn by the book build.
+ * The book's build puts this script in the head of the pages that show a translator, loaded async:
+ * the worker starts loading the model at once. Each element (see attnlib.book.live) holds a text
+ * box, a status line, the French output, a layer and a head menu, a step slider and a plotly heatmap
+ * drawn by the book build; they come to life once the page is parsed and the model is ready.
  */
 (function () {
   "use strict";
 
   const SCRIPT = document.currentScript;
   const STATIC_ROOT = SCRIPT.src.replace(/[^/]*$/, "");  // .../_static/
-  const ORT_ROOT = STATIC_ROOT + "vendor/onnxruntime-web/";
-  const MODEL_ROOT = STATIC_ROOT + "translator/";
   const ROW_PX = 28;  // height of one French row in the heatmap (as in attnlib.figures.decoding)
-  const STEP_MS = 90;
-  const MIN_CELL_PX = 30;  // a cell narrower than this (a phone, a long sentence) shows colour, not numbers  // a pause between decoding steps, so the map is seen growing row by row
+  const STEP_MS = 90;  // a pause between decoding steps, so the map is seen growing row by row
+  const MIN_CELL_PX = 30;  // a cell narrower than this (a phone, a long sentence) shows colour, not numbers
 
   /** Bad input: the message says what is wrong and what to do (never a stack trace). */
   class InputError extends Error {}
@@ -71,40 +71,34 @@
     }
   }
 
-  function int64(ids) {
-    return new ort.Tensor("int64", BigInt64Array.from(ids, (i) => BigInt(i)), [1, ids.length]);
-  }
-
-  function argmax(values) {
-    let best = 0;
-    for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;  // first of equals, as torch
-    return best;
-  }
-
-  /** The exported translator: two onnxruntime sessions and the page config. */
+  /** The translator: the tokenizer and the input checks here, the model in a worker
+   * (live_translator_worker.js), so that loading it does not hold up the page. */
   class PageTranslator {
-    static async load() {
-      ort.env.wasm.numThreads = 1;  // a static host cannot send the headers that threads need
-      ort.env.wasm.wasmPaths = ORT_ROOT;
-      // the exporter already optimised the graphs: skipping ORT's own pass makes the page ready sooner
-      const options = { executionProviders: ["wasm"], graphOptimizationLevel: "disabled" };
-      const [config, encoder, decoder] = await Promise.all([
-        fetch(MODEL_ROOT + "translator.json").then((r) => {
-          if (!r.ok) throw new Error(`translator.json: HTTP ${r.status}`);
-          return r.json();
-        }),
-        ort.InferenceSession.create(MODEL_ROOT + "encoder.onnx", options),
-        ort.InferenceSession.create(MODEL_ROOT + "decoder.onnx", options),
-      ]);
-      return new PageTranslator(config, encoder, decoder);
+    static load() {
+      return new Promise((resolve, reject) => {
+        // started by the page's head (attnlib.book.sphinxext), which kept what it said meanwhile
+        const worker = window.attnLiveWorker || new Worker(STATIC_ROOT + "live_translator_worker.js");
+        const receive = (message) => {
+          if (message.type === "ready") resolve(new PageTranslator(message.config, worker));
+          else reject(new Error(message.message));
+        };
+        worker.onmessage = (event) => receive(event.data);
+        worker.onerror = (event) => reject(new Error(event.message || "the translator's worker failed to start"));
+        (worker.early || []).forEach(receive);
+      });
     }
 
-    constructor(config, encoder, decoder) {
+    constructor(config, worker) {
       this.config = config;
-      this.encoder = encoder;
-      this.decoder = decoder;
       this.tokenizer = new Tokenizer(config.tokenizer);
       this.sourceIndex = new Map(config.source_tokens.map((t, i) => [t, i]));
+      this.worker = worker;
+      this.pending = new Map();  // translation id -> what to do with its messages
+      this.nextId = 0;
+      worker.onmessage = (event) => {
+        const handle = this.pending.get(event.data.id);
+        if (handle) handle(event.data);
+      };
     }
 
     /** Translator.source_ids: the ids of a sentence with its <eos>, or an InputError. */
@@ -123,31 +117,30 @@
       return ids;
     }
 
-    /** Greedy decoding, one step at a time; ``onStep(result)`` sees the translation so far.
-     * Result: source and target tokens (<eos> included, as Translation), and the cross-attention
-     * of the last step, ``{data: Float32Array, dims: [L, H, T, S]}``: row t is what the decoder read
-     * while writing target token t. */
-    async translate(text, onStep) {
-      const c = this.config;
-      const srcIds = this.sourceIds(text);
-      const source = int64(srcIds);
-      const { memory } = await this.encoder.run({ source });
-      const ids = [];
-      let attention = null;
-      for (let step = 0; step < c.max_len - 1; step++) {  // the <bos> takes one position
-        const out = await this.decoder.run({ prefix: int64([c.bos_id, ...ids]), memory, source });
-        const next = argmax(out.logits.data);
-        ids.push(next);
-        attention = { data: out.cross_attention.data, dims: out.cross_attention.dims.map(Number) };
-        const result = {
-          source: srcIds.map((i) => c.source_tokens[i]),
-          target: ids.map((i) => c.target_tokens[i]),
-          crossAttention: attention,
-          done: next === c.eos_id || step === c.max_len - 2,
-        };
-        if (onStep) await onStep(result);
-        if (result.done) return result;
-      }
+    /** Greedy decoding; ``onStep(result)`` sees each step, in order, and may take its time.
+     * Result: source and target tokens (<eos> included, as Translation), and the step's cross-attention,
+     * ``{data: Float32Array, dims: [L, H, T, S]}``: row t is what the decoder read while writing token t. */
+    async translate(text, onStep) {  // async: bad input rejects the promise, like a failed step
+      const c = this.config, srcIds = this.sourceIds(text), id = this.nextId++;
+      const source = srcIds.map((i) => c.source_tokens[i]);
+      return new Promise((resolve, reject) => {
+        let shown = Promise.resolve();  // steps reach onStep one after another
+        this.pending.set(id, (message) => {
+          if (message.type === "error") {
+            this.pending.delete(id);
+            reject(new Error(message.message));
+            return;
+          }
+          if (message.done) this.pending.delete(id);
+          const result = { source, target: message.ids.map((i) => c.target_tokens[i]), done: message.done,
+                           crossAttention: { data: message.attention, dims: message.dims } };
+          shown = shown.then(async () => {
+            if (onStep) await onStep(result);
+            if (result.done) resolve(result);
+          }).catch(reject);
+        });
+        this.worker.postMessage({ id, source: srcIds });
+      });
     }
   }
 
@@ -168,10 +161,6 @@
   function cellText(v) {  // attnlib.book.plots.cell_text
     const text = v.toFixed(2);
     return Number(text) === 0 ? "0" : text;
-  }
-
-  function sentence(tokens) {
-    return tokens.filter((t) => t !== "<eos>").join(" ");
   }
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -279,24 +268,11 @@
     }
   }
 
-  /** The runtime's script, added once: this script is loaded ``async``, so the model starts loading
-   * while the rest of the page (its figures, its math) is still being drawn. */
-  function loadRuntime() {
-    if (window.ort) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = ORT_ROOT + "ort.wasm.min.js";
-      script.onload = resolve;
-      script.onerror = () => reject(new Error(`could not load ${script.src}`));
-      document.head.appendChild(script);
-    });
-  }
-
   /** Load the model once per page and attach a view to every translator element on it. */
   const served = location.protocol !== "file:";  // a page opened as a file cannot fetch the model
   const timings = { script: performance.now() };  // ms from navigation start, for the load benchmark
   const mark = (name) => (value) => { timings[name] = performance.now(); return value; };
-  const ready = served ? loadRuntime().then(mark("runtime")).then(() => PageTranslator.load()).then(mark("model"))
+  const ready = served ? PageTranslator.load().then(mark("model"))
     : Promise.reject(new Error("the page is not served over http"));
   ready.catch(() => {});  // reported in the element, by mount()
   const parsed = document.readyState !== "loading" ? Promise.resolve()

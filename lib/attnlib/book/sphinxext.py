@@ -20,6 +20,7 @@ import plotly
 
 from attnlib.paths import SOURCE_TREE
 from . import notebooks
+from .live import ELEMENT_CLASS, SCRIPTS as LIVE_SCRIPTS
 
 ROOT = SOURCE_TREE
 NODE_MODULES = ROOT / "node_modules"
@@ -38,7 +39,6 @@ VENDOR = {
 }
 MATHJAX_PATH = "vendor/mathjax/tex-mml-chtml.js"  # relative to _static/
 BOOK_CSS = Path(__file__).parent / "book.css"  # the book's own styles
-LIVE_JS = Path(__file__).parent / "live_translator.js"  # the translator that runs in the page
 
 
 class MissingAsset(RuntimeError):
@@ -56,7 +56,8 @@ def collect_assets(static: Path) -> None:
     static.mkdir(parents=True, exist_ok=True)
     shutil.copy2(PLOTLY_JS, static / "plotly.min.js")
     shutil.copy2(BOOK_CSS, static / "book.css")
-    shutil.copy2(LIVE_JS, static / LIVE_JS.name)
+    for name in LIVE_SCRIPTS:  # the translator that runs in the page
+        shutil.copy2(Path(__file__).parent / name, static / name)
     for target, src in VENDOR.items():
         dest = static / target
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -100,6 +101,20 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     context["script_files"] = unique
 
 
+def _live_translator(app, pagename, templatename, context, doctree) -> None:
+    """A page that shows the in-page translator loads its script in the head, ``async``: the model then
+    loads (in a worker) while the page is parsed and its figures drawn. Other pages never load it."""
+    if f'class="{ELEMENT_CLASS}"' not in context.get("body", ""):
+        return
+    # a few lines in the head start the worker at once (an async script would wait for the parser
+    # to pause, which the page's figures keep busy); what it says before the script below listens is kept
+    worker = context["pathto"](f"_static/{LIVE_SCRIPTS[1]}", 1)
+    app.add_js_file(None, body=f"window.attnLiveWorker = (() => {{ const w = new Worker({worker!r}); w.early = []; "
+                               f"w.onmessage = (e) => w.early.push(e.data); w.onerror = () => w.early.push("
+                               f"{{type: 'error', message: 'its worker did not start'}}); return w; }})();")
+    app.add_js_file(LIVE_SCRIPTS[0], loading_method="async")  # this page only (Sphinx resets the list)
+
+
 def _notebook_download(app, pagename, templatename, context, doctree) -> None:
     """Offer each chapter as a clean ``.ipynb`` (made from its MyST source, not committed; see
     :mod:`attnlib.book.notebooks`).
@@ -127,6 +142,7 @@ def _launch_buttons(app, pagename, templatename, context, doctree) -> None:
 def setup(app):
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
+    app.connect("html-page-context", _live_translator, priority=400)  # before the dedupe copies the list
     app.connect("html-page-context", _dedupe_scripts)
     app.connect("html-page-context", _notebook_download, priority=500)  # the theme's buttons come at 501
     app.connect("html-page-context", _launch_buttons, priority=502)

@@ -12,9 +12,8 @@ SENTENCE = "the cat does not cross the street because it is tired ."
 
 @pytest.fixture(scope="module")
 def element() -> str:
-    source, target, _ = translation_map(SENTENCE, "layer 1 · mean of heads")
-    return live.live_translator_html(live_figure(SENTENCE, 0, 2), SENTENCE, target, 0, 2,
-                                     live.live_rows(len(source), len(target)))
+    _, target, _ = translation_map(SENTENCE, "layer 1 · mean of heads")
+    return live.live_translator_html(live_figure(SENTENCE, 0, 2), SENTENCE, target, 0, 2)
 
 
 def test_the_element_opens_on_the_python_translation_with_its_controls_waiting(element):
@@ -32,8 +31,12 @@ def test_the_element_carries_no_script_of_its_own(element):
     assert "<script src" not in element and "live_translator" not in element
 
 
-def test_rows_leave_room_for_a_french_sentence_two_tokens_longer():
-    assert live.live_rows(8, 8) == 10 and live.live_rows(5, 9) == 9
+def test_the_figure_has_a_row_of_fixed_height_per_french_token():
+    short, long_ = live_figure("the cat sees the dog ."), live_figure(SENTENCE)
+    _, short_target, _ = translation_map("the cat sees the dog .", "layer 1 · mean of heads")
+    _, long_target, _ = translation_map(SENTENCE, "layer 1 · mean of heads")
+    assert long_.layout.height - short.layout.height == 28 * (len(long_target) - len(short_target))
+    assert long_.layout.xaxis.tickangle == -90 and short.layout.xaxis.tickangle is None  # 13 and 7 English tokens
 
 
 def test_a_live_notebook_shows_a_note_instead(monkeypatch, capsys):

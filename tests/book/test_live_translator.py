@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from book_pages import error_problems, new_tab
 
-from attnlib.book.live import SCRIPTS, live_rows
+from attnlib.book.live import SCRIPTS
 from attnlib.book.sphinxext import VENDOR
 from attnlib.translation.corpus import load_split
 
@@ -89,7 +89,8 @@ def shown(page) -> dict:
     return page.evaluate("""() => {
         const root = document.querySelector('.attn-live'), plot = root.querySelector('.js-plotly-plot');
         return {z: plot.data[0].z, x: plot.layout.xaxis.ticktext, y: plot.layout.yaxis.ticktext,
-                height: plot.layout.height, status: root.querySelector('.attn-live-status').textContent,
+                height: plot.layout.height, div_height: plot.getBoundingClientRect().height,
+                status: root.querySelector('.attn-live-status').textContent, stale: root.classList.contains('attn-live-stale'),
                 words: [...root.querySelectorAll('.attn-live-output span')].map(s => s.textContent)};
     }""")
 
@@ -123,8 +124,8 @@ def test_the_reader_types_a_sentence_and_sees_its_translation_and_attention(page
     mean = python_attention(expected)[0].mean(0)  # layer 1, mean of heads: the element's first view
     np.testing.assert_allclose(after["z"], mean, atol=TOLERANCE)
     # taller by whole rows only: the frame's bands (title, axes) keep their size
-    rows = (live_rows(len(expected.source), len(expected.target)), live_rows(len(before["x"]), len(before["y"])))
-    assert after["height"] - before["height"] == 28 * (rows[0] - rows[1])
+    assert after["height"] - before["height"] == 28 * (len(expected.target) - len(before["y"]))
+    assert after["div_height"] == after["height"]  # the box it is drawn in grew with it: nothing cut off
     heights = page.evaluate("window.liveHeights")  # one per step drawn: the figure does not jump as words appear
     assert len(heights) >= len(expected.target) and set(heights) == {after["height"]}
 
@@ -148,7 +149,8 @@ def test_bad_input_in_the_box_shows_the_message_and_keeps_the_last_translation(p
     page.wait_for_function("document.querySelector('.attn-live-status').classList.contains('attn-live-error')")
     after = shown(page)
     assert "unknown word(s) 'astronaut'" in after["status"]
-    assert after["z"] == before["z"] and after["words"] == before["words"]
+    assert after["z"] == before["z"] and after["words"] == before["words"]  # kept, and greyed
+    assert after["stale"] and not before["stale"]
     assert not page.recorder.page_errors
 
 

@@ -28,24 +28,16 @@ NOTEBOOK_NOTE = ("In the published book, a translator that runs in the page itse
                  "In this notebook, the Python translator does the same in this section's other cells.")
 
 
-def live_rows(source_len: int, target_len: int) -> int:
-    """Rows of height the heatmap keeps for a translation (``live_translator.js`` uses the same rule):
-    room for a French sentence two tokens longer than the English, so that the figure does not
-    grow while the words appear, unless the French runs longer still."""
-    return max(target_len, source_len + 2)
-
-
-def live_translator_html(fig: go.Figure, example: str, target: list[str], layer: int, head: int | None,
-                         rows: int) -> str:
-    """The page's element: ``fig`` is the heatmap of ``example`` (translated as ``target``) for
-    ``layer`` and ``head`` (0-based; None for the mean of heads), drawn ``rows`` rows high."""
+def live_translator_html(fig: go.Figure, example: str, target: list[str], layer: int, head: int | None) -> str:
+    """The page's element: ``fig`` is the heatmap of ``example`` (translated as ``target``, a row each)
+    for ``layer`` and ``head`` (0-based; None for the mean of heads)."""
     uid = hashlib.sha1(f"{example}|{layer}|{head}".encode()).hexdigest()[:8]
     words = "".join(f"<span>{html.escape(t)}</span>" for t in target)
     head_value = "mean" if head is None else str(head)
     step = len(target)
     return (
         f'<div class="{ELEMENT_CLASS}" data-example="{html.escape(example)}" data-layer="{layer}" '
-        f'data-head="{head_value}" data-rows="{rows}">'
+        f'data-head="{head_value}" data-rows="{len(target)}">'
         f'<form class="attn-live-form">'
         f'<label for="attn-live-{uid}">English sentence</label>'
         f'<input class="attn-live-input" id="attn-live-{uid}" type="text" value="{html.escape(example)}" '
@@ -54,7 +46,8 @@ def live_translator_html(fig: go.Figure, example: str, target: list[str], layer:
         f'<p class="attn-live-status" role="status">{LOADING}</p>'
         f'<p class="attn-live-output" lang="fr" aria-live="polite">{words}</p>'
         f'<div class="attn-live-controls">'
-        f'<label>Attention <select class="attn-live-layer" disabled><option>layer {layer + 1}</option></select></label>'
+        f'<span>Cross-attention of</span>'
+        f'<select class="attn-live-layer" aria-label="decoder layer" disabled><option>layer {layer + 1}</option></select>'
         f'<select class="attn-live-head" aria-label="head" disabled>'
         f'<option>{"mean of heads" if head is None else f"head {head + 1}"}</option></select>'
         f'<label class="attn-live-slider">Step <input class="attn-live-step" type="range" min="1" max="{step}" '

@@ -9,8 +9,9 @@
  *   sourceIds()       <- Translator.source_ids                (here)
  *   decode()          <- decoding.greedy_decode               (live_translator_worker.js)
  *
- * The book's build puts this script in the head of the pages that show a translator, loaded async:
- * the worker starts loading the model at once. Each element (see attnlib.book.live) holds a text
+ * On the pages that show a translator, the book's build puts a few lines in the head that start the
+ * worker, which loads the model at once, and this script, loaded async. Each element (see
+ * attnlib.book.live) holds a text
  * box, a status line, the French output, a layer and a head menu, a step slider and a plotly heatmap
  * drawn by the book build; they come to life once the page is parsed and the model is ready.
  */
@@ -22,6 +23,13 @@
   const ROW_PX = 28;  // height of one French row in the heatmap (as in attnlib.figures.decoding)
   const STEP_MS = 90;  // a pause between decoding steps, so the map is seen growing row by row
   const MIN_CELL_PX = 30;  // a cell narrower than this (a phone, a long sentence) shows colour, not numbers
+  const MAX_NUMBERED_CELLS = 225;  // more cells than this show colour only (as attnlib.figures.decoding)
+  const VERTICAL_LABELS_FROM = 11;  // English words from which the column labels stand upright (idem)
+
+  /** Upright column labels for a long sentence, where slanted ones would run into each other. */
+  function tickAngle(columns) {
+    return columns >= VERTICAL_LABELS_FROM ? -90 : undefined;  // undefined: plotly chooses
+  }
 
   /** Bad input: the message says what is wrong and what to do (never a stack trace). */
   class InputError extends Error {}
@@ -117,27 +125,26 @@
       return ids;
     }
 
-    /** Greedy decoding; ``onStep(result)`` sees each step, in order, and may take its time.
-     * Result: source and target tokens (<eos> included, as Translation), and the step's cross-attention,
-     * ``{data: Float32Array, dims: [L, H, T, S]}``: row t is what the decoder read while writing token t. */
-    async translate(text, onStep) {  // async: bad input rejects the promise, like a failed step
+    /** Greedy decoding, all of it: source and target tokens (<eos> included, as Translation), the last
+     * step's cross-attention ``{data: Float32Array, dims: [L, H, T, S]}`` (row t: what the decoder read
+     * while writing token t) and ``steps``, each step's own target and cross-attention. */
+    async translate(text) {  // async: bad input rejects the promise, like a failed step
       const c = this.config, srcIds = this.sourceIds(text), id = this.nextId++;
       const source = srcIds.map((i) => c.source_tokens[i]);
       return new Promise((resolve, reject) => {
-        let shown = Promise.resolve();  // steps reach onStep one after another
+        const steps = [];
         this.pending.set(id, (message) => {
           if (message.type === "error") {
             this.pending.delete(id);
             reject(new Error(message.message));
             return;
           }
-          if (message.done) this.pending.delete(id);
-          const result = { source, target: message.ids.map((i) => c.target_tokens[i]), done: message.done,
-                           crossAttention: { data: message.attention, dims: message.dims } };
-          shown = shown.then(async () => {
-            if (onStep) await onStep(result);
-            if (result.done) resolve(result);
-          }).catch(reject);
+          steps.push({ target: message.ids.map((i) => c.target_tokens[i]),
+                       crossAttention: { data: message.attention, dims: message.dims } });
+          if (message.done) {
+            this.pending.delete(id);
+            resolve({ source, ...steps[steps.length - 1], steps });
+          }
         });
         this.worker.postMessage({ id, source: srcIds });
       });
@@ -191,24 +198,34 @@
       const s = this.el("status");
       s.textContent = text;
       s.classList.toggle("attn-live-error", isError);
+      this.root.classList.toggle("attn-live-stale", isError);  // what is below belongs to the last sentence
     }
 
+    /** Translate, then show the steps one by one at the pace of reading (all at once with animate false). */
     async translate(text, { animate = true } = {}) {
       const run = ++this.run;  // a newer request wins: an older one stops drawing
       try {
         this.translator.sourceIds(text);
       } catch (err) {
         if (!(err instanceof InputError)) throw err;
-        this.status(err.message, true);  // the last translation stays on screen
+        if (this.result) this.show(this.result, this.result.target.length);  // the last one, whole
+        this.el("step").disabled = false;
+        this.status(err.message, true);  // it stays on screen, greyed
         return null;
       }
       this.status("translating…");
-      const result = await this.translator.translate(text, async (partial) => {
-        if (run !== this.run || !(animate || partial.done)) return;
-        this.show(partial, partial.target.length);
-        if (!partial.done) await sleep(STEP_MS);
-      });
-      if (run === this.run) this.status(`Translated in ${result.target.length} greedy steps; the slider replays them.`);
+      const result = await this.translator.translate(text);
+      const slider = this.el("step");
+      slider.disabled = true;  // the steps are being shown; the slider replays them afterwards
+      for (let step = animate ? 1 : result.target.length; step <= result.target.length; step++) {
+        if (run !== this.run) return result;
+        this.show(result, step);
+        if (step < result.target.length) await sleep(STEP_MS);
+      }
+      if (run === this.run) {
+        slider.disabled = false;
+        this.status(`Translated in ${result.target.length} greedy steps; the slider replays them.`);
+      }
       return result;
     }
 
@@ -227,29 +244,27 @@
       const layer = Number(this.el("layer").value);
       const headValue = this.el("head").value;
       const head = headValue === "mean" ? null : Number(headValue);
-      const z = attentionMap(r.crossAttention, layer, head, step).map((row) => row.map((v) => Math.round(v * 1e4) / 1e4));
+      // the attention the decoder computed at that step: its rows are the words written so far
+      const z = attentionMap(r.steps[step - 1].crossAttention, layer, head, step)
+        .map((row) => row.map((v) => Math.round(v * 1e4) / 1e4));
       const target = r.target.slice(0, step);
-      const written = this.el("output");
-      written.replaceChildren(...r.target.map((t, i) => {
+      this.el("output").replaceChildren(...r.target.map((t, i) => {
         const word = document.createElement("span");
         word.textContent = t;
         word.className = i < step ? (i === step - 1 ? "attn-live-current" : "") : "attn-live-later";
         return word;
       }));
       this.el("step-label").textContent = `step ${step} of ${r.target.length}: writing ${target[step - 1]}`;
-      // rows of room: the whole translation once it is written (the slider then replays it in place);
-      // while it is being written, as many as the figure is tall, so the rows do not stretch and shrink
-      const shown = r.done ? r.target.length : Math.max(r.target.length, r.source.length + 2);
-      this.redraw(r.source, target, z, shown);
+      this.redraw(r.source, target, z, r.target.length);
     }
 
-    redraw(source, target, z, shownRows) {
+    /** The heatmap with room for all ``rows`` of the translation: the rows keep their size while they
+     * appear and when the slider replays them, and the figure its height. */
+    redraw(source, target, z, rows) {
       const layout = JSON.parse(JSON.stringify(this.plot.layout));
       const ticks = (labels) => ({ tickmode: "array", tickvals: labels.map((_, i) => i), ticktext: labels });
-      Object.assign(layout.xaxis, ticks(source));
-      Object.assign(layout.yaxis, ticks(target));
-      Object.assign(layout.yaxis, { autorange: false, range: [shownRows - 0.5, -0.5] });  // first row on top
-      const rows = Math.max(target.length, source.length + 2);  // attnlib.book.live.live_rows
+      Object.assign(layout.xaxis, ticks(source), { tickangle: tickAngle(source.length) });
+      Object.assign(layout.yaxis, ticks(target), { autorange: false, range: [rows - 0.5, -0.5] });  // first row on top
       layout.height = this.base.height + ROW_PX * (rows - this.base.rows);  // the frame's bands stay as drawn
       const trace = Object.assign({}, this.plot.data[0], {
         z, x: source.map((_, i) => i), y: target.map((_, i) => i),
@@ -257,13 +272,13 @@
       });
       const size = this.plot._fullLayout && this.plot._fullLayout._size;
       const cellPx = size ? size.w / source.length : Infinity;
-      if (source.length * rows <= 225 && cellPx >= MIN_CELL_PX) {  // numbers only where they fit
+      if (source.length * rows <= MAX_NUMBERED_CELLS && cellPx >= MIN_CELL_PX) {  // numbers only where they fit
         Object.assign(trace, { text: z.map((row) => row.map(cellText)), texttemplate: "%{text}" });
       } else {
         delete trace.text;
         delete trace.texttemplate;
       }
-      this.plot.parentElement.style.minHeight = "";
+      this.plot.style.height = `${layout.height}px`;  // the div plotly draws in is sized by the page, not by plotly
       return Plotly.react(this.plot, [trace], layout, this.plot._context);
     }
   }

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
-from attnlib.book.live import live_rows, show_live_translator
+from attnlib.book.live import show_live_translator
 from attnlib.book.plots import heatmap_trace, label_axes
 from attnlib.lessons.stepwise import beam_hypotheses, greedy_trace, normalised_score
 from attnlib.translation.translator import Translator
@@ -206,15 +206,17 @@ def translation_figure(sentence: str = EXAMPLE_SENTENCES[0], view: str = "layer 
 
 
 def live_figure(sentence: str, layer: int = 0, head: int | None = None) -> go.Figure:
-    """The in-page translator's first picture: :func:`translation_figure`'s heatmap without a title
-    (the page writes the French above it), kept :func:`attnlib.book.live.live_rows` rows high."""
+    """The in-page translator's first picture: :func:`translation_figure`'s heatmap without a title (the
+    page writes the French above it). ``live_translator.js`` redraws it with the same rules: a row of
+    ``LIVE_ROW_PX`` per French token, numbers in at most 225 cells, upright labels for 11 English tokens
+    or more, and a grey ground where rows are still to be written."""
     view = f"layer {layer + 1} · " + ("mean of heads" if head is None else f"head {head + 1}")
     source, target, weights = translation_map(sentence, view)
-    rows = live_rows(len(source), len(target))
-    fig = go.Figure(heatmap_trace(weights, source, target, show_values=len(source) * rows <= 225))
+    fig = go.Figure(heatmap_trace(weights, source, target, show_values=len(source) * len(target) <= 225))
     label_axes(fig, source, target, x_title="English (what is read)", y_title="French (what is written)")
-    fig.update_layout(height=LIVE_TOP_PX + LIVE_ROW_PX * rows, margin=dict(t=80, l=110, r=20, b=20))
-    fig.update_xaxes(showgrid=False, zeroline=False)  # rows not yet written stay blank, not ruled
+    fig.update_layout(height=LIVE_TOP_PX + LIVE_ROW_PX * len(target), margin=dict(t=80, l=110, r=20, b=20),
+                      plot_bgcolor="#eef1f4")
+    fig.update_xaxes(showgrid=False, zeroline=False, tickangle=-90 if len(source) >= 11 else None)
     fig.update_yaxes(showgrid=False, zeroline=False)
     return fig
 
@@ -224,6 +226,5 @@ LIVE_TOP_PX, LIVE_ROW_PX = 100, 28  # the row height is live_translator.js's ROW
 
 def live_translator(sentence: str = EXAMPLE_SENTENCES[0], layer: int = 0, head: int | None = None) -> None:
     """Show the translator that runs in the page, opening on ``sentence`` (see :mod:`attnlib.book.live`)."""
-    source, target, _ = translation_map(sentence, "layer 1 · mean of heads")
-    show_live_translator(live_figure(sentence, layer, head), sentence, target, layer, head,
-                         live_rows(len(source), len(target)))
+    _, target, _ = translation_map(sentence, "layer 1 · mean of heads")
+    show_live_translator(live_figure(sentence, layer, head), sentence, target, layer, head)

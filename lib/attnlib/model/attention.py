@@ -47,11 +47,11 @@ def check_qkv(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Ten
         if mask.dtype != torch.bool:
             raise ValueError(f"mask must be boolean (True = may attend), got dtype {mask.dtype}")
         scores_shape = (*q.shape[:-1], k.shape[-2])
-        try:
-            broadcast = torch.broadcast_shapes(mask.shape, scores_shape)
-        except RuntimeError:
-            broadcast = None
-        if broadcast != torch.Size(scores_shape):
+        # broadcasts without growing the scores: every mask dim, from the right, is 1 or the scores' own
+        # (written out: torch.broadcast_shapes is Python too, and slower than this for the training loop)
+        fits = mask.dim() <= len(scores_shape) and all(
+            m in (1, n) for m, n in zip(reversed(mask.shape), reversed(scores_shape)))
+        if not fits:
             hint = ""
             if mask.dim() > len(scores_shape):
                 hint = (f"; it has more dims than the scores — a (B, 1, 1, Tk) mask is meant for (B, H, T, d) "
@@ -83,7 +83,12 @@ def scaled_dot_product_attention(
     visible = None  # (..., Tq, 1): does the query see at least one key?
     if mask is not None:
         visible = mask.any(dim=-1, keepdim=True)
-        mask = mask | ~visible  # let empty rows attend anywhere; their output is zeroed below
+        # every query sees a key (the usual case): nothing to repair. Asked only on the CPU, where the answer
+        # is at hand (a GPU would have to stop and wait), and not while a graph is traced (torch.export)
+        if q.device.type == "cpu" and not torch.compiler.is_compiling() and bool(visible.all()):
+            visible = None
+        else:
+            mask = mask | ~visible  # let empty rows attend anywhere; their output is zeroed below
     if need_weights:
         out, weights = explicit_attention(q, k, v, mask, scale=scale, dropout_p=dropout_p)
     else:

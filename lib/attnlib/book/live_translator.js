@@ -42,7 +42,7 @@
     return quote + body + quote;
   }
 
-  /** "'cow', 'moon'": each word once, in order of appearance (translator._quoted). */
+  /** "'cow', 'moon'": each word once, in order of appearance (attnlib.translation.vocab.quoted_words). */
   function quoted(words) {
     return [...new Set(words)].map(pyRepr).join(", ");
   }

@@ -36,8 +36,7 @@ EXAMPLES = {
     "preposition: the grandfather is near the goat": ("train", "the grandfather is near the goat ."),
     "elision: i call my king": ("train", "i call my king ."),
     "coordination: they are poor and i dance": ("train", "they are poor and i dance ."),
-    "pronoun antecedent: the cat does not cross the street because it is wide":
-        ("test", "the cat does not cross the street because it is wide ."),
+    "pronoun antecedent: … because it is wide": ("test", "the cat does not cross the street because it is wide ."),
     "held out: he doesn't feed me": ("generalisation", "he doesn't feed me ."),
 }
 

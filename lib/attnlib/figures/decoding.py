@@ -205,6 +205,9 @@ def translation_figure(sentence: str = EXAMPLE_SENTENCES[0], view: str = "layer 
     return fig
 
 
+LIVE_TOP_PX, LIVE_ROW_PX = 100, 28  # the row height is live_translator.js's ROW_PX
+
+
 def live_figure(sentence: str, layer: int = 0, head: int | None = None) -> go.Figure:
     """The in-page translator's first picture: :func:`translation_figure`'s heatmap without a title (the
     page writes the French above it). ``live_translator.js`` redraws it with the same rules: a row of
@@ -220,8 +223,6 @@ def live_figure(sentence: str, layer: int = 0, head: int | None = None) -> go.Fi
     fig.update_yaxes(showgrid=False, zeroline=False)
     return fig
 
-
-LIVE_TOP_PX, LIVE_ROW_PX = 100, 28  # the row height is live_translator.js's ROW_PX
 
 
 def live_translator(sentence: str = EXAMPLE_SENTENCES[0], layer: int = 0, head: int | None = None) -> None:

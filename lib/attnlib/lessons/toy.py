@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import torch
 
+from attnlib.translation.vocab import quoted_words
+
 FEATURES = ("person", "thing", "abstract", "action", "pronoun", "function", "time", "quality")
 
 # word: {feature: strength}; unspecified features are 0.
@@ -115,7 +117,7 @@ def words_of(sentence: str) -> list[str]:
     unknown = [w for w in words if w not in _LEXICON]
     if unknown:
         raise ValueError(
-            f"unknown word(s) {', '.join(repr(w) for w in dict.fromkeys(unknown))}: this toy lexicon has only "
+            f"unknown word(s) {quoted_words(unknown)}: this toy lexicon has only "
             f"{len(VOCABULARY)} hand-described words; try words like {', '.join(VOCABULARY[:12])}, ..."
         )
     return words

@@ -19,7 +19,7 @@ from attnlib.model.transformer import Transformer
 from attnlib.paths import DATA_DIR, DEFAULT_CHECKPOINT  # noqa: F401  (re-exported: where the shipped model lives)
 from .checkpoint import CheckpointError, load_checkpoint, load_state
 from .decoding import beam_search, greedy_decode
-from .vocab import SPECIALS, Vocab, decoder_input, pad_rows, sentence_text, tokenize, trim_at_eos
+from .vocab import SPECIALS, Vocab, decoder_input, pad_rows, quoted_words, sentence_text, tokenize, trim_at_eos
 
 
 # What a reader is told about input the translator cannot read; the page's JavaScript translator
@@ -30,11 +30,6 @@ INPUT_MESSAGES = {
     "unknown": "unknown word(s) {words}: this translator knows only the {known} English words of its toy corpus",
     "too_long": "the sentence has {words} words; this model reads at most {limit}: shorten it",
 }
-
-
-def _quoted(words: list[str]) -> str:
-    """``['cow', 'moon', 'cow']`` -> ``"'cow', 'moon'"``: each word once, as Python writes a string."""
-    return ", ".join(repr(w) for w in dict.fromkeys(words))
 
 
 @dataclass
@@ -86,10 +81,10 @@ class Translator:
             raise ValueError(INPUT_MESSAGES["empty"])
         specials = [t for t in tokens if t in SPECIALS]
         if specials:  # the model's own markers: typed as words they would steer or vanish from the input
-            raise ValueError(INPUT_MESSAGES["special"].format(tokens=_quoted(specials)))
+            raise ValueError(INPUT_MESSAGES["special"].format(tokens=quoted_words(specials)))
         unknown = self.src_vocab.unknown_words(tokens)
         if unknown:
-            raise ValueError(INPUT_MESSAGES["unknown"].format(words=_quoted(unknown), known=len(self.src_vocab) - 4))
+            raise ValueError(INPUT_MESSAGES["unknown"].format(words=quoted_words(unknown), known=len(self.src_vocab) - 4))
         ids = self.src_vocab.encode(tokens, add_eos=True)
         limit = self.model.cfg.max_len
         if len(ids) > limit:

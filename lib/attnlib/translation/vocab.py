@@ -30,7 +30,7 @@ import torch
 from .corpus import Pair
 
 __all__ = ["BOS", "BOS_ID", "ELISIONS", "EOS", "EOS_ID", "PAD", "PAD_ID", "PUNCTUATION", "SPECIALS", "UNK", "UNK_ID",
-           "Batch", "Vocab",
+           "Batch", "Vocab", "quoted_words",
            "build_vocabs", "decoder_input", "make_batches", "pad_rows", "sentence_text", "tokenize", "trim_at_eos"]
 
 PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
@@ -58,6 +58,12 @@ def tokenize(text: str) -> list[str]:
             chunk = chunk[m.end():]
         tokens.append(chunk)
     return tokens
+
+
+def quoted_words(words: Iterable[str]) -> str:
+    """``['cow', 'moon', 'cow']`` -> ``"'cow', 'moon'"``: each word once, as Python writes a string
+    (for messages that name the words a reader typed)."""
+    return ", ".join(repr(w) for w in dict.fromkeys(words))
 
 
 def _as_tokens(text_or_tokens: str | Sequence[str]) -> list[str]:

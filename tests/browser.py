@@ -52,9 +52,9 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """Serve ``directory`` on 127.0.0.1 (a free port) from a thread; yields the base URL, ending in '/'."""
-    server = _QuietServer((LOCAL_HOST, 0), functools.partial(_QuietHandler, directory=str(directory)))
+def serve(directory: Path, port: int = 0) -> Iterator[str]:
+    """Serve ``directory`` on 127.0.0.1 (``port``, or a free one) from a thread; yields the base URL, ending in '/'."""
+    server = _QuietServer((LOCAL_HOST, port), functools.partial(_QuietHandler, directory=str(directory)))
     thread = threading.Thread(target=server.serve_forever, name="book-server", daemon=True)
     thread.start()
     try:
@@ -63,6 +63,15 @@ def serve(directory: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now (for a server whose address must be known in advance)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind((LOCAL_HOST, 0))
+        return probe.getsockname()[1]
 
 
 # -- launching ----------------------------------------------------------------------------------

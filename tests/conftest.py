@@ -19,25 +19,42 @@ import os  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from attnlib.book.build import build  # noqa: E402
-from attnlib.book.notebooks import REPOSITORY_ENV  # noqa: E402
+from attnlib.book.notebooks import REPOSITORY_ENV, SITE_ENV  # noqa: E402
 from book_pages import BOOK_HTML, PLACEHOLDER_REPOSITORY  # noqa: E402
+from browser import free_port  # noqa: E402
+
+#: where the built book is served during the tests; the build must know it (the twins install from it)
+SITE_PORT_FILE = BOOK_HTML.parent / "test-site-port"
+
 
 @pytest.fixture(scope="session")
-def built_book() -> Path:
+def site_port() -> int:
+    """The port the test site is served on, chosen before the build (a reused build keeps its own)."""
+    if os.environ.get("ATTN_REUSE_BUILD") == "1" and SITE_PORT_FILE.is_file():
+        return int(SITE_PORT_FILE.read_text())
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def built_book(site_port) -> Path:
     """The book built once per test run, with every page executed (``_build/html``)."""
     if os.environ.get("ATTN_REUSE_BUILD") == "1" and (BOOK_HTML / "index.html").is_file():
         return BOOK_HTML
-    # built as a published book would be: with a repository, so that the launch buttons are tested too
-    previous = os.environ.get(REPOSITORY_ENV)
-    os.environ[REPOSITORY_ENV] = PLACEHOLDER_REPOSITORY
+    # built as a published book would be: with a repository (the launch buttons) and the address it is
+    # served from (the twins install the library's wheel from there)
+    settings = {REPOSITORY_ENV: PLACEHOLDER_REPOSITORY, SITE_ENV: f"http://127.0.0.1:{site_port}/"}
+    previous = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
     try:
         status = build()
     finally:
-        if previous is None:
-            os.environ.pop(REPOSITORY_ENV)
-        else:
-            os.environ[REPOSITORY_ENV] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name)
+            else:
+                os.environ[name] = value
     assert status == 0, "the book build failed: see the output above and _build/html/reports/"
+    SITE_PORT_FILE.write_text(str(site_port))
     return BOOK_HTML
 
 
@@ -56,9 +73,9 @@ from browser import ChromiumMissing, clear_screenshots, launch_chromium, require
 
 
 @pytest.fixture(scope="session")
-def site(built_book: Path):
-    """Base URL of the built book, served on 127.0.0.1 for the whole session."""
-    with serve(built_book) as base:
+def site(built_book: Path, site_port: int):
+    """Base URL of the built book, served on 127.0.0.1 for the whole session, where the build said it would be."""
+    with serve(built_book, site_port) as base:
         yield base
 
 

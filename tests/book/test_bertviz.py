@@ -1,11 +1,8 @@
 """bertviz views of the translator: the right tensors in, and offline HTML out for the published book."""
 
-import functools
+import html
 import re
 import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 import torch
@@ -15,6 +12,8 @@ from attnlib.book.bertviz import (LOCAL_PATHS, MODEL_MIN_PX, bertviz_inputs, boo
                                   stable_ids, to_bertviz, view_html)
 from attnlib.book.sphinxext import VENDOR
 from attnlib.figures.decoding import translator as load_translator
+from book_pages import new_tab
+from browser import serve
 
 SENTENCE = "the black cat sees the dog ."
 COLUMN_PX = 688  # the book's text column on a desktop screen
@@ -74,9 +73,12 @@ def test_stable_ids_are_derived_from_the_content():
 
 
 @pytest.mark.parametrize("kind", ["head", "model"])
-def test_views_are_offline_in_the_book_and_keep_the_cdn_live(data, kind):
+def test_views_are_offline_in_the_book_and_in_a_notebook(data, kind):
     live = view_html(kind, data, book=False)
-    assert "cdnjs.cloudflare.com/ajax/libs/require.js" in live  # a notebook loads require.js as bertviz does
+    assert '<iframe class="bertviz-frame"' in live and "srcdoc=" in live
+    inside = html.unescape(re.search(r'srcdoc="([^"]*)"', live).group(1))
+    assert not re.search(r"<script[^>]*\bsrc=", inside)  # every script is inline: nothing is fetched
+    assert "d3js.org v5.7.0" in inside and "jQuery v3.7.1" in inside and "window.requirejs" in inside
     book = view_html(kind, data, book=True)
     assert not re.search(r"""(src=|['"])https?://""", book)
     assert "../_static/vendor/d3.min" in book and "../_static/vendor/jquery.min" in book
@@ -89,7 +91,7 @@ def test_views_are_offline_in_the_book_and_keep_the_cdn_live(data, kind):
 @pytest.mark.parametrize("book", [False, True])
 def test_views_number_layers_and_heads_from_1_and_fit_the_column(data, book):
     """The book counts layers and heads from 1; bertviz labels them with 0-based indices and draws 970 px wide."""
-    head, model = view_html("head", data, book=book), view_html("model", data, book=book)
+    head, model = (html.unescape(view_html(kind, data, book=book)) for kind in ("head", "model"))
     assert ".text(layer + 1)" in head and ".text(layer)" not in head  # the layer menu
     for label in ("config.heads[i]", "config.layers[i]"):                # the model view's axes
         assert f".text({label} + 1)" in model and f".text({label})" not in model
@@ -109,18 +111,16 @@ def test_head_view_in_the_book_build_is_displayable_html(data, monkeypatch):
     assert "<svg" not in out.data and "require.min.js" not in out.data and "bertviz-" in out.data
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+# the element ids of bertviz's views, and what a drawn view holds
+_DRAWN_COUNTS = "(root) => Array.from(root.querySelectorAll('[id^=bertviz] svg')).map(s => s.querySelectorAll('text, line').length)"
 
 
-def test_the_views_draw_offline_in_a_browser(data, tmp_path):
+@pytest.mark.browser
+def test_the_views_draw_offline_in_a_browser(data, tmp_path, chromium):
     """A page laid out like the site (chapters/…, _static/vendor/…) draws both views with no outside request."""
-    chromium = Path("/usr/bin/chromium")
-    playwright = pytest.importorskip("playwright.sync_api")
     needed = {k: v for k, v in VENDOR.items() if k in ("vendor/require.js", "vendor/d3.min.js", "vendor/jquery.min.js")}
-    if not chromium.exists() or not all(p.exists() for p in needed.values()):
-        pytest.skip("needs Debian's chromium and the npm files (npm ci)")
+    missing = [str(p) for p in needed.values() if not p.exists()]
+    assert not missing, f"the site's JavaScript is not installed ({missing}): run `npm ci` (make does)"
     for target, src in needed.items():
         (tmp_path / "_static" / target).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, tmp_path / "_static" / target)
@@ -131,38 +131,22 @@ def test_the_views_draw_offline_in_a_browser(data, tmp_path):
         (tmp_path / "chapters" / f"{name}.html").write_text(
             '<html><head><script src="../_static/vendor/require.js"></script></head><body>'
             f'<div style="width:{width}px">{views}</div></body></html>')
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp_path)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with playwright.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(chromium), headless=True,
-                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-            context = browser.new_context()
-            requests, errors = [], []
-            context.on("request", lambda r: requests.append(r.url))
-            context.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/])[a-z]+://"), lambda route: route.abort())
-            page = context.new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            count = "() => Array.from(document.querySelectorAll('[id^=bertviz] svg')).map(s => s.querySelectorAll('text, line').length)"
-            drawn = f"() => ({count})().length == 2 && ({count})().every(n => n > 0)"
-            seen = {}
-            for name in widths:
-                page.goto(f"http://127.0.0.1:{server.server_address[1]}/chapters/{name}.html")
-                page.wait_for_function(drawn, timeout=15_000)
-                seen[name] = page.evaluate("""() => {
-                    const [head, model] = document.querySelectorAll('[id^=bertviz]');
-                    const box = model.closest('.bertviz-view');
-                    return {layerMenu: Array.from(head.querySelectorAll('#layer option')).map(o => o.textContent),
-                            axes: Array.from(model.querySelectorAll('svg > text')).map(t => t.textContent),
-                            width: model.querySelector('svg').getBoundingClientRect().width,
-                            hidden: box.scrollWidth - box.clientWidth}}""")
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
-    assert not errors
-    assert all(u.startswith("http://127.0.0.1") for u in requests), [u for u in requests if "127.0.0.1" not in u]
-    assert any(u.endswith("/_static/vendor/d3.min.js") for u in requests)
+    with serve(tmp_path) as base, new_tab(chromium) as page:
+        drawn = f"() => ({_DRAWN_COUNTS})(document).length == 2 && ({_DRAWN_COUNTS})(document).every(n => n > 0)"
+        seen = {}
+        for name in widths:
+            page.goto(f"{base}chapters/{name}.html")
+            page.wait_for_function(drawn, timeout=15_000)
+            seen[name] = page.evaluate("""() => {
+                const [head, model] = document.querySelectorAll('[id^=bertviz]');
+                const box = model.closest('.bertviz-view');
+                return {layerMenu: Array.from(head.querySelectorAll('#layer option')).map(o => o.textContent),
+                        axes: Array.from(model.querySelectorAll('svg > text')).map(t => t.textContent),
+                        width: model.querySelector('svg').getBoundingClientRect().width,
+                        hidden: box.scrollWidth - box.clientWidth}}""")
+        rec = page.recorder
+        problems = [*rec.page_errors, *rec.console_errors, *rec.failed, *rec.external]
+    assert not problems, problems
     cfg = load_translator().model.cfg
     layers, heads = [str(i) for i in range(1, cfg.n_encoder_layers + 1)], [str(i) for i in range(1, cfg.n_heads + 1)]
     for view in seen.values():  # what a reader sees: layers and heads counted from 1
@@ -170,6 +154,32 @@ def test_the_views_draw_offline_in_a_browser(data, tmp_path):
     # the model view fills the desktop column with nothing hidden; a narrower screen scrolls it sideways
     assert seen["column"]["width"] == COLUMN_PX and seen["column"]["hidden"] == 0
     assert seen["phone"]["width"] == MODEL_MIN_PX and seen["phone"]["hidden"] > 0
+
+
+@pytest.mark.browser
+def test_the_notebook_views_draw_offline_with_nothing_on_the_page(data, tmp_path, chromium):
+    """In a live notebook the views are self-contained frames: a page with no require.js, d3 or jQuery, and no
+    network, draws both at once (JupyterLab after Run All), each frame as tall as its drawing."""
+    (tmp_path / "notebook.html").write_text(
+        "<html><body><div style='width:700px'>" + view_html("head", data, book=False)
+        + view_html("model", data, book=False) + "</div></body></html>")
+    with serve(tmp_path) as base, new_tab(chromium) as page:
+        page.goto(f"{base}notebook.html")
+        page.wait_for_function(f"""() => {{
+            const frames = Array.from(document.querySelectorAll('iframe.bertviz-frame'));
+            return frames.length == 2 && frames.every(f => f.contentDocument && ({_DRAWN_COUNTS})(f.contentDocument).length == 1
+                && ({_DRAWN_COUNTS})(f.contentDocument)[0] > 0);
+        }}""", timeout=15_000)
+        page.wait_for_timeout(300)  # the frames fit themselves to what was drawn
+        fits = page.evaluate("""() => Array.from(document.querySelectorAll('iframe.bertviz-frame')).map(f =>
+            [f.getBoundingClientRect().height, f.contentDocument.documentElement.scrollHeight])""")
+        layer_menu = page.evaluate("""() => Array.from(document.querySelector('iframe.bertviz-frame').contentDocument
+            .querySelectorAll('#layer option')).map(o => o.textContent)""")
+        rec = page.recorder
+        problems = [*rec.page_errors, *rec.console_errors, *rec.failed, *rec.external]
+    assert not problems, problems
+    assert all(abs(outer - inner) <= 1 for outer, inner in fits), fits
+    assert layer_menu == [str(i) for i in range(1, load_translator().model.cfg.n_encoder_layers + 1)]
 
 
 # -- the adapter: a capture in bertviz's format ----------------------------------------------------

@@ -5,11 +5,16 @@
     model_view(data)    # every layer and head at once
 
 bertviz returns HTML that loads require.js from a CDN and tells require.js to fetch d3 and
-jQuery from CDNs too. The published book works offline: it already loads its own require.js on
-every page (``_static/vendor/require.js``, see :mod:`attnlib.book.sphinxext`), so in the book build
-(:func:`attnlib.book.display.in_book_build`) :func:`offline_html` removes bertviz's ``<script src=…require…>``
-tag and points the d3 and jQuery paths at ``_static/vendor/``. In a live notebook bertviz's CDN
-links stay.
+jQuery from CDNs too: offline it stays blank, and in JupyterLab it races its own loader ("require is
+not defined"). The book draws it without either:
+
+* on the published site, which loads its own require.js on every page (``_static/vendor/require.js``, see
+  :mod:`attnlib.book.sphinxext`), :func:`offline_html` removes bertviz's ``<script src=…require…>`` tag and
+  points the d3 and jQuery paths at ``_static/vendor/``;
+* in a live notebook (JupyterLab, Jupyter, Colab, VS Code), :func:`notebook_html` puts the view in an
+  ``<iframe>`` that holds everything it needs: d3 and jQuery inlined from the package (``vendor/``), and a
+  three-line stand-in for require.js that hands them over. Nothing is fetched, and nothing on the
+  notebook's page can be used before it exists.
 
 Live and in the book, :func:`book_style` changes two things in bertviz's drawing code: layers and
 heads are numbered from 1, as in the book's text and figures (bertviz labels them with their 0-based
@@ -20,7 +25,9 @@ which hid its last head behind a sideways scroll in the book's text column.
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
 import re
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -36,6 +43,7 @@ LOCAL_PATHS = {"d3": "../_static/vendor/d3.min", "jquery": "../_static/vendor/jq
 _REQUIRE_TAG = re.compile(r"<script[^>]*\bsrc=\"[^\"]*require(?:\.min)?\.js\"[^>]*>\s*</script>")
 _PATH_ENTRY = re.compile(r"""(\b(d3|jquery)\s*:\s*)(['"])(https?:)?//[^'"]*\3""")
 _VIS_ID = re.compile(r"bertviz-[0-9a-f]{32}")
+VENDOR = Path(__file__).parent / "vendor"  # d3 and jQuery, as bertviz asks for them
 #: the model view is never drawn narrower than this (a phone's column); a narrower page scrolls sideways
 MODEL_MIN_PX = 320
 
@@ -133,6 +141,45 @@ def offline_html(html: str) -> str:
     return html
 
 
+# In the notebook's iframe: bertviz asks require.js for jQuery and d3; the inlined scripts already made them
+# globals. The iframe then takes the height of what bertviz drew, and follows it when a menu redraws it.
+_REQUIRE_STAND_IN = """
+window.requirejs = window.require = function (names, ready) {
+  ready.apply(null, names.map(function (name) { return {jquery: window.jQuery, d3: window.d3}[name]; }));
+};
+window.require.config = function () {};
+"""
+_FIT_FRAME = """
+(function () {
+  function fit() {
+    if (window.frameElement) { window.frameElement.style.height = document.documentElement.scrollHeight + 'px'; }
+  }
+  new ResizeObserver(fit).observe(document.body);
+  fit();
+})();
+"""
+NOTEBOOK_FRAME_PX = 420  # the iframe's height until the view has drawn and measured itself
+
+
+def notebook_html(html: str) -> str:
+    """bertviz's HTML as a self-contained ``<iframe>`` for a live notebook: it draws offline and at once.
+
+    Raises RuntimeError if bertviz's HTML does not have the shape expected (see :func:`offline_html`).
+    """
+    body, n_tags = _REQUIRE_TAG.subn("", html)
+    if n_tags != 1:
+        raise RuntimeError(f"unexpected bertviz HTML: {n_tags} require.js tag(s), expected 1")
+    scripts = "".join(f"<script>{(VENDOR / name).read_text(encoding='utf-8')}</script>"
+                      for name in ("d3.min.js", "jquery.min.js"))
+    document = ("<!DOCTYPE html><html><head><meta charset='utf-8'>"
+                "<style>body{margin:0;padding:4px 0;font-family:sans-serif;overflow-x:auto}</style></head><body>"
+                f"{scripts}<script>{_REQUIRE_STAND_IN}</script>{body}<script>{_FIT_FRAME}</script></body></html>")
+    # in a <div>: IPython warns about HTML that starts with an iframe
+    return (f'<div class="bertviz-notebook"><iframe class="bertviz-frame" title="bertviz attention view" '
+            f'srcdoc="{html_lib.escape(document, quote=True)}" style="width:100%;height:{NOTEBOOK_FRAME_PX}px;border:0">'
+            '</iframe></div>')
+
+
 def book_style(kind: str, html: str) -> str:
     """bertviz's ``"head"`` or ``"model"`` view numbered from 1, and a model view as wide as its column.
 
@@ -155,7 +202,8 @@ def stable_ids(html: str) -> str:
 def view_html(kind: str, data: dict[str, Any], book: bool | None = None, **options) -> str:
     """The HTML of bertviz's ``"head"`` or ``"model"`` view of ``data`` (see :func:`bertviz_inputs`).
 
-    ``book`` (default: whether this is the book build) makes it offline and reproducible.
+    ``book`` (default: whether this is the book build) gives the published site's offline, reproducible
+    HTML; otherwise it is the notebook's self-contained frame (:func:`notebook_html`).
     """
     import bertviz
 
@@ -165,7 +213,7 @@ def view_html(kind: str, data: dict[str, Any], book: bool | None = None, **optio
     html = book_style(kind, views[kind](**data, **options, html_action="return").data)
     book = in_book_build() if book is None else book
     if not book:
-        return html
+        return notebook_html(html)
     # on a screen narrower than MODEL_MIN_PX the model view scrolls sideways instead of spilling over
     return f'<div class="bertviz-view" style="overflow-x:auto">{offline_html(stable_ids(html))}</div>'
 

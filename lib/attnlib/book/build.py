@@ -2,6 +2,7 @@
 
     python -m attnlib.book build [--cached]   # execute every page, warnings are errors
     python -m attnlib.book check PAGE.md ...  # execute pages as the build does, report time and errors
+    python -m attnlib.book twins              # each chapter's .ipynb twin next to it (Binder does this)
 
 Every build executes every page afresh (so a change in ``lib/`` can never hide
 behind stale outputs); ``--cached`` reuses outputs of unchanged pages, for writing.
@@ -78,10 +79,24 @@ def check(pages: list[str]) -> int:
     return status
 
 
+def twins() -> int:
+    """Write each chapter's ``.ipynb`` twin next to its MyST source, installing from the usual settings."""
+    from . import notebooks
+
+    for source in sorted((ROOT / "chapters").glob("*.md")):
+        if source.read_text(encoding="utf-8").startswith("---\njupytext:"):  # a notebook, not a plain page
+            notebooks.write_twin(source, source.with_suffix(".ipynb"),
+                                 notebooks.install_source(None, notebooks.repository()))
+            print(source.with_suffix(".ipynb").relative_to(ROOT))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["check"] and len(argv) > 1:
         return check(argv[1:])
+    if argv == ["twins"]:
+        return twins()
     if argv[:1] != ["build"]:
         print(__doc__, file=sys.stderr)
         return 2

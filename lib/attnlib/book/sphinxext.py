@@ -2,8 +2,11 @@
 
 * plotly.js comes from the installed ``plotly`` Python package (its version always
   matches the figures) and loads before any AMD loader, so ``window.Plotly`` exists;
-* MathJax, require.js, d3 and jQuery (for bertviz) come from the npm packages pinned
-  in ``package.json`` and installed into ``node_modules/`` by ``make``;
+* MathJax and require.js (for bertviz) come from the npm packages pinned in ``package.json`` and
+  installed into ``node_modules/`` by ``make``; d3 and jQuery (for bertviz) from the package's own
+  ``vendor/`` folder, which its live notebooks use too;
+* with ``$ATTN_SITE_URL`` set, the library's own wheel (``wheels/``), which the chapters' ``.ipynb``
+  twins install (:mod:`attnlib.book.notebooks`);
 * onnxruntime-web (its single-threaded WebAssembly build only) and the shipped translator exported
   to ONNX (``translator/``) serve the pages that translate in the browser (:mod:`attnlib.book.live`);
   those pages load them, the others do not.
@@ -21,16 +24,18 @@ import plotly
 from attnlib.paths import SOURCE_TREE
 from . import notebooks
 from .live import ELEMENT_CLASS, SCRIPTS as LIVE_SCRIPTS
+from .wheel import build_wheel, wheel_name
 
 ROOT = SOURCE_TREE
 NODE_MODULES = ROOT / "node_modules"
+PACKAGE_VENDOR = Path(__file__).parent / "vendor"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 # site path under _static/  ->  source (a file, or a folder copied whole)
 VENDOR = {
     "vendor/require.js": NODE_MODULES / "requirejs" / "require.js",
-    "vendor/d3.min.js": NODE_MODULES / "d3" / "dist" / "d3.min.js",
-    "vendor/jquery.min.js": NODE_MODULES / "jquery" / "dist" / "jquery.min.js",
+    "vendor/d3.min.js": PACKAGE_VENDOR / "d3.min.js",  # the package's copies: its notebooks inline them too
+    "vendor/jquery.min.js": PACKAGE_VENDOR / "jquery.min.js",
     "vendor/mathjax/tex-mml-chtml.js": NODE_MODULES / "mathjax" / "es5" / "tex-mml-chtml.js",
     "vendor/mathjax/output/chtml/fonts/woff-v2": NODE_MODULES / "mathjax" / "es5" / "output" / "chtml" / "fonts" / "woff-v2",
     # the global-script build with the WebAssembly backend only, and the one binary it loads
@@ -76,16 +81,25 @@ def export_translator(static: Path) -> None:
     export(Translator.load(device="cpu"), static / "translator")
 
 
+def publish_wheel(static: Path) -> None:
+    """The library's wheel in ``static/wheels/``, for the twins to install, when the site's address is known."""
+    shutil.rmtree(static / "wheels", ignore_errors=True)
+    if notebooks.site_url():
+        build_wheel(static / "wheels")
+
+
 def _builder_inited(app) -> None:
     static = Path(app.outdir).parent / ".book_static"
     collect_assets(static)
     export_translator(static)
+    publish_wheel(static)
     app.config.html_static_path.append(str(static))
 
 
 def _config_inited(app, config) -> None:
     config.mathjax_path = MATHJAX_PATH
-    notebooks.repository()  # a malformed repository URL stops the build here, with its reason
+    notebooks.repository()  # a malformed repository or site URL stops the build here, with its reason
+    notebooks.site_url()
 
 
 def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
@@ -127,7 +141,10 @@ def _notebook_download(app, pagename, templatename, context, doctree) -> None:
     source = Path(app.env.doc2path(pagename))
     if source.suffix != ".md":
         return
-    notebooks.write_twin(source, Path(app.outdir) / "_sources" / f"{pagename}.ipynb", notebooks.repository())
+    site = notebooks.site_url()
+    wheel = f"{site}{notebooks.WHEELS}/{wheel_name()}" if site else None
+    notebooks.write_twin(source, Path(app.outdir) / "_sources" / f"{pagename}.ipynb",
+                         notebooks.install_source(wheel, notebooks.repository()))
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 

@@ -5,6 +5,7 @@ import json
 import plotly.graph_objects as go
 import pytest
 
+from attnlib.book import layout
 from attnlib.book.demo import Demo, Param
 from attnlib.book.display import figure_html
 from attnlib.book.plots import attention_figure
@@ -87,6 +88,32 @@ def test_live_widget_builds_controls_for_each_parameter():
     slider, dropdown, text = box.children[0].children
     assert isinstance(slider, ipywidgets.SelectionSlider) and isinstance(dropdown, ipywidgets.Dropdown)
     assert isinstance(text, ipywidgets.Combobox) and not text.ensure_option  # any text may be typed
+
+
+def test_the_live_figure_is_framed_as_on_the_page_and_keeps_its_height(monkeypatch):
+    """In a notebook the figure is laid out in the page's frame: title split, the height of the tallest state
+    from the first drawing on, and the readable width the page would scroll at."""
+    pytest.importorskip("ipywidgets")
+    monkeypatch.setattr(go.Figure, "show", lambda self, *a, **k: None)  # no kernel here to show it in
+
+    def tall(n=1):
+        fig = line(float(n))
+        fig.update_layout(height=250 + 100 * n, title="a long title that a narrow notebook column would cut: "
+                                                       "so it becomes a title and a subtitle")
+        return fig
+
+    demo = Demo(tall, Param("n", [1, 2, 3]))
+    box = demo.live()
+    live = box.live_figure
+    first = live.last
+    assert first.layout.title.subtitle.text == "so it becomes a title and a subtitle"
+    static, _ = demo.static()
+    bands = 1 * layout.SLIDER_PX  # the static twin adds a band for its slider; the live one has ipywidgets
+    assert first.layout.height == static.layout.height - bands
+    box.children[0].children[0].value = 3  # the tallest state, then the shortest: the same height
+    box.children[0].children[0].value = 1
+    assert live.last.layout.height == first.layout.height and live.last is not first
+    assert live.output.layout.min_width == f"{static.layout.meta['min_width']}px"
 
 
 def test_axes_of_one_state_are_hidden_in_states_that_lack_them():

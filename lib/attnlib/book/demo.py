@@ -24,7 +24,7 @@ from typing import Any, Callable, Sequence
 import plotly.graph_objects as go
 
 from . import layout
-from .display import in_book_build, show
+from .display import LiveFigure, in_book_build, show
 from .plots import message_figure
 
 # Layout keys that may differ between the precomputed figures and travel with each step.
@@ -105,6 +105,11 @@ class Demo:
     def grid(self) -> list[tuple[int, ...]]:
         return list(itertools.product(*(range(len(p.values)) for p in self.params)))
 
+    def states(self) -> list[go.Figure]:
+        """The figure of every combination on the grid, prepared for framing (:func:`layout.prepare`)."""
+        return [layout.prepare(self.figure(**{p.name: p.values[i] for p, i in zip(self.params, combo)}))
+                for combo in self.grid()]
+
     def static(self) -> tuple[go.Figure, str | None]:
         """One figure holding every precomputed state, and the script (if any) that links its controls.
 
@@ -117,10 +122,7 @@ class Demo:
         default = tuple(p.default_index for p in self.params)
         sliders = [p for p in self.params if p.numeric]
         menus = [p for p in self.params if not p.numeric]
-        states = []
-        for combo in grid:
-            sub = self.figure(**{p.name: p.values[i] for p, i in zip(self.params, combo)})
-            states.append(layout.split_title(layout.readable_axes(sub)))
+        states = self.states()
         shared = layout.common_frame([layout.frame_of(sub, len(menus), len(sliders)) for sub in states])
         labels = [menu_label(p, v) for p in menus for v in p.values]
         width = max(layout.min_width(sub, labels) for sub in states)
@@ -199,15 +201,17 @@ class Demo:
             else:
                 controls[p.name] = w.Dropdown(options=[(format_value(v), v) for v in p.values],
                                               value=p.default, description=p.text)
-        out = w.Output()
+        # framed as the static twin is: one height and one readable width for every state on the grid
+        states = self.states()
+        figure = LiveFigure(layout.common_frame([layout.frame_of(sub) for sub in states]),
+                            max(layout.min_width(sub) for sub in states))
 
         def redraw(**values):
-            with out:
-                out.clear_output(wait=True)
-                self.figure(**values).show()
+            figure.draw(self.figure(**values))
 
         w.interactive_output(redraw, controls)
-        box = w.VBox([w.HBox(list(controls.values())), out])
+        box = w.VBox([w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap")), figure.widget])
+        box.live_figure = figure
         display(box)
         return box
 

@@ -1,9 +1,15 @@
 """Showing figures the same way in a live notebook and in the published book.
 
-In a live kernel a plotly figure is shown by plotly's own renderer. In the book
-build (``ATTN_BOOK_BUILD=1``, set by ``python -m attnlib.book build``) every
-figure becomes a ``<div>`` plus a ``Plotly.newPlot`` call that uses the one
-copy of plotly.js the site serves, so pages work offline and stay small.
+Both are drawn in the book's frame (:mod:`attnlib.book.layout`): title and subtitle, bands for the
+legend, a height that fits, and a readable width below which the figure scrolls sideways rather than
+squeezing its text into a tangle.
+
+* In the book build (``ATTN_BOOK_BUILD=1``, set by ``python -m attnlib.book build``) every figure becomes
+  a ``<div>`` plus a ``Plotly.newPlot`` call that uses the one copy of plotly.js the site serves, so
+  pages work offline and stay small.
+* In a live kernel a figure is shown by plotly's own renderer, inside a :class:`LiveFigure`: a box that
+  keeps the readable width (scrolling sideways in a narrower notebook column) and a height that never
+  shrinks when a control redraws it.
 """
 
 from __future__ import annotations
@@ -75,6 +81,36 @@ class _HTML:
         return self.html
 
 
+class LiveFigure:
+    """A figure in a live notebook, redrawn in place: framed as on the page, never shorter than before.
+
+    ``frame`` and ``width`` (from :func:`attnlib.book.layout.common_frame` and ``min_width`` over every
+    state a demo can show) fix the figure's height and readable width from the first drawing on; a state
+    that needs more (a sentence typed into a text box) grows them, and they never shrink back.
+    """
+
+    def __init__(self, frame: layout.Frame | None = None, width: int = layout.MIN_WIDTH):
+        import ipywidgets as w
+
+        self.frame, self.width = frame, width
+        self.last: go.Figure | None = None  # the figure drawn last, as drawn
+        self.output = w.Output(layout=w.Layout(min_width=f"{width}px"))
+        # a column narrower than the figure's readable width scrolls it sideways, as the page does
+        self.widget = w.Box([self.output], layout=w.Layout(overflow="auto hidden", width="100%"))
+
+    def draw(self, fig: go.Figure) -> None:
+        fig = layout.prepare(go.Figure(fig))
+        own = layout.frame_of(fig)
+        self.frame = own if self.frame is None else layout.common_frame([self.frame, own])
+        self.width = max(self.width, layout.min_width(fig))
+        layout.apply_frame(fig, self.frame)
+        self.output.layout.min_width = f"{self.width}px"
+        self.last = fig
+        with self.output:
+            self.output.clear_output(wait=True)
+            fig.show(config=PLOTLY_CONFIG)
+
+
 def show(fig: go.Figure, post_script: str | None = None) -> None:
     """Display ``fig`` in whichever way suits where the code runs."""
     from IPython.display import display
@@ -82,7 +118,9 @@ def show(fig: go.Figure, post_script: str | None = None) -> None:
     if in_book_build():
         display(_HTML(figure_html(fig, post_script)))
     else:
-        fig.show()
+        live = LiveFigure()
+        live.draw(fig)
+        display(live.widget)
 
 
 def setup_plotly() -> None:

@@ -277,11 +277,16 @@ def mark_framed(fig: go.Figure, width: int) -> go.Figure:
     return fig
 
 
+def prepare(fig: go.Figure) -> go.Figure:
+    """What every figure gets before it is framed: readable axes, and its title split at the top edge."""
+    return split_title(readable_axes(fig))
+
+
 def frame(fig: go.Figure) -> go.Figure:
     """A figure shown alone: its title split and its bands laid out. A framed figure is left as it is."""
     if is_framed(fig):
         return fig
-    split_title(readable_axes(fig))
+    prepare(fig)
     width = min_width(fig)
     apply_frame(fig, frame_of(fig))
     return mark_framed(fig, width)

@@ -161,17 +161,16 @@ class LiveCurve:
     """
 
     def __init__(self, title: str = "training (live)"):
-        import ipywidgets as w
         from IPython.display import display
 
+        from attnlib.book.display import LiveFigure
+
         self.title = title
-        self.output = w.Output()
-        display(self.output)
+        self.figure = LiveFigure()
+        display(self.figure.widget)
 
     def __call__(self, history: list[dict], translator=None) -> None:  # train() passes its translator too
-        with self.output:
-            self.output.clear_output(wait=True)
-            history_figure(history, f"{self.title}: step {history[-1]['step']}").show()
+        self.figure.draw(history_figure(history, f"{self.title}: step {history[-1]['step']}"))
 
 
 def live_curve(title: str = "training (live)") -> LiveCurve | None:

@@ -27,6 +27,9 @@ from . import layout
 BOOK_BUILD_ENV = "ATTN_BOOK_BUILD"
 # No toolbar: on a phone it covers the title, and a book's figure has no use for zoom boxes.
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
+# In a notebook, plotly's renderer follows the output area's width itself; "responsive" would size the figure
+# to the output area's height as well, which is 0 until something is drawn in it.
+LIVE_CONFIG = {k: v for k, v in PLOTLY_CONFIG.items() if k != "responsive"}
 PAGE_CHROME_PX = 40  # what a narrow page keeps around its text column
 
 
@@ -108,7 +111,7 @@ class LiveFigure:
         self.last = fig
         with self.output:
             self.output.clear_output(wait=True)
-            fig.show(config=PLOTLY_CONFIG)
+            fig.show(config=LIVE_CONFIG)
 
 
 def show(fig: go.Figure, post_script: str | None = None) -> None:

@@ -187,3 +187,16 @@ def test_long_titles_become_title_and_subtitle_and_figures_know_their_readable_w
     assert _frame(again) == _frame(fig)  # framing twice changes nothing
     html = figure_html(fig)
     assert f'min-width:{fig.layout.meta["min_width"]}px' in html and "overflow-x:auto" in html
+
+
+def test_a_message_of_any_length_wraps_inside_its_figure():
+    """Bad input can be long (a pasted paragraph, a 200-letter word): its message stays inside the figure."""
+    from attnlib.book.plots import MESSAGE_CHARS, message_figure
+
+    for message in ["the sentence is empty", "unknown word(s) '" + "x" * 200 + "'", "a long complaint " * 30]:
+        fig = message_figure(message)
+        lines = fig.layout.annotations[0].text.split("<br>")
+        assert all(len(line) <= MESSAGE_CHARS for line in lines)
+        assert "".join(lines).replace(" ", "") == message.replace(" ", "")  # nothing lost in the wrapping
+        assert fig.layout.height >= 120 + 22 * len(lines)
+        assert layout.min_width(layout.frame(fig)) <= 390 - 40  # a phone's column: no sideways scroll

@@ -27,9 +27,9 @@ def page(chromium, site):
         yield page
 
 
-def longest_sentence(shipped) -> str:
+def longest_sentence(shipped, extra: int = 0) -> str:
     words = ["the", "cat", "sees", "the", "dog", "and"] * 11
-    return " ".join(words[: shipped.model.cfg.max_len - 1])  # 63 words and <eos>: just fits
+    return " ".join(words[: shipped.max_words + extra])  # the most words the translator reads: just fits
 
 
 def sentences(shipped) -> list[str]:
@@ -70,7 +70,8 @@ def test_the_page_translates_over_a_hundred_sentences_as_python_does(page, shipp
 
 
 BAD_INPUT = ["", "   ", "the astronaut sees the moon", "the cat sees the astronaut and the astronaut",
-             "<eos> the cat", "the <unk> cat", "l'astronaute", "the cat sees the dog " * 14, "?!"]
+             "<eos> the cat", "the <unk> cat", "l'astronaute", "the cat sees the dog " * 14, "?!",
+             "x" * 200, "🐱" * 30 + " sees the dog", "a b c d e f g h i j k", "the cat sees the dog " * 6]
 
 
 @pytest.mark.parametrize("text", BAD_INPUT)
@@ -139,6 +140,23 @@ def test_the_reader_types_a_sentence_and_sees_its_translation_and_attention(page
     assert step["y"] == expected.target[:3] and len(step["z"]) == 3
     assert page.locator(".attn-live-step-label").text_content() == f"step 3 of {len(expected.target)}: " \
                                                                      f"writing {expected.target[2]}"
+
+
+def test_one_word_more_than_the_limit_is_refused_with_the_limit(page, shipped):
+    text = longest_sentence(shipped, extra=1)
+    with pytest.raises(ValueError, match=f"reads at most {shipped.max_words} "):
+        shipped.source_ids(text)
+    test_bad_input_gets_the_python_message(page, shipped, text)
+
+
+def test_a_long_message_wraps_inside_the_translator(page, shipped):
+    type_sentence(page, "x" * 200)
+    page.wait_for_function("document.querySelector('.attn-live-status').classList.contains('attn-live-error')")
+    status = page.evaluate("""() => { const s = document.querySelector('.attn-live-status'),
+        root = document.querySelector('.attn-live').getBoundingClientRect(), box = s.getBoundingClientRect();
+        return {text: s.textContent, inside: box.left >= root.left - 1 && box.right <= root.right + 1,
+                overflow: s.scrollWidth - s.clientWidth}; }""")
+    assert "'xxxxxxxxxxxxxxxxxxxxxxx…'" in status["text"] and status["inside"] and status["overflow"] <= 0, status
 
 
 def test_bad_input_in_the_box_shows_the_message_and_keeps_the_last_translation(page, shipped):

@@ -13,7 +13,8 @@ from attnlib.translation.corpus import load_split
 from attnlib.translation.decoding import beam_search, greedy_decode
 from attnlib.translation.evaluate import evaluate
 from attnlib.translation.train import TRAIN_PRESETS, lr_at, train
-from attnlib.translation.translator import DEFAULT_CHECKPOINT, Translator
+from attnlib.translation.translator import DEFAULT_CHECKPOINT, LENGTH_MARGIN, Translator
+from attnlib.translation.vocab import QUOTE_MAX_CHARS, QUOTE_MAX_WORDS, quoted_words
 
 TRAIN = load_split("train")[:400]
 VALID = load_split("valid")[:20]
@@ -138,6 +139,39 @@ def test_translations_of_the_running_examples(shipped):
 def test_bad_input_to_translate_gets_a_friendly_message(shipped, text, match):
     with pytest.raises(ValueError, match=match):
         shipped.translate(text)
+
+
+def test_the_translator_reads_up_to_twice_its_longest_training_sentence_and_says_so(shipped):
+    longest = max(len(p.src.split()) for p in load_split("train"))
+    assert shipped.meta["longest_source_words"] == longest
+    assert shipped.max_words == min(LENGTH_MARGIN * longest, shipped.model.cfg.max_len - 1)
+    assert shipped.max_words >= max(len(p.src.split()) for p in load_split("generalisation"))  # what the book measures
+    words = ("the cat sees the dog and " * 20).split()
+    assert shipped.translate(" ".join(words[: shipped.max_words])).target[-1] == "<eos>"
+    with pytest.raises(ValueError) as refused:
+        shipped.translate(" ".join(words[: shipped.max_words + 1]))
+    assert str(refused.value).startswith(f"the sentence has {shipped.max_words + 1} words; this translator reads at "
+                                         f"most {shipped.max_words} ({LENGTH_MARGIN}× the longest sentence it was "
+                                         f"trained on, {longest} words)")
+
+
+def test_a_checkpoint_that_does_not_record_its_longest_sentence_is_limited_by_its_position_table(shipped):
+    older = Translator(shipped.model, shipped.src_vocab, shipped.tgt_vocab, {})
+    assert older.max_words == shipped.model.cfg.max_len - 1
+    with pytest.raises(ValueError, match=r"reads at most 63 \(the length of its position table\)"):
+        older.source_ids("the cat " * 40)
+
+
+def test_training_records_its_longest_sentence():
+    result = small_train()
+    assert result.meta["longest_source_words"] == max(len(p.src.split()) for p in TRAIN)
+
+
+def test_messages_cut_long_words_and_count_the_rest():
+    assert quoted_words(["cow", "moon", "cow"]) == "'cow', 'moon'"
+    assert quoted_words(["x" * 200]) == "'" + "x" * (QUOTE_MAX_CHARS - 1) + "…'"
+    many = [f"w{i}" for i in range(QUOTE_MAX_WORDS + 3)]
+    assert quoted_words(many).endswith("'w5' and 3 more") and quoted_words(many).count("'") == 2 * QUOTE_MAX_WORDS
 
 
 def test_command_line_tools_say_what_is_wrong(tmp_path):

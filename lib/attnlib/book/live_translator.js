@@ -42,9 +42,14 @@
     return quote + body + quote;
   }
 
-  /** "'cow', 'moon'": each word once, in order of appearance (attnlib.translation.vocab.quoted_words). */
-  function quoted(words) {
-    return [...new Set(words)].map(pyRepr).join(", ");
+  /** "'cow', 'moon'": each word once, in order of appearance, long words cut and the rest counted, as
+   * attnlib.translation.vocab.quoted_words does (``limits`` is its QUOTE_MAX_WORDS and QUOTE_MAX_CHARS). */
+  function quoted(words, limits) {
+    const unique = [...new Set(words)];
+    const cut = (w) => { const chars = Array.from(w);  // code points, as Python counts them
+      return chars.length <= limits.max_chars ? w : chars.slice(0, limits.max_chars - 1).join("") + "…"; };
+    const rest = unique.length - limits.max_words;
+    return unique.slice(0, limits.max_words).map((w) => pyRepr(cut(w))).join(", ") + (rest > 0 ? ` and ${rest} more` : "");
   }
 
   function fill(template, values) {
@@ -115,14 +120,15 @@
       const tokens = this.tokenizer.tokenize(text || "");
       if (tokens.length === 0) throw new InputError(m.empty);
       const specials = tokens.filter((t) => c.specials.includes(t));
-      if (specials.length) throw new InputError(fill(m.special, { tokens: quoted(specials) }));
+      if (specials.length) throw new InputError(fill(m.special, { tokens: quoted(specials, c.quote) }));
       const unknown = tokens.filter((t) => !this.sourceIndex.has(t));
       if (unknown.length) {
-        throw new InputError(fill(m.unknown, { words: quoted(unknown), known: c.source_tokens.length - 4 }));
+        throw new InputError(fill(m.unknown, { words: quoted(unknown, c.quote), known: c.source_tokens.length - 4 }));
       }
-      const ids = [...tokens.map((t) => this.sourceIndex.get(t)), c.eos_id];
-      if (ids.length > c.max_len) throw new InputError(fill(m.too_long, { words: tokens.length, limit: c.max_len - 1 }));
-      return ids;
+      if (tokens.length > c.max_words) {
+        throw new InputError(fill(m.too_long, { words: tokens.length, limit: c.max_words, why: c.max_words_reason }));
+      }
+      return [...tokens.map((t) => this.sourceIndex.get(t)), c.eos_id];
     }
 
     /** Greedy decoding, all of it: source and target tokens (<eos> included, as Translation), the last

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import textwrap
+
 from typing import Sequence
 
 import numpy as np
@@ -86,14 +89,22 @@ def attention_figure(weights, keys: Sequence[str], queries: Sequence[str], title
     return fig
 
 
+MESSAGE_CHARS = 44  # a message's line: fits a phone's column in 15 px type
+
+
 def message_figure(message: str, title: str = "") -> go.Figure:
-    """What a demo shows instead of a traceback when its input cannot be used."""
+    """What a demo shows instead of a traceback when its input cannot be used: the message in lines that
+    fit a phone's column, however long it is (a word longer than a line is broken), in a figure tall enough."""
+    lines = textwrap.wrap(message, MESSAGE_CHARS, break_long_words=True, break_on_hyphens=False) or [""]
+    lines = [html.escape(line, quote=False) for line in lines]  # "<bos>" is a word here, not a tag
     fig = go.Figure()
     fig.update_layout(
         title=title,
         xaxis=dict(visible=False),
         yaxis=dict(visible=False),
-        annotations=[dict(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font=dict(size=15))],
-        height=220,
+        annotations=[dict(text="<br>".join(lines), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                          font=dict(size=15))],
+        height=max(220, 120 + 22 * len(lines)),
+        margin=dict(l=20, r=20),
     )
     return fig

@@ -32,7 +32,7 @@ from torch import nn
 from attnlib.model.capture import capture_attention, cross_attention_layers
 from attnlib.model.transformer import Transformer
 from .translator import INPUT_MESSAGES, Translator
-from .vocab import BOS_ID, EOS_ID, ELISIONS, PUNCTUATION, SPECIALS
+from .vocab import BOS_ID, EOS_ID, ELISIONS, PUNCTUATION, QUOTE_MAX_CHARS, QUOTE_MAX_WORDS, SPECIALS
 
 ENCODER_FILE, DECODER_FILE, CONFIG_FILE = "encoder.onnx", "decoder.onnx", "translator.json"
 OPSET = 18
@@ -92,10 +92,13 @@ def page_config(translator: Translator) -> dict:
         "bos_id": BOS_ID,
         "eos_id": EOS_ID,
         "max_len": cfg.max_len,
+        "max_words": translator.max_words,
+        "max_words_reason": translator.max_words_reason,
         "n_layers": cfg.n_decoder_layers,
         "n_heads": cfg.n_heads,
         "tokenizer": {"punctuation": PUNCTUATION, "elisions": list(ELISIONS)},
         "messages": INPUT_MESSAGES,
+        "quote": {"max_words": QUOTE_MAX_WORDS, "max_chars": QUOTE_MAX_CHARS},
     }
 
 

@@ -243,7 +243,9 @@ def train(
     model.eval()
     hardware = describe_hardware(device)
     translator.meta = {"history": history, "train_seconds": round(train_seconds, 2), "hardware": hardware,
-                       "device": device.type, "world_size": world, "steps": step, "running_loss": running}
+                       "device": device.type, "world_size": world, "steps": step, "running_loss": running,
+                       # how long a sentence the translator has seen: it refuses much longer ones (Translator.max_words)
+                       "longest_source_words": max(len(p.src.split()) for p in train_pairs)}
     if world > 1:
         translator.meta["rank_checksums"] = _rank_checksums(model, world)
     translator.meta["interrupted"] = interrupted

@@ -28,8 +28,12 @@ INPUT_MESSAGES = {
     "empty": "the sentence is empty: type an English sentence, e.g. 'the black cat sees the dog'",
     "special": "{tokens} marks the model's own tokens, not a word: leave it out of the sentence",
     "unknown": "unknown word(s) {words}: this translator knows only the {known} English words of its toy corpus",
-    "too_long": "the sentence has {words} words; this model reads at most {limit}: shorten it",
+    "too_long": "the sentence has {words} words; this translator reads at most {limit} ({why}): "
+                "shorten it, or translate it in parts",
 }
+#: how far past its longest training sentence the translator is trusted to read: the book measures it on
+#: sentences up to this many times longer (the generalisation split); beyond, it drops words without a sign
+LENGTH_MARGIN = 2
 
 
 @dataclass
@@ -71,6 +75,22 @@ class Translator:
         return cls(model.eval(), src_vocab, tgt_vocab, dict(payload.get("meta", {})))
 
     @property
+    def max_words(self) -> int:
+        """The most words :meth:`source_ids` accepts: ``LENGTH_MARGIN`` times the longest English sentence
+        the model was trained on (recorded in its checkpoint), never more than its position table holds."""
+        table = self.model.cfg.max_len - 1  # the <eos> takes a position
+        longest = self.meta.get("longest_source_words")
+        return table if not longest else min(table, LENGTH_MARGIN * int(longest))
+
+    @property
+    def max_words_reason(self) -> str:
+        """Why :attr:`max_words` is the limit, as the too-long message says it."""
+        longest = self.meta.get("longest_source_words")
+        if longest and LENGTH_MARGIN * int(longest) < self.model.cfg.max_len - 1:
+            return f"{LENGTH_MARGIN}× the longest sentence it was trained on, {int(longest)} words"
+        return "the length of its position table"
+
+    @property
     def device(self) -> torch.device:
         return next(self.model.parameters()).device
 
@@ -85,11 +105,10 @@ class Translator:
         unknown = self.src_vocab.unknown_words(tokens)
         if unknown:
             raise ValueError(INPUT_MESSAGES["unknown"].format(words=quoted_words(unknown), known=len(self.src_vocab) - 4))
-        ids = self.src_vocab.encode(tokens, add_eos=True)
-        limit = self.model.cfg.max_len
-        if len(ids) > limit:
-            raise ValueError(INPUT_MESSAGES["too_long"].format(words=len(tokens), limit=limit - 1))
-        return torch.tensor([ids], device=self.device)
+        if len(tokens) > self.max_words:
+            raise ValueError(INPUT_MESSAGES["too_long"].format(words=len(tokens), limit=self.max_words,
+                                                                why=self.max_words_reason))
+        return torch.tensor([self.src_vocab.encode(tokens, add_eos=True)], device=self.device)
 
     def translate(self, text: str, beam_size: int = 1, with_attention: bool = True) -> Translation:
         src = self.source_ids(text)

@@ -30,7 +30,7 @@ import torch
 from .corpus import Pair
 
 __all__ = ["BOS", "BOS_ID", "ELISIONS", "EOS", "EOS_ID", "PAD", "PAD_ID", "PUNCTUATION", "SPECIALS", "UNK", "UNK_ID",
-           "Batch", "Vocab", "quoted_words",
+           "QUOTE_MAX_CHARS", "QUOTE_MAX_WORDS", "Batch", "Vocab", "quoted_words",
            "build_vocabs", "decoder_input", "make_batches", "pad_rows", "sentence_text", "tokenize", "trim_at_eos"]
 
 PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
@@ -60,10 +60,18 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+#: a message names at most this many words, each cut to this many characters (a pasted page stays readable)
+QUOTE_MAX_WORDS, QUOTE_MAX_CHARS = 6, 24
+
+
 def quoted_words(words: Iterable[str]) -> str:
     """``['cow', 'moon', 'cow']`` -> ``"'cow', 'moon'"``: each word once, as Python writes a string
-    (for messages that name the words a reader typed)."""
-    return ", ".join(repr(w) for w in dict.fromkeys(words))
+    (for messages that name the words a reader typed). A long word is cut (``'xxxxxxxx…'``), and past
+    ``QUOTE_MAX_WORDS`` words the rest are counted (``… and 3 more``). The page's JavaScript does the same."""
+    unique = list(dict.fromkeys(words))
+    shown = [repr(w if len(w) <= QUOTE_MAX_CHARS else w[: QUOTE_MAX_CHARS - 1] + "…") for w in unique[:QUOTE_MAX_WORDS]]
+    rest = len(unique) - QUOTE_MAX_WORDS
+    return ", ".join(shown) + (f" and {rest} more" if rest > 0 else "")
 
 
 def _as_tokens(text_or_tokens: str | Sequence[str]) -> list[str]:

@@ -2,12 +2,14 @@
 
 A JupyterLab server runs on 127.0.0.1 over a copy of ``chapters/`` (with the repository's Jupytext
 settings), with ``.md`` files opening as Jupytext notebooks, as ``make lab`` suggests. For each chapter
-that has live demos, headless Chromium, in a 1024 px window (a notebook column of about 590 px):
+that has live demos or bertviz views, headless Chromium, in a 1024 px and a 1640 px window (notebook columns
+of about 590 and 1,200 px):
 
 * opens the chapter and runs every cell (Run All), which must reach the last cell;
 * moves every control of every demo (a slider with the arrow key, a menu to another entry, a text box
   to another example), and the figure must change, keep its height, and show no collision or clipped
   title (the checks of the page's figures, :mod:`figure_layout`);
+* finds every bertviz view drawn (it ran after everything above it, in its own frame, offline);
 * finds no error or traceback printed by any cell or any redraw;
 * saves the chapter, which must leave the file byte for byte as it was.
 """
@@ -29,9 +31,11 @@ from figure_layout import layout_of, problems_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHAPTERS = ["05_multi_head", "10_decoding", "11_inside_translator"]
+CHAPTERS = ["05_multi_head", "10_decoding", "11_inside_translator", "11b_what_it_refers_to"]
+BERTVIZ_CHAPTERS = {"11_inside_translator", "11b_what_it_refers_to"}
+# a 1024 px window leaves a notebook column of about 590 px; a 1640 px one, about 1,200 px
+WINDOWS = {"narrow": {"width": 1024, "height": 900}, "wide": {"width": 1640, "height": 900}}
 PICTURES = ROOT / "test-artifacts" / "jupyterlab"  # each demo after each control moved, as the reader saw it
-WINDOW = {"width": 1024, "height": 900}
 TOKEN = "attention-tests"
 RUN_TIMEOUT_MS = 600_000
 REDRAW_TIMEOUT_MS = 30_000
@@ -52,6 +56,11 @@ _RAN = f"""(path) => {{
 _ERRORS = """() => Array.from(document.querySelectorAll('.jp-OutputArea-output'))
   .filter(e => e.dataset.mimeType === 'application/vnd.jupyter.stderr')
   .map(e => e.textContent.slice(0, 300))"""
+# a bertviz view drawn in its frame: an svg with its tokens and lines, and the frame as tall as the drawing
+_BERTVIZ_DRAWN = """(frame) => { const doc = frame.contentDocument; if (!doc) { return false; }
+  const svg = doc.querySelector('[id^=bertviz] svg');
+  return svg && svg.querySelectorAll('text').length > 0 && svg.querySelectorAll('line, rect').length > 0
+    && Math.abs(frame.getBoundingClientRect().height - doc.documentElement.scrollHeight) <= 1; }"""
 # the data a figure plots and the title it shows: changes when a control redraws it
 _DRAWN = """(demo) => { const gd = demo.querySelector('.js-plotly-plot');
   return gd ? JSON.stringify([gd.data.map(t => [t.x, t.y, t.z, t.text]), gd.layout.title, gd.layout.annotations]) : null; }"""
@@ -123,20 +132,21 @@ def _move(page, control) -> str:
     return f"slider {key}"
 
 
+@pytest.mark.parametrize("window", WINDOWS)
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_a_chapter_runs_in_jupyterlab_and_every_control_redraws_its_figure(chapter, lab, chromium):
+def test_a_chapter_runs_in_jupyterlab_and_every_control_redraws_its_figure(chapter, window, lab, chromium):
     base, root = lab
     path = f"chapters/{chapter}.md"
     before = (root / path).read_bytes()
     PICTURES.mkdir(parents=True, exist_ok=True)
-    context = chromium.new_context(viewport=WINDOW)
+    context = chromium.new_context(viewport=WINDOWS[window])
     page = context.new_page()
     page_errors = []
     # JupyterLab's own core (its windowed notebook) throws now and then while cells scroll in and out of view;
     # what the book's widgets, plotly's renderer or bertviz throw is recorded
     page.on("pageerror", lambda err: None if "/static/lab/jlab_core." in (err.stack or "")
             else page_errors.append(f"{err.message} at {(err.stack or '')[:600]}"))
-    with screenshot_on_failure(page, f"jupyterlab/{chapter}"):
+    with screenshot_on_failure(page, f"jupyterlab/{chapter}-{window}"):
         page.goto(f"{base}lab/tree/{path}?token={TOKEN}&reset", wait_until="domcontentloaded")
         page.wait_for_function(f"() => window.jupyterapp && ({_PANEL})({path!r})", timeout=120_000)
         page.evaluate(f"async () => {{ const p = ({_PANEL})({path!r}); await p.context.ready; await p.sessionContext.ready; "
@@ -146,6 +156,13 @@ def test_a_chapter_runs_in_jupyterlab_and_every_control_redraws_its_figure(chapt
         unexecuted = page.evaluate(f"""(path) => ({_PANEL})(path).content.widgets
             .filter(c => c.model.type === 'code' && c.model.executionCount === null).length""", path)
         assert unexecuted == 0, f"Run All stopped: {unexecuted} cells of {chapter} never ran; {page.evaluate(_ERRORS)}"
+
+        if chapter in BERTVIZ_CHAPTERS:
+            frames = page.locator("iframe.bertviz-frame")
+            assert frames.count() >= 1, f"{chapter} shows no bertviz view"
+            for f in range(frames.count()):
+                frames.nth(f).scroll_into_view_if_needed()
+                page.wait_for_function(_BERTVIZ_DRAWN, arg=frames.nth(f).element_handle(), timeout=REDRAW_TIMEOUT_MS)
 
         demos = page.locator(".attn-demo")
         page.wait_for_function("() => Array.from(document.querySelectorAll('.attn-demo')).every(d => d.querySelector('.js-plotly-plot'))",
@@ -176,7 +193,7 @@ def test_a_chapter_runs_in_jupyterlab_and_every_control_redraws_its_figure(chapt
                     problems.append(f"the figure's height went from {shape['size'][1]} to {after['size'][1]} px")
                 assert not problems, f"{chapter}, demo {d + 1}, after {what}: {problems}"
                 moved.append(what)
-                demo.screenshot(path=str(PICTURES / f"{chapter}__demo{d + 1}__control{c + 1}.png"))
+                demo.screenshot(path=str(PICTURES / f"{chapter}__{window}__demo{d + 1}__control{c + 1}.png"))
         errors = page.evaluate(_ERRORS)
         assert not errors, f"{chapter} printed: {errors[:3]}"
         assert not page_errors, page_errors

@@ -206,10 +206,12 @@ class Demo:
         figure = LiveFigure(layout.common_frame([layout.frame_of(sub) for sub in states]),
                             max(layout.min_width(sub) for sub in states))
 
-        def redraw(**values):
-            figure.draw(self.figure(**values))
+        def redraw(change=None):  # not ipywidgets' interactive_output: it captures output (see LiveFigure.draw)
+            figure.draw(self.figure(**{name: control.value for name, control in controls.items()}))
 
-        w.interactive_output(redraw, controls)
+        for control in controls.values():
+            control.observe(redraw, names="value")
+        redraw()
         box = w.VBox([w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap")), figure.widget])
         box.add_class("attn-demo")  # what the notebook tests look for
         box.live_figure = figure

@@ -109,9 +109,15 @@ class LiveFigure:
         layout.apply_frame(fig, self.frame)
         self.output.layout.min_width = f"{self.width}px"
         self.last = fig
-        with self.output:
-            self.output.clear_output(wait=True)
-            fig.show(config=LIVE_CONFIG)
+        # The figure replaces the widget's outputs in one state update (no flicker). Capturing with
+        # `with self.output:` would do the same, but a notebook run by nbclient then loses track of the
+        # cell's reply until its time-out expires.
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is not None:
+            data, metadata = shell.display_formatter.format(fig)
+            self.output.outputs = ({"output_type": "display_data", "data": data, "metadata": metadata},)
 
 
 def show(fig: go.Figure, post_script: str | None = None) -> None:
@@ -131,3 +137,8 @@ def setup_plotly() -> None:
     if in_book_build():
         pio.renderers["book"] = BookRenderer()
         pio.renderers.default = "book"
+        return
+    for name in pio.renderers.default.split("+"):  # the notebook's own renderers (JupyterLab's, Colab's, ...)
+        renderer = pio.renderers[name]
+        if hasattr(renderer, "config"):
+            renderer.config = dict(LIVE_CONFIG)

@@ -9,7 +9,7 @@ BUILD  := _build/html
 # -W: warnings are errors; -n: nitpicky references; --keep-going: report every failing page.
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: book test lab translator evaluate translate bench clean venv
+.PHONY: book check test lab translator evaluate translate bench clean venv
 
 venv: $(STAMP)
 
@@ -24,10 +24,16 @@ book: $(STAMP)
 	$(PY) -m attnlib.book build
 	@echo "The book is built: open $(abspath $(BUILD))/index.html"
 
-# The browser tests drive a Chromium: found on the machine, named by ATTN_CHROMIUM, or installed with apt.
+# The fast tier: every test that needs neither the built book, nor a browser, nor a subprocess that installs,
+# trains or runs notebooks (a bare `pytest` runs the same).
+check: $(STAMP)
+	$(PY) -m pytest
+
+# Every test (-m "" lifts the fast tier's filter). The browser tests drive a Chromium: found on the machine,
+# named by ATTN_CHROMIUM, or installed with apt.
 test: $(STAMP)
 	$(PY) tests/browser.py --ensure
-	$(PY) -m pytest
+	$(PY) -m pytest -m ""
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab chapters/

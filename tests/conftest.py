@@ -6,6 +6,24 @@ settings.register_profile("book", deadline=None, max_examples=40, derandomize=Tr
 settings.load_profile("book")
 
 
+# -- tiers -----------------------------------------------------------------------------------------
+# `make check` (a bare `pytest`) runs the fast tier: every test not marked book, browser or slow.
+# `make test` runs them all. A test that uses the built book is a book test and one that drives Chromium a
+# browser test, whatever its own markers say; `slow` marks the rest that install, train or run notebooks
+# in subprocesses.
+BOOK_FIXTURES, BROWSER_FIXTURES = {"built_book", "site"}, {"chromium"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest deselects by marker
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & BOOK_FIXTURES:
+            item.add_marker(pytest.mark.book)
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(autouse=True)
 def _seed():
     torch.manual_seed(0)

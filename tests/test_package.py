@@ -83,6 +83,7 @@ def run_outside(python: Path, *args: str, cwd: Path) -> subprocess.CompletedProc
     return subprocess.run([str(python), *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
 
 
+@pytest.mark.slow
 def test_the_installed_wheel_translates_from_its_own_data(installed, tmp_path):
     where = run_outside(installed, "-c", "import attnlib, attnlib.paths as p; print(attnlib.__file__); print(p.DATA_DIR)",
                         cwd=tmp_path)
@@ -94,6 +95,7 @@ def test_the_installed_wheel_translates_from_its_own_data(installed, tmp_path):
     assert bad.returncode == 1 and "model's own tokens" in bad.stderr and "Traceback" not in bad.stderr
 
 
+@pytest.mark.slow
 def test_the_installed_wheel_trains_and_scores_outside_the_repository(installed, tmp_path):
     out = tmp_path / "tiny.pt"
     run = run_outside(installed, "-m", "attnlib.translation", "train", "--preset", "tiny", "--steps", "2", "--out", str(out),

@@ -117,6 +117,7 @@ def test_process_tree_peak_rss_counts_the_children():
 
 # -- the quick run -------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_quick_run_writes_every_field_with_sane_values(quick_results):
     r = json.loads(quick_results.read_text())
     for key in bm.RUN_KEYS:
@@ -147,6 +148,7 @@ def test_quick_run_writes_every_field_with_sane_values(quick_results):
     assert r["time_to_bleu95_gpu_s"]["value"] is None and r["time_to_bleu95_gpu_s"]["note"]
 
 
+@pytest.mark.slow
 def test_quick_run_has_a_row_for_each_length(quick_results):
     e = json.loads(quick_results.read_text())["mha_explicit_vs_fast"]
     assert len(e["lengths"]) >= 3 and [row["T"] for row in e["rows"]] == e["lengths"]
@@ -159,6 +161,7 @@ def test_quick_run_has_a_row_for_each_length(quick_results):
     assert set(e["growth_exponents"]) == {"fast_time", "fast_memory", "explicit_time", "explicit_memory"}
 
 
+@pytest.mark.slow
 def test_only_runs_the_selected_benchmarks_and_marks_the_rest(tmp_path):
     spec = importlib.util.spec_from_file_location("bench_run", RUNNER)
     run = importlib.util.module_from_spec(spec)
@@ -178,6 +181,7 @@ def test_only_runs_the_selected_benchmarks_and_marks_the_rest(tmp_path):
 
 # -- showing the results -------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_figures_and_table_come_from_the_results_file(quick_results):
     r = json.loads(quick_results.read_text())
     figs = bm.results_figures(quick_results)
@@ -216,6 +220,7 @@ def test_missing_or_outdated_results_say_to_run_make_bench(tmp_path):
         bm.load_results(tmp_path / "old.json")
 
 
+@pytest.mark.slow
 def test_comparisons_for_readers_name_one_machine_and_every_row(quick_results, tmp_path):
     r = json.loads(quick_results.read_text())
     rows = bm.comparisons(r)

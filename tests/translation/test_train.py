@@ -136,6 +136,7 @@ def test_a_save_killed_mid_write_leaves_nothing_behind_the_next_one(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [".other.pt.x.tmp", "t.pt"]
 
 
+@pytest.mark.slow
 def test_ctrl_c_on_the_command_line_saves_a_resumable_checkpoint(tmp_path):
     out = tmp_path / "t.pt"
     cmd = [sys.executable, "-m", "attnlib.translation", "train", "--preset", "tiny", "--steps", "100000", "--out", str(out),
@@ -163,6 +164,7 @@ def torchrun(*args, timeout=240):
                           timeout=timeout)  # a hang fails the test instead of blocking the suite
 
 
+@pytest.mark.slow
 def test_an_early_stop_under_torchrun_stops_every_rank_together(tmp_path):
     out = tmp_path / "ddp.pt"
     run = torchrun(str(Path(__file__).with_name("ddp_stop_run.py")), str(out))
@@ -174,6 +176,7 @@ def test_an_early_stop_under_torchrun_stops_every_rank_together(tmp_path):
     assert first == second  # both ranks stopped at the same step with the same weights
 
 
+@pytest.mark.slow
 def test_a_batch_smaller_than_the_number_of_processes_still_trains(tmp_path):
     out = tmp_path / "one.pt"
     run = torchrun("-m", "attnlib.translation", "train", "--preset", "tiny", "--steps", "3", "--batch-size", "1",

@@ -77,6 +77,7 @@ def test_missing_truncated_and_mismatched_checkpoints_get_clear_messages(tmp_pat
         train(CFG.replace(lr=1.0), train_pairs=TRAIN, valid_pairs=VALID, resume=tmp_path / "t.pt", progress=False)
 
 
+@pytest.mark.slow
 def test_distributed_training_on_two_cpu_processes_trains_one_model(tmp_path):
     out = tmp_path / "ddp.pt"
     env = dict(os.environ, OMP_NUM_THREADS="1")

@@ -112,12 +112,10 @@ class LiveFigure:
         # The figure replaces the widget's outputs in one state update (no flicker). Capturing with
         # `with self.output:` would do the same, but a notebook run by nbclient then loses track of the
         # cell's reply until its time-out expires.
-        from IPython import get_ipython
-
-        shell = get_ipython()
-        if shell is not None:
-            data, metadata = shell.display_formatter.format(fig)
-            self.output.outputs = ({"output_type": "display_data", "data": data, "metadata": metadata},)
+        # The bundle is what plotly's renderers for this notebook make (JupyterLab's, Colab's, ...); IPython's
+        # own formatter would display the figure in the cell instead (plotly figures display themselves).
+        bundle = fig._repr_mimebundle_()
+        self.output.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
 
 
 def show(fig: go.Figure, post_script: str | None = None) -> None:

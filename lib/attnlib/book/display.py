@@ -97,7 +97,7 @@ class LiveFigure:
 
         self.frame, self.width = frame, width
         self.last: go.Figure | None = None  # the figure drawn last, as drawn
-        self.output = w.Output(layout=w.Layout(min_width=f"{width}px"))
+        self.output = w.Output(layout=w.Layout(min_width=f"{width}px", width="100%"))  # as wide as the column
         # a column narrower than the figure's readable width scrolls it sideways, as the page does
         self.widget = w.Box([self.output], layout=w.Layout(overflow="auto hidden", width="100%"))
 

@@ -59,7 +59,7 @@ def test_myst_becomes_markdown_every_notebook_renders():
     assert "[chapter 11b](11b_what_it_refers_to.ipynb)" in out and "$x^2$" in out
     assert "> **What you will learn**\n>\n> - one\n> - two" in out and ":class:" not in out
     assert "> **Warning**\n>\n> Mind the mask." in out
-    assert ("<details>\n<summary>Solution</summary>\n\n```python\nx = {1: 2}  # {doc}`not a role in code`\n```\n"
+    assert ("<details>\n<summary>Solution (click to open)</summary>\n\n```python\nx = {1: 2}  # {doc}`not a role in code`\n```\n"
             "Because.\n\n</details>") in out
     assert "a-label" not in out and "a comment" not in out and out.endswith("End.")
     with pytest.raises(UnknownSyntax, match="directive {figure}"):

@@ -5,7 +5,7 @@ GitHub's notebook viewer show them as raw text (``:::{admonition}``), and a ``{d
 would sit in plain sight under its exercise. In a twin they become what every Markdown renderer draws:
 
 * an admonition (``{admonition}``, ``{note}``, ``{tip}``, ``{warning}``, ...) -> a block quote with a bold title;
-* a ``{dropdown}`` -> an HTML ``<details>`` block, closed until the reader opens it;
+* a ``{dropdown}`` -> an HTML ``<details>`` block, closed until the reader clicks its summary;
 * a ``{margin}`` note -> a block quote;
 * ``{doc}`text <page>``` -> a link to the page's twin, ``page.ipynb``; ``{math}``, ``{eq}``, ``{ref}`` ->
   their text; a ``(label)=`` target or a ``%`` comment line -> nothing.
@@ -60,7 +60,8 @@ def _directive(name: str, arg: str, body: list[str]) -> list[str]:
     while body and not body[-1].strip():
         body = body[:-1]
     if name == "dropdown":
-        return ["<details>", f"<summary>{_roles(arg) or 'Show'}</summary>", "", *body, "", "</details>"]
+        # some renderers (JupyterLab's MyST) draw no disclosure triangle: the summary says what to do
+        return ["<details>", f"<summary>{_roles(arg) or 'Show'} (click to open)</summary>", "", *body, "", "</details>"]
     if name in ADMONITIONS:
         title = _roles(arg) if arg else name.capitalize()
         return _quote([f"**{title}**", "", *body])

@@ -29,7 +29,7 @@ def _seed():
     torch.manual_seed(0)
 
 
-# -- the built book, shared by test_book.py (HTML checks) and test_browser.py (real browser) --------
+# -- the built book, shared by the tests in tests/book/ that read its HTML or drive it in a browser -----
 # Set ATTN_REUSE_BUILD=1 to reuse an existing _build/html instead of building the book again
 # (for writing tests; `make test` always builds).
 
@@ -85,7 +85,7 @@ def _one_thread():
     torch.set_num_threads(previous)
 
 
-# -- the built book in a real browser, shared by test_browser.py and test_figures.py ----------------
+# -- the built book in a real browser, shared by the browser tests ------------------------------------
 
 from browser import ChromiumMissing, clear_screenshots, launch_chromium, require_chromium, serve  # noqa: E402
 

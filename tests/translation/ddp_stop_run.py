@@ -1,4 +1,4 @@
-"""Run under torchrun by test_training_runs.py: train() with an early stop on every rank, then report.
+"""Run under torchrun by test_train.py: train() with an early stop on every rank, then report.
 
     torchrun --standalone --nproc_per_node=2 tests/translation/ddp_stop_run.py OUT
 """

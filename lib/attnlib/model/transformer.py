@@ -25,7 +25,6 @@ class Embeddings(nn.Module):
 
     def __init__(self, vocab_size: int, cfg: ModelConfig):
         super().__init__()
-        self.vocab_size = vocab_size
         self.tokens = nn.Embedding(vocab_size, cfg.d_model, padding_idx=cfg.pad_id)
         self.positions = make_positional(cfg.positional, cfg.d_model, cfg.max_len)
         self.dropout = nn.Dropout(cfg.dropout)
@@ -36,7 +35,7 @@ class Embeddings(nn.Module):
 
 
 def check_ids(ids: torch.Tensor, vocab_size: int, name: str) -> None:
-    if not isinstance(ids, torch.Tensor) or ids.dim() != 2 or ids.dtype not in (torch.long, torch.int, torch.int32):
+    if not isinstance(ids, torch.Tensor) or ids.dim() != 2 or ids.dtype not in (torch.long, torch.int32):
         shape = tuple(ids.shape) if isinstance(ids, torch.Tensor) else type(ids).__name__
         raise ValueError(f"{name} must be an integer tensor of token ids with shape (batch, length), got {shape}")
     if ids.shape[1] == 0:

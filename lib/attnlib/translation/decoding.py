@@ -18,7 +18,7 @@ from attnlib.model.transformer import Transformer
 from .vocab import BOS_ID, EOS_ID, PAD_ID
 
 
-def max_target_length(model: Transformer, src: torch.Tensor, limit: int | None = None) -> int:
+def max_target_length(model: Transformer, limit: int | None = None) -> int:
     """Room left in the positional table for generated tokens (the <bos> takes one position)."""
     room = model.cfg.max_len - 1
     return room if limit is None else max(1, min(limit, room))
@@ -34,7 +34,7 @@ def greedy_decode(model: Transformer, src: torch.Tensor, max_new_tokens: int | N
     step's next-token logits ``(B, V)`` before the choice, with the step's attention still in any
     :func:`attnlib.capture_attention` around the call.
     """
-    steps = max_target_length(model, src, max_new_tokens)
+    steps = max_target_length(model, max_new_tokens)
     memory, src_mask = model.encode(src)  # (B, S, D), (B, 1, 1, S)
     ys = torch.full((src.shape[0], 1), BOS_ID, dtype=torch.long, device=src.device)  # (B, 1)
     caches = model.new_caches() if use_cache else None
@@ -78,7 +78,7 @@ def beam_search(model: Transformer, src: torch.Tensor, beam_size: int = 4, max_n
         raise ValueError(f"beam_search translates one sentence at a time, got a batch of {src.shape[0]}")
     if beam_size < 1:
         raise ValueError(f"beam_size must be at least 1, got {beam_size}")
-    steps = max_target_length(model, src, max_new_tokens)
+    steps = max_target_length(model, max_new_tokens)
     memory, src_mask = model.encode(src)  # (1, S, D), (1, 1, 1, S)
     beams = [Hypothesis((), 0.0)]
     caches = model.new_caches() if use_cache else None

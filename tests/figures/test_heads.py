@@ -56,7 +56,8 @@ def test_four_heads_pair_up_relations():
 
 
 def test_heads_figure_has_one_map_per_head_and_always_eight_axis_pairs():
-    for h in (1, 2, 4, 8):
+    assert heads.HEAD_COUNTS == (1, 2, 4, 8)
+    for h in heads.HEAD_COUNTS:
         fig = heads.heads_figure(h)
         assert len(fig.data) == h
         keys = fig.layout.to_plotly_json()
@@ -77,7 +78,7 @@ def test_heads_figure_rejects_bad_input_clearly(kwargs, message):
         heads.heads_figure(**kwargs)
 
 
-@pytest.mark.parametrize("h", [1, 2, 4, 8])
+@pytest.mark.parametrize("h", heads.SPLIT_HEADS)
 def test_split_gives_each_head_its_own_slice_of_every_word(h):
     s = heads.split_tensors(h)
     dh = 8 // h
@@ -90,6 +91,7 @@ def test_split_gives_each_head_its_own_slice_of_every_word(h):
 
 
 def test_split_figure_colours_each_head_block_in_one_colour_only_when_transposed():
+    assert heads.SPLIT_HEADS == (1, 2, 4, 8)  # the divisors of 8
     for method, panel, one_colour in zip(heads.SPLIT_METHODS, (2, 1), (True, False)):
         fig = heads.split_figure(4, method)
         assert len(fig.data) == 3  # x, then two panels: the same axes for both methods

@@ -35,6 +35,7 @@ Shape letters: B batch, T words, D = 16 model width, H heads, Dh = D / H.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import plotly.graph_objects as go
 import torch
@@ -47,17 +48,27 @@ from attnlib.model.multihead import MultiHeadAttention
 
 D_MODEL = 16
 MAX_WORDS = 8
-HEAD_CHOICES = (1, 2, 3, 4, 8)  # 3 does not divide 16: the demo shows the library's message
 SENTENCES = ("the black cat sat on the mat", "the cat sat because it was tired")
 
 RELATIONS = ("previous word", "two words back", "first word", "itself",
              "pronoun → noun", "adjective → noun", "verb → doer", "function word → noun")
-GROUP_NAMES = {
-    1: ("all eight relations in one head",),
-    2: ("where: the four positional relations", "what: the four relations of meaning"),
-    4: ("the two words before", "first word + itself", "pronoun / adjective → noun", "verb → doer, function word → noun"),
-    8: RELATIONS,
+
+
+class HeadLayout(NamedTuple):
+    """How :func:`heads_figure` shows one head count."""
+
+    grid: tuple[int, int]  # (rows, cols) the maps are placed in; H = 1 keeps a readable size
+    groups: tuple[str, ...]  # the relations each head holds, one name per head
+
+
+LAYOUTS = {
+    1: HeadLayout((1, 2), ("all eight relations in one head",)),
+    2: HeadLayout((1, 2), ("where: the four positional relations", "what: the four relations of meaning")),
+    4: HeadLayout((2, 2), ("the two words before", "first word + itself", "pronoun / adjective → noun",
+                           "verb → doer, function word → noun")),
+    8: HeadLayout((2, 4), RELATIONS),
 }
+HEAD_COUNTS = tuple(LAYOUTS)  # the head counts the figure (and chapter 5's slider) offers
 POSITION_STRENGTH = 11.0  # how sharply a positional query points (before the 1/√Dh scaling)
 MEANING_STRENGTH = 4.0
 DOER_STRENGTH = 8.0  # the toy animals are only 0.3 "person": the verb must ask louder
@@ -135,9 +146,12 @@ def head_weights(sentence: str, n_heads: int) -> tuple[list[str], torch.Tensor]:
     return words, patterns["self"][0]  # (H, T, T)
 
 
-# Where the maps go for each head count, as (rows, cols) of a grid; H = 1 keeps a readable size.
-_GRIDS = {1: (1, 2), 2: (1, 2), 4: (2, 2), 8: (2, 4)}
 _AXES = 8  # every figure defines 8 axis pairs (unused ones hidden), so a slider can switch between them
+
+
+def _one_of(counts: tuple[int, ...]) -> str:
+    """``(1, 2, 4, 8)`` -> ``"1, 2, 4 or 8"``."""
+    return ", ".join(map(str, counts[:-1])) + f" or {counts[-1]}"
 
 
 def _cell_domains(index: int, rows: int, cols: int, gap_x: float = 0.07, gap_y: float = 0.2):
@@ -150,12 +164,11 @@ def _cell_domains(index: int, rows: int, cols: int, gap_x: float = 0.07, gap_y: 
 
 def heads_figure(n_heads: int = 8, sentence: str = SENTENCES[0]) -> go.Figure:
     """One attention map per head of the hand-set layer, for H = 1, 2, 4 or 8 heads."""
-    if n_heads not in _GRIDS:  # the layer itself explains a head count that does not divide 16
+    if n_heads not in LAYOUTS:  # the layer itself explains a head count that does not divide 16
         hand_set_attention(n_heads)
-        raise ValueError(f"this figure lays out 1, 2, 4 or 8 heads, not {n_heads}")
+        raise ValueError(f"this figure lays out {_one_of(HEAD_COUNTS)} heads, not {n_heads}")
     words, weights = head_weights(sentence, n_heads)
-    rows, cols = _GRIDS[n_heads]
-    names = GROUP_NAMES[n_heads]
+    (rows, cols), names = LAYOUTS[n_heads]
     fig = go.Figure()
     annotations = []
     for h in range(_AXES):
@@ -190,7 +203,7 @@ def heads_figure(n_heads: int = 8, sentence: str = SENTENCES[0]) -> go.Figure:
 
 SPLIT_SENTENCE = "she read the book"  # four words with different initials: cells read "s0", "r5", ...
 SPLIT_D_MODEL = 8
-SPLIT_HEADS = (1, 2, 4, 8)
+SPLIT_HEADS = tuple(h for h in range(1, SPLIT_D_MODEL + 1) if SPLIT_D_MODEL % h == 0)  # (1, 2, 4, 8)
 SPLIT_METHODS = ("view, then transpose", "view straight to (B, H, T, Dh)")
 HEAD_COLORS = ("#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#e5c494", "#b3b3b3")
 
@@ -211,9 +224,9 @@ def split_tensors(n_heads: int, method: str = SPLIT_METHODS[0]) -> dict:
     """
     if method not in SPLIT_METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {list(SPLIT_METHODS)}")
-    if n_heads < 1 or SPLIT_D_MODEL % n_heads:
+    if n_heads not in SPLIT_HEADS:
         raise ValueError(f"cannot split {SPLIT_D_MODEL} features into {n_heads} heads: choose a divisor of "
-                         f"{SPLIT_D_MODEL} (1, 2, 4 or 8)")
+                         f"{SPLIT_D_MODEL} ({_one_of(SPLIT_HEADS)})")
     words = toy.words_of(SPLIT_SENTENCE)
     t, d, h = len(words), SPLIT_D_MODEL, n_heads
     dh = d // h

@@ -11,7 +11,7 @@ from attnlib.model.capture import capture_attention, cross_attention_layers
 from attnlib.translation.corpus import load_split
 from attnlib.translation.onnx_export import export_translator
 from attnlib.translation.translator import INPUT_MESSAGES, Translator
-from attnlib.translation.vocab import BOS_ID, ELISIONS, PUNCTUATION
+from attnlib.translation.vocab import BOS_ID, ELISIONS, PUNCTUATION, WHITESPACE
 
 TOLERANCE = 1e-4
 
@@ -31,10 +31,11 @@ def sessions(exported):
 
 @torch.no_grad()
 def test_graphs_match_pytorch_on_every_test_pair(shipped, sessions):
-    """Memory, next-token logits and every cross-attention head, for the gold prefix of each test pair."""
+    """Memory, next-token logits and choice, every cross-attention head and their mean, for the gold
+    prefix of each test pair."""
     encoder, decoder = sessions
     model, names = shipped.model, cross_attention_layers(shipped.model)
-    worst = {"memory": 0.0, "logits": 0.0, "attention": 0.0}
+    worst = {"memory": 0.0, "logits": 0.0, "attention": 0.0, "head mean": 0.0}
     pairs = load_split("test")
     for pair in pairs:
         src = torch.tensor([shipped.src_vocab.encode(pair.src)])  # (1, S)
@@ -44,11 +45,12 @@ def test_graphs_match_pytorch_on_every_test_pair(shipped, sessions):
             logits = model.decode(prefix, memory, src_mask)[:, -1]  # (1, V)
         attention = torch.cat([patterns[n] for n in names])  # (L, H, T, S)
         (onnx_memory,) = encoder.run(None, {"source": src.numpy()})
-        onnx_logits, onnx_attention = decoder.run(None, {"prefix": prefix.numpy(), "memory": onnx_memory,
-                                                         "source": src.numpy()})
+        onnx_logits, onnx_next, onnx_attention, onnx_mean = decoder.run(
+            None, {"prefix": prefix.numpy(), "memory": onnx_memory, "source": src.numpy()})
         assert onnx_attention.shape == tuple(attention.shape)
+        assert onnx_next.tolist() == logits.argmax(-1).tolist()  # the token greedy decoding writes
         for key, ours, theirs in (("memory", onnx_memory, memory), ("logits", onnx_logits, logits),
-                                  ("attention", onnx_attention, attention)):
+                                  ("attention", onnx_attention, attention), ("head mean", onnx_mean, attention.mean(1))):
             worst[key] = max(worst[key], float(np.abs(ours - theirs.numpy()).max()))
     assert len(pairs) >= 1000
     assert max(worst.values()) < TOLERANCE, worst
@@ -62,7 +64,7 @@ def test_the_decoder_graph_takes_any_prefix_and_source_length(shipped, sessions)
     (memory,) = encoder.run(None, {"source": src})
     for length in (1, limit - 1):
         prefix = np.full((1, length), BOS_ID, dtype=np.int64)
-        logits, attention = decoder.run(None, {"prefix": prefix, "memory": memory, "source": src})
+        logits, _, attention, _ = decoder.run(None, {"prefix": prefix, "memory": memory, "source": src})
         cfg = shipped.model.cfg
         assert logits.shape == (1, cfg.tgt_vocab_size)
         assert attention.shape == (cfg.n_decoder_layers, cfg.n_heads, length, src.shape[1])
@@ -75,9 +77,17 @@ def test_page_config_carries_the_python_tokenizer_vocabularies_and_messages(ship
     assert config["target_tokens"] == shipped.tgt_vocab.itos
     assert config["messages"] == INPUT_MESSAGES
     assert config["max_len"] == shipped.model.cfg.max_len
-    assert config["tokenizer"] == {"punctuation": PUNCTUATION, "elisions": list(ELISIONS)}
+    assert config["tokenizer"] == {"punctuation": PUNCTUATION, "elisions": list(ELISIONS), "whitespace": WHITESPACE}
+    assert config["known_words"] == len(shipped.src_vocab) - 4  # the four specials are not words
 
 
+def test_the_caller_adds_settings_of_its_own_page(shipped, tmp_path, monkeypatch):
+    monkeypatch.setattr("attnlib.translation.onnx_export._export", lambda *args, **kwargs: None)  # the JSON only
+    files = export_translator(shipped, tmp_path, page={"display": {"row_px": 28}})
+    assert json.loads(files.config.read_text())["display"] == {"row_px": 28}
+
+
+@pytest.mark.slow  # a second export: the book builds the same way twice
 def test_export_is_byte_for_byte_the_same_twice(shipped, exported, tmp_path):
     again = export_translator(shipped, tmp_path)
     for first, second in zip(exported.files, again.files):

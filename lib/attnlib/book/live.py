@@ -17,12 +17,31 @@ import html
 
 import plotly.graph_objects as go
 
-from .display import _HTML, figure_html, in_book_build
+from .display import PLOTLY_CONFIG, _HTML, figure_html, in_book_build
 
 # the in-page translator's scripts, in the site's _static/; attnlib.book.sphinxext puts the first in the
 # head of the pages that show an element (the element itself carries no script), and it starts the second
 SCRIPTS = ("live_translator.js", "live_translator_worker.js")
 ELEMENT_CLASS = "attn-live"
+# How the translator's heatmap is drawn, here (its first picture, attnlib.figures.decoding) and by the page
+# (live_translator.js reads these from translator.json, see DISPLAY below): one home for each number.
+ROW_PX = 28  # the height of one French row
+MAX_NUMBERED_CELLS = 225  # more cells than this show colour only: numbers would be too small to read
+VERTICAL_LABELS_FROM = 11  # English words from which column labels stand upright, not slanted into each other
+VERTICAL_ANGLE = -90
+MIN_CELL_PX = 30  # in the page, a cell narrower than this (a phone, a long sentence) shows colour only
+DISPLAY = {"row_px": ROW_PX, "max_numbered_cells": MAX_NUMBERED_CELLS, "vertical_labels_from": VERTICAL_LABELS_FROM,
+           "vertical_angle": VERTICAL_ANGLE, "min_cell_px": MIN_CELL_PX, "plotly_config": PLOTLY_CONFIG}
+
+
+def tick_angle(columns: int) -> int | None:
+    """The English labels' angle for a map of ``columns`` tokens (None: plotly chooses)."""
+    return VERTICAL_ANGLE if columns >= VERTICAL_LABELS_FROM else None
+
+
+def numbered(cells: int) -> bool:
+    """Whether a map of ``cells`` cells writes its numbers in them."""
+    return cells <= MAX_NUMBERED_CELLS
 LOADING = "Loading the translator and its runtime…"
 NOTEBOOK_NOTE = ("In the published book, a translator that runs in the page itself stands here. "
                  "In this notebook, the Python translator does the same in this section's other cells.")

@@ -3,38 +3,32 @@
  * static site types a sentence and watches it translated, with no server and no network.
  *
  * Everything the Python translator decides is taken from it, not rewritten here: the vocabularies,
- * the length limit, the tokenizer's tables and the input messages come in translator.json.
- * What is rewritten is small and mirrors attnlib.translation line for line:
- *   tokenize()        <- vocab.tokenize                       (here)
- *   sourceIds()       <- Translator.source_ids                (here)
- *   decode()          <- decoding.greedy_decode               (live_translator_worker.js)
+ * the length limit, the tokenizer's tables, the input messages and how the heatmap is drawn come in
+ * translator.json; the greedy choice and the mean of the heads are computed in the ONNX graph.
+ * What is rewritten is the rules that turn those tables into answers, and a test holds them equal to
+ * Python's on more than a thousand strings (tests/book/test_page_rules.py runs `node --test` on them):
+ *   Tokenizer         <- attnlib.translation.vocab.tokenize
+ *   quoted()          <- attnlib.translation.vocab.quoted_words (and Python's repr)
+ *   sourceIds()       <- attnlib.translation.translator.Translator.source_ids
+ *   fixed(), cellText <- Python's format(v, ".Nf"), attnlib.book.plots.cell_text
+ *   tickAngle(), numbered() <- attnlib.book.live.tick_angle, numbered
+ * Under Node (`require`), this file exports those rules and does nothing else.
  *
  * On the pages that show a translator, the book's build puts a few lines in the head that start the
- * worker, which loads the model at once, and this script, loaded async. Each element (see
- * attnlib.book.live) holds a text
- * box, a status line, the French output, a layer and a head menu, a step slider and a plotly heatmap
- * drawn by the book build; they come to life once the page is parsed and the model is ready.
+ * worker (live_translator_worker.js), which loads the model at once, and this script, loaded async.
+ * Each element (see attnlib.book.live) holds a text box, a status line, the French output, a layer and a
+ * head menu, a step slider and a plotly heatmap drawn by the book build; they come to life once the page
+ * is parsed and the model is ready.
  */
 (function () {
   "use strict";
 
-  const SCRIPT = document.currentScript;
-  const STATIC_ROOT = SCRIPT.src.replace(/[^/]*$/, "");  // .../_static/
-  const ROW_PX = 28;  // height of one French row in the heatmap (as in attnlib.figures.decoding)
-  const STEP_MS = 90;  // a pause between decoding steps, so the map is seen growing row by row
-  const MIN_CELL_PX = 30;  // a cell narrower than this (a phone, a long sentence) shows colour, not numbers
-  const MAX_NUMBERED_CELLS = 225;  // more cells than this show colour only (as attnlib.figures.decoding)
-  const VERTICAL_LABELS_FROM = 11;  // English words from which the column labels stand upright (idem)
-
-  /** Upright column labels for a long sentence, where slanted ones would run into each other. */
-  function tickAngle(columns) {
-    return columns >= VERTICAL_LABELS_FROM ? -90 : undefined;  // undefined: plotly chooses
-  }
+  // -- the Python translator's rules ------------------------------------------------------------------
 
   /** Bad input: the message says what is wrong and what to do (never a stack trace). */
   class InputError extends Error {}
 
-  /** A string as Python's repr() writes it, so that messages read exactly as the Python ones. */
+  /** A string as Python's repr() writes it, for strings with nothing but quotes and \\ to escape. */
   function pyRepr(s) {
     const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
     let body = s.replace(/\\/g, "\\\\");
@@ -42,16 +36,24 @@
     return quote + body + quote;
   }
 
-  /** "'cow', 'moon'": each word once, in order of appearance, long words cut and the rest counted, as
-   * attnlib.translation.vocab.quoted_words does (``limits`` is its QUOTE_MAX_WORDS and QUOTE_MAX_CHARS). */
-  function quoted(words, limits) {
-    const unique = [...new Set(words)];
-    const cut = (w) => { const chars = Array.from(w);  // code points, as Python counts them
-      return chars.length <= limits.max_chars ? w : chars.slice(0, limits.max_chars - 1).join("") + "…"; };
-    const rest = unique.length - limits.max_words;
-    return unique.slice(0, limits.max_words).map((w) => pyRepr(cut(w))).join(", ") + (rest > 0 ? ` and ${rest} more` : "");
+  /** A word as a message quotes it: cut to ``maxChars`` code points (as Python counts), and what Python's
+   * str.isprintable() refuses (categories C and Z but the space) shown as U+FFFD. */
+  function shown(word, maxChars) {
+    const chars = Array.from(word);
+    const cut = chars.length <= maxChars ? word : chars.slice(0, maxChars - 1).join("") + "…";
+    return cut.replace(/[\p{C}\p{Z}]/gu, (c) => (c === " " ? c : "\ufffd"));
   }
 
+  /** "'cow', 'moon'": each word once, in order of appearance, the rest counted (``limits``: the quote
+   * limits of translator.json). */
+  function quoted(words, limits) {
+    const unique = [...new Set(words)];
+    const rest = unique.length - limits.max_words;
+    return unique.slice(0, limits.max_words).map((w) => pyRepr(shown(w, limits.max_chars))).join(", ")
+      + (rest > 0 ? ` and ${rest} more` : "");
+  }
+
+  /** Python's str.format for ``{name}`` fields. */
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
   }
@@ -60,19 +62,20 @@
     return chars.replace(/[\\\]^-]/g, "\\$&");
   }
 
-  /** The Python tokenizer (attnlib.translation.vocab.tokenize), from the same two tables. */
+  /** The Python tokenizer, from the same tables. */
   class Tokenizer {
     constructor(tables) {
       this.punctuation = new RegExp("([" + escapeClass(tables.punctuation) + "])", "g");
+      this.whitespace = new RegExp("[" + escapeClass(tables.whitespace) + "]+");
       const elisions = tables.elisions.map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
       // (?=\w) in Python matches any letter, digit or underscore of any script
       this.elision = new RegExp("^(" + elisions.join("|") + ")(?=[\\p{L}\\p{N}_])", "u");
     }
 
     tokenize(text) {
-      const clean = text.toLowerCase().replace(/\u2019/g, "'").replace(/[\u00a0\u202f]/g, " ");
+      const clean = text.toLowerCase().replace(/\u2019/g, "'");
       const tokens = [];
-      for (let chunk of clean.replace(this.punctuation, " $1 ").split(/\s+/).filter(Boolean)) {
+      for (let chunk of clean.replace(this.punctuation, " $1 ").split(this.whitespace).filter(Boolean)) {
         let m;
         while ((m = this.elision.exec(chunk)) !== null) {
           tokens.push(m[1]);
@@ -83,6 +86,61 @@
       return tokens;
     }
   }
+
+  /** The ids of a sentence with its <eos>, or an InputError with the Python message. ``index`` maps
+   * source tokens to ids. */
+  function sourceIds(config, tokenizer, index, text) {
+    const c = config, m = c.messages;
+    const tokens = tokenizer.tokenize(text || "");
+    if (tokens.length === 0) throw new InputError(m.empty);
+    const specials = tokens.filter((t) => c.specials.includes(t));
+    if (specials.length) throw new InputError(fill(m.special, { tokens: quoted(specials, c.quote) }));
+    const unknown = tokens.filter((t) => !index.has(t));
+    if (unknown.length) throw new InputError(fill(m.unknown, { words: quoted(unknown, c.quote), known: c.known_words }));
+    if (tokens.length > c.max_words) {
+      throw new InputError(fill(m.too_long, { words: tokens.length, limit: c.max_words, why: c.max_words_reason }));
+    }
+    return [...tokens.map((t) => index.get(t)), c.eos_id];
+  }
+
+  /** Python's format(v, ".{digits}f"): like toFixed, but an exact tie goes to the even digit. */
+  function fixed(v, digits) {
+    const text = (Object.is(v, -0) ? "-" : "") + v.toFixed(digits);  // toFixed drops the sign of -0, Python keeps it
+    const exact = Math.abs(v).toFixed(Math.min(digits + 25, 100));  // every digit a tie could have
+    const tie = new RegExp("^\\d+\\.\\d{" + digits + "}50*$").test(exact);
+    if (!tie) return text;
+    const down = Math.abs(v).toFixed(digits + 1).slice(0, -1).replace(/\.$/, "");  // cut, not rounded
+    const last = Number(down[down.length - 1]);
+    return last % 2 === 0 ? (v < 0 ? "-" : "") + down : text;
+  }
+
+  /** The number written in a cell; a zero is "0" (attnlib.book.plots.cell_text). */
+  function cellText(v) {
+    const text = fixed(v, 2);
+    return Number(text) === 0 ? "0" : text;
+  }
+
+  /** The English labels' angle for ``columns`` tokens (undefined: plotly chooses). */
+  function tickAngle(columns, display) {
+    return columns >= display.vertical_labels_from ? display.vertical_angle : undefined;
+  }
+
+  /** Whether a map of ``cells`` cells, each ``cellPx`` wide, writes its numbers in them. */
+  function numbered(cells, cellPx, display) {
+    return cells <= display.max_numbered_cells && cellPx >= display.min_cell_px;
+  }
+
+  const rules = { InputError, pyRepr, quoted, fill, Tokenizer, sourceIds, fixed, cellText, tickAngle, numbered };
+  if (typeof module === "object" && module.exports) {  // Node, for the test: the rules and nothing else
+    module.exports = rules;
+    return;
+  }
+
+  // -- the page ------------------------------------------------------------------------------------
+
+  const SCRIPT = document.currentScript;
+  const STATIC_ROOT = SCRIPT.src.replace(/[^/]*$/, "");  // .../_static/
+  const STEP_MS = 90;  // a pause between decoding steps, so the map is seen growing row by row
 
   /** The translator: the tokenizer and the input checks here, the model in a worker
    * (live_translator_worker.js), so that loading it does not hold up the page. */
@@ -116,24 +174,13 @@
 
     /** Translator.source_ids: the ids of a sentence with its <eos>, or an InputError. */
     sourceIds(text) {
-      const c = this.config, m = c.messages;
-      const tokens = this.tokenizer.tokenize(text || "");
-      if (tokens.length === 0) throw new InputError(m.empty);
-      const specials = tokens.filter((t) => c.specials.includes(t));
-      if (specials.length) throw new InputError(fill(m.special, { tokens: quoted(specials, c.quote) }));
-      const unknown = tokens.filter((t) => !this.sourceIndex.has(t));
-      if (unknown.length) {
-        throw new InputError(fill(m.unknown, { words: quoted(unknown, c.quote), known: c.source_tokens.length - 4 }));
-      }
-      if (tokens.length > c.max_words) {
-        throw new InputError(fill(m.too_long, { words: tokens.length, limit: c.max_words, why: c.max_words_reason }));
-      }
-      return [...tokens.map((t) => this.sourceIndex.get(t)), c.eos_id];
+      return sourceIds(this.config, this.tokenizer, this.sourceIndex, text);
     }
 
     /** Greedy decoding, all of it: source and target tokens (<eos> included, as Translation), the last
      * step's cross-attention ``{data: Float32Array, dims: [L, H, T, S]}`` (row t: what the decoder read
-     * while writing token t) and ``steps``, each step's own target and cross-attention. */
+     * while writing token t) and ``steps``, each step's own target, cross-attention and its mean over
+     * heads ``{data, dims: [L, T, S]}``. */
     async translate(text) {  // async: bad input rejects the promise, like a failed step
       const c = this.config, srcIds = this.sourceIds(text), id = this.nextId++;
       const source = srcIds.map((i) => c.source_tokens[i]);
@@ -145,8 +192,8 @@
             reject(new Error(message.message));
             return;
           }
-          steps.push({ target: message.ids.map((i) => c.target_tokens[i]),
-                       crossAttention: { data: message.attention, dims: message.dims } });
+          steps.push({ target: message.ids.map((i) => c.target_tokens[i]), crossAttention: message.attention,
+                       headMean: message.headMean });
           if (message.done) {
             this.pending.delete(id);
             resolve({ source, ...steps[steps.length - 1], steps });
@@ -157,23 +204,12 @@
     }
   }
 
-  /** One head's map, or the mean of a layer's heads, as rows ``T × S`` (head null: the mean). */
-  function attentionMap(attention, layer, head, rows) {
-    const [, H, T, S] = attention.dims;
-    const at = (h, t, s) => attention.data[((layer * H + h) * T + t) * S + s];
-    const heads = head === null ? [...Array(H).keys()] : [head];
-    const out = [];
-    for (let t = 0; t < Math.min(rows, T); t++) {
-      const row = [];
-      for (let s = 0; s < S; s++) row.push(heads.reduce((sum, h) => sum + at(h, t, s), 0) / heads.length);
-      out.push(row);
-    }
-    return out;
-  }
-
-  function cellText(v) {  // attnlib.book.plots.cell_text
-    const text = v.toFixed(2);
-    return Number(text) === 0 ? "0" : text;
+  /** One head's map, or the mean of a layer's heads (head null), as the first ``rows`` rows of ``T × S``. */
+  function attentionMap(step, layer, head, rows) {
+    const { data, dims } = head === null ? step.headMean : step.crossAttention;
+    const [T, S] = dims.slice(-2);
+    const start = head === null ? layer * T * S : (layer * dims[1] + head) * T * S;  // (L, T, S) or (L, H, T, S)
+    return [...Array(Math.min(rows, T)).keys()].map((t) => Array.from(data.subarray(start + t * S, start + (t + 1) * S)));
   }
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -188,7 +224,8 @@
       this.base = { height: this.plot.layout.height, rows: Number(root.dataset.rows) };
       this.result = null;
       this.run = 0;
-      const { n_layers: L, n_heads: H } = translator.config;
+      const { n_layers: L, n_heads: H, display } = translator.config;
+      this.display = display;
       this.el("layer").replaceChildren(...[...Array(L).keys()].map((l) => new Option(`layer ${l + 1}`, l)));
       this.el("head").replaceChildren(new Option("mean of heads", "mean"),
         ...[...Array(H).keys()].map((h) => new Option(`head ${h + 1}`, h)));
@@ -251,8 +288,7 @@
       const headValue = this.el("head").value;
       const head = headValue === "mean" ? null : Number(headValue);
       // the attention the decoder computed at that step: its rows are the words written so far
-      const z = attentionMap(r.steps[step - 1].crossAttention, layer, head, step)
-        .map((row) => row.map((v) => Math.round(v * 1e4) / 1e4));
+      const weights = attentionMap(r.steps[step - 1], layer, head, step);
       const target = r.target.slice(0, step);
       this.el("output").replaceChildren(...r.target.map((t, i) => {
         const word = document.createElement("span");
@@ -261,31 +297,34 @@
         return word;
       }));
       this.el("step-label").textContent = `step ${step} of ${r.target.length}: writing ${target[step - 1]}`;
-      this.redraw(r.source, target, z, r.target.length);
+      this.redraw(r.source, target, weights, r.target.length);
     }
 
     /** The heatmap with room for all ``rows`` of the translation: the rows keep their size while they
-     * appear and when the slider replays them, and the figure its height. */
-    redraw(source, target, z, rows) {
+     * appear and when the slider replays them, and the figure its height. As attnlib.book.plots.heatmap_trace
+     * draws it: colours from the weights rounded to 4 places, text and hover from the weights themselves. */
+    redraw(source, target, weights, rows) {
+      const d = this.display;
       const layout = JSON.parse(JSON.stringify(this.plot.layout));
       const ticks = (labels) => ({ tickmode: "array", tickvals: labels.map((_, i) => i), ticktext: labels });
-      Object.assign(layout.xaxis, ticks(source), { tickangle: tickAngle(source.length) });
+      Object.assign(layout.xaxis, ticks(source), { tickangle: tickAngle(source.length, d) });
       Object.assign(layout.yaxis, ticks(target), { autorange: false, range: [rows - 0.5, -0.5] });  // first row on top
-      layout.height = this.base.height + ROW_PX * (rows - this.base.rows);  // the frame's bands stay as drawn
+      layout.height = this.base.height + d.row_px * (rows - this.base.rows);  // the frame's bands stay as drawn
       const trace = Object.assign({}, this.plot.data[0], {
-        z, x: source.map((_, i) => i), y: target.map((_, i) => i),
-        hovertext: z.map((row, t) => row.map((v, s) => `${target[t]} → ${source[s]}: ${v.toFixed(3)}`)),
+        z: weights.map((row) => row.map((v) => Math.round(v * 1e4) / 1e4)),
+        x: source.map((_, i) => i), y: target.map((_, i) => i),
+        hovertext: weights.map((row, t) => row.map((v, s) => `${target[t]} → ${source[s]}: ${fixed(v, 3)}`)),
       });
-      const size = this.plot._fullLayout && this.plot._fullLayout._size;
-      const cellPx = size ? size.w / source.length : Infinity;
-      if (source.length * rows <= MAX_NUMBERED_CELLS && cellPx >= MIN_CELL_PX) {  // numbers only where they fit
-        Object.assign(trace, { text: z.map((row) => row.map(cellText)), texttemplate: "%{text}" });
+      // the plot area is the element's width less the figure's fixed side margins (no automargin here)
+      const cellPx = (this.plot.clientWidth - layout.margin.l - layout.margin.r) / source.length;
+      if (numbered(source.length * rows, cellPx, d)) {  // numbers only where they fit
+        Object.assign(trace, { text: weights.map((row) => row.map(cellText)), texttemplate: "%{text}" });
       } else {
         delete trace.text;
         delete trace.texttemplate;
       }
       this.plot.style.height = `${layout.height}px`;  // the div plotly draws in is sized by the page, not by plotly
-      return Plotly.react(this.plot, [trace], layout, this.plot._context);
+      return Plotly.react(this.plot, [trace], layout, d.plotly_config);
     }
   }
 

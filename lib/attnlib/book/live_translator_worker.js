@@ -6,12 +6,13 @@
  * Messages in:  {id, source: [ids]}                  translate these source ids (with their <eos>)
  * Messages out: {type: "ready", config}              translator.json, once the model is ready
  *               {type: "error", message, id?}        loading failed, or translation `id` did
- *               {type: "step", id, ids, attention, dims, done}
- *                   after each greedy step: the ids written so far and that step's cross-attention
- *                   (L, H, T, S), flattened; `done` at <eos> or at the length limit.
+ *               {type: "step", id, ids, attention, headMean, done}
+ *                   after each greedy step: the ids written so far, that step's cross-attention
+ *                   {data, dims: [L, H, T, S]} and its mean over heads {data, dims: [L, T, S]};
+ *                   `done` at <eos> or at the length limit.
  *
- * Greedy decoding mirrors attnlib.translation.decoding.greedy_decode: argmax at every step (the first
- * of equal values, as torch), at most max_len - 1 tokens (the <bos> takes one position), stop at <eos>.
+ * Greedy decoding is attnlib.translation.decoding.greedy_decode's loop: the graph's argmax at every step,
+ * at most max_len - 1 tokens (the <bos> takes one position), stop at <eos>.
  */
 "use strict";
 
@@ -45,12 +46,6 @@ function int64(ids) {
   return new ort.Tensor("int64", BigInt64Array.from(ids, (i) => BigInt(i)), [1, ids.length]);
 }
 
-function argmax(values) {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  return best;
-}
-
 async function decode(id, srcIds) {
   const { config: c, encoder, decoder } = await model;
   const source = int64(srcIds);
@@ -58,11 +53,12 @@ async function decode(id, srcIds) {
   const ids = [];
   for (let step = 0; step < c.max_len - 1; step++) {
     const out = await decoder.run({ prefix: int64([c.bos_id, ...ids]), memory, source });
-    const next = argmax(out.logits.data);
+    const next = Number(out.next_token.data[0]);
     ids.push(next);
     const done = next === c.eos_id || step === c.max_len - 2;
-    postMessage({ type: "step", id, ids: ids.slice(), attention: out.cross_attention.data,
-                  dims: out.cross_attention.dims.map(Number), done });
+    const tensor = (t) => ({ data: t.data, dims: t.dims.map(Number) });
+    postMessage({ type: "step", id, ids: ids.slice(), attention: tensor(out.cross_attention),
+                  headMean: tensor(out.head_mean), done });
     if (done) return;
   }
 }

@@ -23,7 +23,7 @@ import plotly
 
 from attnlib.paths import SOURCE_TREE
 from . import notebooks
-from .live import ELEMENT_CLASS, SCRIPTS as LIVE_SCRIPTS
+from .live import DISPLAY as LIVE_DISPLAY, ELEMENT_CLASS, SCRIPTS as LIVE_SCRIPTS
 from .wheel import build_wheel, wheel_name
 
 ROOT = SOURCE_TREE
@@ -78,7 +78,7 @@ def export_translator(static: Path) -> None:
     from attnlib.translation.translator import Translator
 
     shutil.rmtree(static / "translator", ignore_errors=True)
-    export(Translator.load(device="cpu"), static / "translator")
+    export(Translator.load(device="cpu"), static / "translator", page={"display": LIVE_DISPLAY})
 
 
 def publish_wheel(static: Path) -> None:

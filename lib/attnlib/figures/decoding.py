@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
-from attnlib.book.live import show_live_translator
+from attnlib.book.live import ROW_PX, numbered, show_live_translator, tick_angle
 from attnlib.book.plots import heatmap_trace, label_axes
 from attnlib.lessons.stepwise import beam_hypotheses, greedy_trace, normalised_score
 from attnlib.translation.translator import Translator
@@ -197,29 +197,30 @@ def translation_map(sentence: str, view: str) -> tuple[list[str], list[str], tor
 
 def translation_figure(sentence: str = EXAMPLE_SENTENCES[0], view: str = "layer 1 · mean of heads") -> go.Figure:
     source, target, weights = translation_map(sentence, view)
-    fig = go.Figure(heatmap_trace(weights, source, target, show_values=len(source) * len(target) <= 225))
+    fig = go.Figure(heatmap_trace(weights, source, target, show_values=numbered(len(source) * len(target))))
     label_axes(fig, source, target, x_title="English (what is read)", y_title="French (what is written)")
     text = sentence_text(target)
     fig.update_layout(title=dict(text=f"“{text}” ({view})", y=0.99, yanchor="top"),
-                      height=200 + 28 * len(target), margin=dict(t=130, l=110, r=20, b=20))
+                      height=200 + ROW_PX * len(target), margin=dict(t=130, l=110, r=20, b=20))
     return fig
 
 
-LIVE_TOP_PX, LIVE_ROW_PX = 100, 28  # the row height is live_translator.js's ROW_PX
+LIVE_TOP_PX = 100  # the axis titles and labels above and below the rows
 
 
 def live_figure(sentence: str, layer: int = 0, head: int | None = None) -> go.Figure:
     """The in-page translator's first picture: :func:`translation_figure`'s heatmap without a title (the
     page writes the French above it). ``live_translator.js`` redraws it with the same rules: a row of
-    ``LIVE_ROW_PX`` per French token, numbers in at most 225 cells, upright labels for 11 English tokens
-    or more, and a grey ground where rows are still to be written."""
+    ``ROW_PX`` per French token, numbers only in small maps, upright labels for long sentences (the rules of
+    :mod:`attnlib.book.live`), and a grey ground where rows are still to be written."""
     view = f"layer {layer + 1} · " + ("mean of heads" if head is None else f"head {head + 1}")
     source, target, weights = translation_map(sentence, view)
-    fig = go.Figure(heatmap_trace(weights, source, target, show_values=len(source) * len(target) <= 225))
+    fig = go.Figure(heatmap_trace(weights, source, target, show_values=numbered(len(source) * len(target))))
     label_axes(fig, source, target, x_title="English (what is read)", y_title="French (what is written)")
-    fig.update_layout(height=LIVE_TOP_PX + LIVE_ROW_PX * len(target), margin=dict(t=80, l=110, r=20, b=20),
+    fig.update_layout(height=LIVE_TOP_PX + ROW_PX * len(target), margin=dict(t=80, l=110, r=20, b=20),
                       plot_bgcolor="#eef1f4")
-    fig.update_xaxes(showgrid=False, zeroline=False, tickangle=-90 if len(source) >= 11 else None)
+    fig.update_xaxes(showgrid=False, zeroline=False,
+                     tickangle=tick_angle(len(source)))
     fig.update_yaxes(showgrid=False, zeroline=False)
     return fig
 

@@ -6,14 +6,20 @@ Two graphs, exported with ``torch.onnx.export(..., dynamo=True)`` (torch.export,
 
     encoder.onnx   source (1, S) int64                                   -> memory (1, S, D)
     decoder.onnx   prefix (1, T) int64, memory (1, S, D), source (1, S)  -> logits (1, V)           of the newest position
+                                                                             next_token (1,) int64  their argmax
                                                                              cross_attention (L, H, T, S)
+                                                                             head_mean (L, T, S)    its mean over heads
 
 The decoder re-reads the whole prefix at every step (no key/value cache: the graphs stay two small,
 stateless functions). Its cross-attention rows for earlier positions are the same at every step
 (the decoder is causal), so the last step's map holds every row the reader has seen appear.
 
+The greedy choice (the argmax, first of equal values as torch takes it) and the mean of the heads
+are computed in the graph, as Python computes them, so the page's script does no arithmetic of its own.
+
 ``translator.json`` holds what the page needs besides the weights: both vocabularies, the length
-limit, the tokenizer's tables and the input messages (the Python ones, filled in by the page).
+limit, the tokenizer's tables and the input messages (the Python ones, filled in by the page), and
+whatever the caller adds (the book adds how the heatmap is drawn).
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from torch import nn
 from attnlib.model.capture import capture_attention, cross_attention_layers
 from attnlib.model.transformer import Transformer
 from .translator import INPUT_MESSAGES, Translator
-from .vocab import BOS_ID, EOS_ID, ELISIONS, PUNCTUATION, QUOTE_MAX_CHARS, QUOTE_MAX_WORDS, SPECIALS
+from .vocab import BOS_ID, EOS_ID, ELISIONS, PUNCTUATION, QUOTE_MAX_CHARS, QUOTE_MAX_WORDS, SPECIALS, WHITESPACE
 
 ENCODER_FILE, DECODER_FILE, CONFIG_FILE = "encoder.onnx", "decoder.onnx", "translator.json"
 OPSET = 18
@@ -51,8 +57,9 @@ class EncoderGraph(nn.Module):
 
 
 class DecoderGraph(nn.Module):
-    """One greedy step on the whole prefix: next-token logits ``(1, V)`` and every layer's
-    cross-attention ``(L, H, T, S)``, captured as the chapters capture it."""
+    """One greedy step on the whole prefix: next-token logits ``(1, V)``, the token greedy decoding
+    writes ``(1,)``, every layer's cross-attention ``(L, H, T, S)``, captured as the chapters capture it,
+    and its mean over heads ``(L, T, S)``."""
 
     def __init__(self, model: Transformer):
         super().__init__()
@@ -64,7 +71,8 @@ class DecoderGraph(nn.Module):
         with capture_attention(m, self.names) as patterns:
             y = m.decoder(prefix, memory, m.target_mask(prefix), m.source_mask(source))  # (1, T, D)
         cross = torch.cat([patterns[name] for name in self.names])  # L × (1, H, T, S) -> (L, H, T, S)
-        return m.generator(y[:, -1]), cross  # (1, V), (L, H, T, S)
+        logits = m.generator(y[:, -1])  # (1, V)
+        return logits, logits.argmax(-1), cross, cross.mean(1)  # (1, V), (1,), (L, H, T, S), (L, T, S)
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,7 @@ def page_config(translator: Translator) -> dict:
         "source_tokens": translator.src_vocab.itos,
         "target_tokens": translator.tgt_vocab.itos,
         "specials": list(SPECIALS),
+        "known_words": translator.src_vocab.n_words,
         "bos_id": BOS_ID,
         "eos_id": EOS_ID,
         "max_len": cfg.max_len,
@@ -96,7 +105,7 @@ def page_config(translator: Translator) -> dict:
         "max_words_reason": translator.max_words_reason,
         "n_layers": cfg.n_decoder_layers,
         "n_heads": cfg.n_heads,
-        "tokenizer": {"punctuation": PUNCTUATION, "elisions": list(ELISIONS)},
+        "tokenizer": {"punctuation": PUNCTUATION, "elisions": list(ELISIONS), "whitespace": WHITESPACE},
         "messages": INPUT_MESSAGES,
         "quote": {"max_words": QUOTE_MAX_WORDS, "max_chars": QUOTE_MAX_CHARS},
     }
@@ -121,8 +130,9 @@ def _export(module: nn.Module, args: tuple, path: Path, inputs: list[str], outpu
 
 
 @torch.no_grad()
-def export_translator(translator: Translator, out_dir: str | Path) -> ExportedTranslator:
-    """Write ``encoder.onnx``, ``decoder.onnx`` and ``translator.json`` for ``translator`` into ``out_dir``."""
+def export_translator(translator: Translator, out_dir: str | Path, page: dict | None = None) -> ExportedTranslator:
+    """Write ``encoder.onnx``, ``decoder.onnx`` and ``translator.json`` for ``translator`` into ``out_dir``;
+    ``page`` adds settings of the page's own to the JSON."""
     if translator.device.type != "cpu":
         raise ValueError("export a translator loaded on the CPU: Translator.load(path, device='cpu')")
     out = Path(out_dir)
@@ -136,7 +146,8 @@ def export_translator(translator: Translator, out_dir: str | Path) -> ExportedTr
     files = ExportedTranslator(out / ENCODER_FILE, out / DECODER_FILE, out / CONFIG_FILE)
     _export(EncoderGraph(model), (source,), files.encoder, ["source"], ["memory"], {"source": {1: source_len}})
     _export(DecoderGraph(model), (prefix, memory, source), files.decoder, ["prefix", "memory", "source"],
-            ["logits", "cross_attention"],
+            ["logits", "next_token", "cross_attention", "head_mean"],
             {"prefix": {1: length}, "memory": {1: source_len}, "source": {1: source_len}})
-    files.config.write_text(json.dumps(page_config(translator), ensure_ascii=False, separators=(",", ":")))
+    config = {**page_config(translator), **(page or {})}
+    files.config.write_text(json.dumps(config, ensure_ascii=False, separators=(",", ":")))
     return files

@@ -104,7 +104,7 @@ class Translator:
             raise ValueError(INPUT_MESSAGES["special"].format(tokens=quoted_words(specials)))
         unknown = self.src_vocab.unknown_words(tokens)
         if unknown:
-            raise ValueError(INPUT_MESSAGES["unknown"].format(words=quoted_words(unknown), known=len(self.src_vocab) - 4))
+            raise ValueError(INPUT_MESSAGES["unknown"].format(words=quoted_words(unknown), known=self.src_vocab.n_words))
         if len(tokens) > self.max_words:
             raise ValueError(INPUT_MESSAGES["too_long"].format(words=len(tokens), limit=self.max_words,
                                                                 why=self.max_words_reason))

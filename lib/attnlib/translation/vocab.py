@@ -30,6 +30,7 @@ import torch
 from .corpus import Pair
 
 __all__ = ["BOS", "BOS_ID", "ELISIONS", "EOS", "EOS_ID", "PAD", "PAD_ID", "PUNCTUATION", "SPECIALS", "UNK", "UNK_ID",
+           "WHITESPACE",
            "QUOTE_MAX_CHARS", "QUOTE_MAX_WORDS", "Batch", "Vocab", "quoted_words",
            "build_vocabs", "decoder_input", "make_batches", "pad_rows", "sentence_text", "tokenize", "trim_at_eos"]
 
@@ -37,11 +38,16 @@ PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
 SPECIALS = (PAD, BOS, EOS, UNK)
 PAD_ID, BOS_ID, EOS_ID, UNK_ID = range(len(SPECIALS))  # every vocabulary starts with the specials
 
-# The tokenizer's two tables, public so that the page's JavaScript translator reads the same ones.
+# The tokenizer's tables, public so that the page's JavaScript translator reads the same ones.
 PUNCTUATION = ".,!?;:\"«»()"  # each is a token of its own
+# What separates words: every character Python's str.isspace() accepts, written out, because JavaScript's
+# \s is another set (it lacks \x1c-\x1f and \x85, and adds \ufeff)
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+              "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 # French words that elide before a vowel: l'ami, j'aime, qu'il, jusqu'au … (longest first)
 ELISIONS = ("jusqu'", "lorsqu'", "puisqu'", "quoiqu'", "qu'", *(f"{c}'" for c in "ldjnmtsc"))
 _SPLIT_PUNCTUATION = re.compile(f"([{re.escape(PUNCTUATION)}])")
+_SPLIT_WORDS = re.compile(f"[{re.escape(WHITESPACE)}]+")
 _ELISION = re.compile(f"^({'|'.join(map(re.escape, ELISIONS))})(?=\\w)")
 
 
@@ -50,9 +56,9 @@ def tokenize(text: str) -> list[str]:
 
     English contractions stay whole (``doesn't``, ``isn't``), as in the corpus.
     """
-    text = text.lower().replace("\u2019", "'").replace("\u00a0", " ").replace("\u202f", " ")
+    text = text.lower().replace("\u2019", "'")  # a typed curly apostrophe is the corpus's straight one
     tokens = []
-    for chunk in _SPLIT_PUNCTUATION.sub(r" \1 ", text).split():
+    for chunk in filter(None, _SPLIT_WORDS.split(_SPLIT_PUNCTUATION.sub(r" \1 ", text))):
         while (m := _ELISION.match(chunk)) is not None:
             tokens.append(m.group(1))
             chunk = chunk[m.end():]
@@ -64,12 +70,20 @@ def tokenize(text: str) -> list[str]:
 QUOTE_MAX_WORDS, QUOTE_MAX_CHARS = 6, 24
 
 
+def _shown(word: str) -> str:
+    """A word as a message quotes it: cut to ``QUOTE_MAX_CHARS``, and what would not print (controls,
+    invisible formatting, odd spaces) shown as \ufffd, so that ``repr`` escapes nothing but quotes and \\."""
+    if len(word) > QUOTE_MAX_CHARS:
+        word = word[: QUOTE_MAX_CHARS - 1] + "…"
+    return "".join(c if c.isprintable() else "\ufffd" for c in word)
+
+
 def quoted_words(words: Iterable[str]) -> str:
     """``['cow', 'moon', 'cow']`` -> ``"'cow', 'moon'"``: each word once, as Python writes a string
     (for messages that name the words a reader typed). A long word is cut (``'xxxxxxxx…'``), and past
     ``QUOTE_MAX_WORDS`` words the rest are counted (``… and 3 more``). The page's JavaScript does the same."""
     unique = list(dict.fromkeys(words))
-    shown = [repr(w if len(w) <= QUOTE_MAX_CHARS else w[: QUOTE_MAX_CHARS - 1] + "…") for w in unique[:QUOTE_MAX_WORDS]]
+    shown = [repr(_shown(w)) for w in unique[:QUOTE_MAX_WORDS]]
     rest = len(unique) - QUOTE_MAX_WORDS
     return ", ".join(shown) + (f" and {rest} more" if rest > 0 else "")
 
@@ -104,6 +118,11 @@ class Vocab:
 
     def __len__(self) -> int:
         return len(self.itos)
+
+    @property
+    def n_words(self) -> int:
+        """How many words it knows: its tokens but the four specials."""
+        return len(self.itos) - len(SPECIALS)
 
     def __contains__(self, token: str) -> bool:
         return token in self.stoi

@@ -12,6 +12,7 @@ from attnlib.book.bertviz import (LOCAL_PATHS, MODEL_MIN_PX, bertviz_inputs, boo
                                   stable_ids, to_bertviz, view_html)
 from attnlib.book.sphinxext import VENDOR
 from attnlib.figures.decoding import translator as load_translator
+from attnlib.model.capture import attention_layer
 from book_pages import new_tab
 from browser import serve
 
@@ -199,9 +200,10 @@ def test_bertviz_adapter_gives_one_tensor_per_layer_in_order():
         views = to_bertviz(patterns, kind, index=0)
         assert isinstance(views, tuple) and len(views) == 2
         assert all(v.shape == (1, 4, q, k) for v in views)
-    name = "decoder.layers.1.cross_attn"
+    name = attention_layer("decoder", 1, "cross")
     torch.testing.assert_close(to_bertviz(patterns, "cross", index=1)[1][0], patterns[name][1])
     with pytest.raises(ValueError, match="kind must be one of"):
         to_bertviz(patterns, "sideways")
+    encoder = attention_layer("encoder", 0, "self")
     with pytest.raises(ValueError, match="no cross attention"):
-        to_bertviz({"encoder.layers.0.self_attn": patterns["encoder.layers.0.self_attn"]}, "cross")
+        to_bertviz({encoder: patterns[encoder]}, "cross")

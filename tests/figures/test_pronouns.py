@@ -3,19 +3,20 @@
 import pytest
 
 from attnlib.figures import pronouns
+from attnlib.model.capture import attention_layer
 
 
 def test_the_lines_from_it_are_as_wide_as_the_weights():
     fig = pronouns.pronoun_lines_figure("… because it is wide", "encoder", "layer 2 · head 1")
     att = pronouns._attention(pronouns.SENTENCES["… because it is wide"])
-    weights = att.encoder["encoder.layers.1.self_attn"][0].tolist()
+    weights = att.encoder[attention_layer("encoder", 1, "self")][0].tolist()
     lines = [t for t in fig.data if t.mode == "lines"]
     assert len(lines) == len(att.source) == len(weights)
     assert [round(t.line.width, 6) for t in lines] == [round(1 + 14 * w, 6) for w in weights]
     assert all(t.y[0] == -att.pronoun for t in lines)  # every line starts at "it"
     assert "elle" in fig.layout.title.text  # the French says which noun
     cross = pronouns.pronoun_lines_figure("… because it is wide", "cross", "layer 1 · head 3")
-    weights = att.cross["decoder.layers.0.cross_attn"][2].tolist()
+    weights = att.cross[attention_layer("decoder", 0, "cross")][2].tolist()
     lines = [t for t in cross.data if t.mode == "lines"]
     assert [round(t.line.width, 6) for t in lines] == [round(1 + 14 * w, 6) for w in weights]
     assert att.target[att.french_pronoun] == "elle" and "writing “elle”" in cross.layout.title.text

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from attnlib import capture_attention
+from attnlib.model.capture import attention_layer
 from attnlib.lessons.pronouns import (_swap_noun, attention_from_pronoun, predicate_shares, probe_accuracies,
                                       pronoun_index, swapped_noun_test)
 from attnlib.translation.corpus import load_split
@@ -29,10 +30,11 @@ def test_the_pronoun_is_found_or_its_absence_explained():
 def test_attention_from_the_pronoun_is_the_encoder_row_of_it(shipped):
     att = attention_from_pronoun(shipped, TIRED.src)
     assert att.source[att.pronoun] == "it" and att.target[-1] == "<eos>" and "il" in att.target
-    with capture_attention(shipped.model, ["encoder.layers.1.self_attn"]) as patterns:
+    second = attention_layer("encoder", 1, "self")
+    with capture_attention(shipped.model, [second]) as patterns:
         shipped.model.encode(shipped.source_ids(TIRED.src))
-    torch.testing.assert_close(att.encoder["encoder.layers.1.self_attn"], patterns["encoder.layers.1.self_attn"][0, :, 8])
-    assert torch.allclose(att.encoder["encoder.layers.0.self_attn"].sum(-1), torch.ones(4))
+    torch.testing.assert_close(att.encoder[second], patterns[second][0, :, 8])
+    assert torch.allclose(att.encoder[attention_layer("encoder", 0, "self")].sum(-1), torch.ones(4))
     with pytest.raises(ValueError, match="unknown word"):
         attention_from_pronoun(shipped, "the dragon is tired because it is old .")
 

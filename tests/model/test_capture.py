@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from attnlib import ModelConfig, MultiHeadAttention, Transformer, attention_layers, capture_attention
+from attnlib.model.capture import attention_layer
 
 
 @pytest.fixture
@@ -39,6 +40,25 @@ def test_captures_every_layer_with_the_right_shapes(model):
     assert hooks_left(model) == 0
     # capturing does not change the model's output
     torch.testing.assert_close(model(src, tgt), logits, atol=1e-5, rtol=1e-5)
+
+
+def test_attention_layer_names_the_modules_the_model_has(model):
+    names = {attention_layer("encoder", i, "self") for i in range(2)}
+    names |= {attention_layer("decoder", i, kind) for i in range(2) for kind in ("self", "cross")}
+    assert names == set(attention_layers(model))
+    assert attention_layer("decoder", 1, "cross") == "decoder.layers.1.cross_attn"
+
+
+@pytest.mark.parametrize("args, message", [
+    (("decoder", 0, "masked"), "kind must be one of \\['self', 'cross'\\], got 'masked'"),
+    (("encoder", 0, "cross"), "the encoder has no cross-attention"),
+    (("generator", 0, "self"), "stack must be one of"),
+    (("encoder", -1, "self"), "whole number from 0, got -1"),
+    (("encoder", "0", "self"), "whole number from 0"),
+])
+def test_attention_layer_refuses_what_the_model_does_not_have(args, message):
+    with pytest.raises(ValueError, match=message):
+        attention_layer(*args)
 
 
 def test_only_the_named_layers_are_captured_and_nothing_is_kept_afterwards(model):

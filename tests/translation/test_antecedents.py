@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from attnlib import capture_attention
+from attnlib.model.capture import attention_layer
 from attnlib.translation.antecedents import (antecedent_pairs, french_index, french_pronoun_index, head_choices,
                                              head_shares,
                                              noun_genders, positional_baselines, pronoun_gender, pronoun_scores,
@@ -59,14 +60,16 @@ def test_head_choices_read_the_pronoun_row_and_the_step_that_writes_the_pronoun(
     with capture_attention(shipped.model) as patterns:
         shipped.model(src, tgt_in)
     a = WIDE.antecedent
+    encoder, cross, decoder = (attention_layer("encoder", 1, "self"), attention_layer("decoder", 0, "cross"),
+                               attention_layer("decoder", 1, "self"))
     for h in range(cfg.n_heads):
-        row = patterns["encoder.layers.1.self_attn"][0, h, a.pronoun]
-        assert choices[f"encoder.layers.1.self_attn#{h}"][1] == bool(row[a.noun] > row[a.other])
-        row = patterns["decoder.layers.0.cross_attn"][0, h, french_pronoun_index(WIDE)]
-        assert choices[f"decoder.layers.0.cross_attn#{h}"][1] == bool(row[a.noun] > row[a.other])
-        row = patterns["decoder.layers.1.self_attn"][0, h, french_pronoun_index(WIDE)]  # keys: <bos> + French
+        row = patterns[encoder][0, h, a.pronoun]
+        assert choices[f"{encoder}#{h}"][1] == bool(row[a.noun] > row[a.other])
+        row = patterns[cross][0, h, french_pronoun_index(WIDE)]
+        assert choices[f"{cross}#{h}"][1] == bool(row[a.noun] > row[a.other])
+        row = patterns[decoder][0, h, french_pronoun_index(WIDE)]  # keys: <bos> + French
         rue, chat = french_index(WIDE, a.noun) + 1, french_index(WIDE, a.other) + 1
-        assert choices[f"decoder.layers.1.self_attn#{h}"][1] == bool(row[rue] > row[chat])
+        assert choices[f"{decoder}#{h}"][1] == bool(row[rue] > row[chat])
     assert WIDE.tgt_tokens[french_index(WIDE, a.noun)] == "rue" and WIDE.tgt_tokens[french_index(WIDE, a.other)] == "chat"
     with pytest.raises(ValueError, match="no pronoun|none of the pairs"):
         head_choices(shipped, [TEST[0]])

@@ -15,6 +15,7 @@ import functools
 import plotly.graph_objects as go
 
 from attnlib.lessons.pronouns import PronounAttention, attention_from_pronoun
+from attnlib.model.capture import attention_layer
 from attnlib.translation.corpus import PINNED_EXAMPLES
 from .decoding import translator
 
@@ -23,7 +24,7 @@ SENTENCES = {"… because it is tired": PINNED_EXAMPLES[2], "… because it is w
 LINE_COLOR = "8, 81, 156"  # rgb of the lines; their opacity is the weight
 
 
-KINDS = {"encoder": "encoder.layers.{}.self_attn", "cross": "decoder.layers.{}.cross_attn"}
+KINDS = {"encoder": ("encoder", "self"), "cross": ("decoder", "cross")}  # each choice: the layers' (stack, kind)
 
 
 def head_label(layer: int, head: int) -> str:
@@ -62,13 +63,14 @@ def pronoun_lines_figure(sentence: str = "… because it is tired", attention: s
     if attention not in KINDS:
         raise ValueError(f"unknown attention {attention!r}; choose one of {list(KINDS)}")
     kind, (layer, h) = attention, _parse(head)
+    name = attention_layer(KINDS[kind][0], layer, KINDS[kind][1])
     att = _attention(SENTENCES[sentence])
     words = att.source
     if kind == "encoder":
-        weights = att.encoder[KINDS[kind].format(layer)][h].tolist()  # (S,)
+        weights = att.encoder[name][h].tolist()  # (S,)
         left, start = words, att.pronoun
     else:
-        weights = att.cross[KINDS[kind].format(layer)][h].tolist()  # (S,)
+        weights = att.cross[name][h].tolist()  # (S,)
         left, start = att.target, att.french_pronoun
     y = [-i for i in range(len(words))]
     y_left = [-i * (len(words) - 1) / max(len(left) - 1, 1) for i in range(len(left))]  # spread over the same height

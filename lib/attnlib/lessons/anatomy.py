@@ -9,7 +9,7 @@ import re
 
 import torch
 
-from attnlib.model.capture import capture_attention
+from attnlib.model.capture import attention_layer, capture_attention
 from attnlib.model.transformer import Transformer
 
 # (pattern on the parameter name, component); the first match wins.
@@ -48,15 +48,17 @@ def data_flow(model: Transformer, src: torch.Tensor, tgt_in: torch.Tensor) -> li
 
     Includes the attention weights of the first encoder and decoder layer (self and cross).
     """
-    named = [("encoder.embed", "source embedding + positions"),
-             ("encoder.layers.0.self_attn.tap", "encoder self-attention weights")]
-    named += [(f"encoder.layers.{i}", f"encoder layer {i + 1}") for i in range(len(model.encoder.layers))]
-    named += [("encoder", "memory (encoder output)"), ("decoder.embed", "target embedding + positions"),
-              ("decoder.layers.0.self_attn.tap", "decoder masked self-attention weights"),
-              ("decoder.layers.0.cross_attn.tap", "cross-attention weights")]
-    named += [(f"decoder.layers.{i}", f"decoder layer {i + 1}") for i in range(len(model.decoder.layers))]
-    named += [("generator", "logits over the target vocabulary")]
+    encoder_self, decoder_self, cross = (attention_layer("encoder", 0, "self"), attention_layer("decoder", 0, "self"),
+                                         attention_layer("decoder", 0, "cross"))
     modules = dict(model.named_modules())
+    named = [(model.encoder.embed, "source embedding + positions"),
+             (modules[encoder_self].tap, "encoder self-attention weights")]
+    named += [(layer, f"encoder layer {i + 1}") for i, layer in enumerate(model.encoder.layers)]
+    named += [(model.encoder, "memory (encoder output)"), (model.decoder.embed, "target embedding + positions"),
+              (modules[decoder_self].tap, "decoder masked self-attention weights"),
+              (modules[cross].tap, "cross-attention weights")]
+    named += [(layer, f"decoder layer {i + 1}") for i, layer in enumerate(model.decoder.layers)]
+    named += [(model.generator, "logits over the target vocabulary")]
     stages: list[tuple[str, tuple[int, ...]]] = [("source token ids", tuple(src.shape))]
     handles = []
 
@@ -67,11 +69,11 @@ def data_flow(model: Transformer, src: torch.Tensor, tgt_in: torch.Tensor) -> li
             stages.append((label, tuple(output.shape)))
         return hook
 
-    attention = ["encoder.layers.0.self_attn", "decoder.layers.0.self_attn", "decoder.layers.0.cross_attn"]
     try:
-        with torch.no_grad(), capture_attention(model, attention):  # makes the layers compute their weights
-            for name, label in named:
-                handles.append(modules[name].register_forward_hook(recorder(label)))
+        # capturing makes the layers compute their weights
+        with torch.no_grad(), capture_attention(model, [encoder_self, decoder_self, cross]):
+            for module, label in named:
+                handles.append(module.register_forward_hook(recorder(label)))
             model(src, tgt_in)
     finally:
         for h in handles:

@@ -12,12 +12,30 @@ module keeps a stale ``self.attn`` tensor around.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from numbers import Integral
 from typing import Iterable, Iterator
 
 import torch
 from torch import nn
 
 from .multihead import MultiHeadAttention
+
+STACKS = ("encoder", "decoder")
+KINDS = ("self", "cross")
+
+
+def attention_layer(stack: str, layer: int, kind: str) -> str:
+    """The module name of one attention layer of a :class:`~attnlib.model.transformer.Transformer`:
+    ``attention_layer("decoder", 0, "cross") == "decoder.layers.0.cross_attn"`` (layers counted from 0)."""
+    if stack not in STACKS:
+        raise ValueError(f"stack must be one of {list(STACKS)}, got {stack!r}")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {list(KINDS)}, got {kind!r}")
+    if (stack, kind) == ("encoder", "cross"):
+        raise ValueError("the encoder has no cross-attention: only the decoder attends to another sequence")
+    if isinstance(layer, bool) or not isinstance(layer, Integral) or layer < 0:
+        raise ValueError(f"layer must be a whole number from 0, got {layer!r}")
+    return f"{stack}.layers.{int(layer)}.{kind}_attn"
 
 
 def attention_layers(model: nn.Module) -> dict[str, MultiHeadAttention]:

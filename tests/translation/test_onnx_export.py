@@ -29,6 +29,13 @@ def sessions(exported):
             ort.InferenceSession(str(exported.decoder), options, providers=["CPUExecutionProvider"]))
 
 
+@pytest.fixture
+def json_only(monkeypatch):
+    """Export writes translator.json and no graph (exporting the graphs takes seconds)."""
+    monkeypatch.setattr("attnlib.translation.onnx_export._export", lambda *args, **kwargs: None)
+
+
+@pytest.mark.slow  # the graphs' tests export them: about 12 s
 @torch.no_grad()
 def test_graphs_match_pytorch_on_every_test_pair(shipped, sessions):
     """Memory, next-token logits and choice, every cross-attention head and their mean, for the gold
@@ -56,6 +63,7 @@ def test_graphs_match_pytorch_on_every_test_pair(shipped, sessions):
     assert max(worst.values()) < TOLERANCE, worst
 
 
+@pytest.mark.slow
 def test_the_decoder_graph_takes_any_prefix_and_source_length(shipped, sessions):
     """Shapes are not frozen at the example used for export: one token, and the longest input."""
     encoder, decoder = sessions
@@ -71,8 +79,8 @@ def test_the_decoder_graph_takes_any_prefix_and_source_length(shipped, sessions)
         np.testing.assert_allclose(attention.sum(-1), 1.0, atol=1e-5)  # each row is a distribution
 
 
-def test_page_config_carries_the_python_tokenizer_vocabularies_and_messages(shipped, exported):
-    config = json.loads(exported.config.read_text())
+def test_page_config_carries_the_python_tokenizer_vocabularies_and_messages(shipped, tmp_path, json_only):
+    config = json.loads(export_translator(shipped, tmp_path).config.read_text())
     assert config["source_tokens"] == shipped.src_vocab.itos
     assert config["target_tokens"] == shipped.tgt_vocab.itos
     assert config["messages"] == INPUT_MESSAGES
@@ -81,8 +89,7 @@ def test_page_config_carries_the_python_tokenizer_vocabularies_and_messages(ship
     assert config["known_words"] == len(shipped.src_vocab) - 4  # the four specials are not words
 
 
-def test_the_caller_adds_settings_of_its_own_page(shipped, tmp_path, monkeypatch):
-    monkeypatch.setattr("attnlib.translation.onnx_export._export", lambda *args, **kwargs: None)  # the JSON only
+def test_the_caller_adds_settings_of_its_own_page(shipped, tmp_path, json_only):
     files = export_translator(shipped, tmp_path, page={"display": {"row_px": 28}})
     assert json.loads(files.config.read_text())["display"] == {"row_px": 28}
 

@@ -35,7 +35,7 @@ from attnlib import measure
 
 from attnlib.book import benchmarks as bm
 from attnlib.model.config import ModelConfig
-from attnlib.model.device import describe_hardware, pick_device
+from attnlib.model.device import pick_device
 from attnlib.model.transformer import Transformer
 from attnlib.model.multihead import MultiHeadAttention
 from attnlib.model.positional import sinusoidal_table
@@ -365,12 +365,8 @@ def bench_browser_translator(s: dict) -> tuple[dict, dict, dict, dict]:
 
     python = Translator.load(device="cpu")
     sentences = ten_word_sentences(s["browser_sentences"])
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # like the page's runtime, and like the book's pages (attnlib.book.setup)
-    try:
+    with measure.torch_threads(1):  # like the page's runtime, and like the book's pages (attnlib.book.setup)
         return _browser_translator(s, site, python, sentences)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _browser_translator(s: dict, site: Path, python, sentences: list[str]) -> tuple[dict, dict, dict, dict]:
@@ -452,7 +448,7 @@ TARGETS = {  # what skipped entries still show
 
 def run_info(device: torch.device, quick: bool, note: str) -> dict:
     return {
-        "hardware": describe_hardware(device),
+        "hardware": measure.describe_hardware(device),
         "torch": torch.__version__,
         "python": platform.python_version(),
         "platform": platform.platform(),

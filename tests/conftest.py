@@ -37,6 +37,7 @@ import os  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from attnlib.book.build import build  # noqa: E402
+from attnlib.measure import torch_threads  # noqa: E402
 from attnlib.book.notebooks import REPOSITORY_ENV, SITE_ENV  # noqa: E402
 from book_pages import BOOK_HTML, PLACEHOLDER_REPOSITORY  # noqa: E402
 from browser import free_port  # noqa: E402
@@ -79,10 +80,8 @@ def built_book(site_port) -> Path:
 @pytest.fixture(autouse=True, scope="session")
 def _one_thread():
     """The tests' tensors are small: one thread is faster for them and immune to a busy machine."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+    with torch_threads(1):
+        yield
 
 
 # -- the built book in a real browser, shared by the browser tests ------------------------------------

@@ -1,9 +1,11 @@
-"""Measuring cost honestly: timings taken in turns, and peak memory.
+"""Measuring cost honestly: timings taken in turns, peak memory, and the machine they were taken on.
 
     t = time_fn(step, repeats=7, warmup=2)          # median of 7 timed calls after 2 untimed ones
     a, b = time_interleaved({"ours": f, "torch": g}, repeats=9).values()
     paired_ratio(a, b)                              # median of the per-round ratios f/g
     peak_memory_mb(lambda: model(x))                # extra memory at the high-water mark of one call
+    with torch_threads(1): ...                      # torch on one thread, its own count back afterwards
+    describe_hardware("cpu")                        # one line naming the CPU (or GPU), cores and threads
 
 Two machines never give the same seconds, and a shared machine does not even give
 the same seconds twice. So what the book reports are *ratios* measured side by
@@ -19,13 +21,15 @@ import ctypes
 import gc
 import math
 import os
+import platform
 import statistics
 import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 
 # --------------------------------------------------------------------------------------
@@ -245,3 +249,47 @@ def log_log_slope(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     mx, my = statistics.fmean(p[0] for p in pts), statistics.fmean(p[1] for p in pts)
     sxx = sum((x - mx) ** 2 for x, _ in pts)
     return None if sxx == 0 else sum((x - mx) * (y - my) for x, y in pts) / sxx
+
+
+# --------------------------------------------------------------------------------------
+# The machine
+# --------------------------------------------------------------------------------------
+
+@contextmanager
+def torch_threads(n: int = 1) -> Iterator[None]:
+    """Run torch on ``n`` threads inside the block, then give back the count it had. One thread suits
+    small tensors: several gain them nothing, on a busy machine they mostly wait for each other, and
+    one thread gives the same numbers on every machine."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def cpu_name() -> str:
+    """The processor's model name (from /proc/cpuinfo on Linux), else the machine type."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def describe_hardware(device=None) -> str:
+    """One line naming the hardware a timing ran on: the CPU, or the GPU when ``device`` is CUDA."""
+    import torch
+
+    device = torch.device(device or "cpu")
+    threads = torch.get_num_threads()
+    text = (f"{cpu_name()}, {os.cpu_count()} CPU cores, torch {torch.__version__}, "
+            f"{threads} thread{'s' * (threads != 1)}")
+    if device.type == "cuda":
+        text = f"{torch.cuda.get_device_name(device)} (CUDA {torch.version.cuda}); host: " + text
+    return text

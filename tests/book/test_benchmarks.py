@@ -1,11 +1,10 @@
-"""The benchmarks: the measuring helpers, a quick run of `make bench`, and the figures the book shows."""
+"""The benchmarks: targets, a quick run of `make bench`, and the figures the book shows."""
 
 import datetime
 import importlib.util
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -32,87 +31,15 @@ def quick_results(tmp_path_factory) -> Path:
     return out
 
 
-# -- timing --------------------------------------------------------------------------------------
+# -- targets --------------------------------------------------------------------------------------
 
-class FakeClock:
-    """A clock that only moves when the timed function says so."""
-
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_time_fn_returns_the_median_of_exactly_the_timed_repeats():
-    clock, calls = FakeClock(), []
-    durations = [100.0, 200.0, 5.0, 1.0, 3.0, 2.0, 4.0]  # two warm-ups (slow), then five timed calls
-
-    def fn():
-        clock.now += durations[len(calls)]
-        calls.append(1)
-
-    t = measure.time_fn(fn, repeats=5, warmup=2, clock=clock)
-    assert len(calls) == 7 and t.repeats == 5 and t.warmup == 2
-    assert t.times == [5.0, 1.0, 3.0, 2.0, 4.0]  # warm-ups are not timed
-    assert t.median == 3.0 and t.best == 1.0
-    with pytest.raises(ValueError, match="repeats=0"):
-        measure.time_fn(fn, repeats=0)
-
-
-def test_time_fn_synchronises_around_every_timed_call():
-    syncs = []
-    measure.time_fn(lambda: None, repeats=3, warmup=1, sync=lambda: syncs.append(1))
-    assert len(syncs) == 2 * 4
-
-
-def test_interleaved_timing_alternates_the_order_and_pairs_the_rounds():
-    clock, order = FakeClock(), []
-
-    def make(name, seconds):
-        def fn():
-            order.append(name)
-            clock.now += seconds
-        return fn
-
-    t = measure.time_interleaved({"a": make("a", 2.0), "b": make("b", 1.0)}, repeats=3, warmup=1, clock=clock)
-    assert order == ["a", "b", "b", "a", "a", "b", "b", "a"]  # neither always goes first
-    assert t["a"].times == [2.0] * 3 and t["b"].times == [1.0] * 3
-    assert measure.paired_ratio(t["a"], t["b"]) == 2.0
-    with pytest.raises(ValueError, match="same rounds"):
-        measure.paired_ratio(t["a"], measure.Timing([1.0]))
-
-
-def test_targets_and_growth():
+def test_targets():
     assert bm.meets(0.9, 1.0, "<=") is True and bm.meets(1.1, 1.0, "<=") is False
     assert bm.meets(2.5, 2.0, ">=") is True and bm.meets(1.5, 2.0, ">=") is False
     assert bm.meets(None, 2.0, ">=") is None and bm.meets(1.0, None, None) is None
     assert bm.entry(3.0, unit="x", target=2.0, comparison=">=")["meets_target"] is True
     with pytest.raises(ValueError, match="comparison"):
         bm.meets(1.0, 1.0, "<")
-    assert measure.log_log_slope([64, 128, 256], [3 * t**2 for t in (64, 128, 256)]) == pytest.approx(2.0)
-    assert measure.log_log_slope([64, 128, 256], [5.0 * t for t in (64, 128, 256)]) == pytest.approx(1.0)
-
-
-# -- memory --------------------------------------------------------------------------------------
-
-@pytest.mark.skipif(measure.memory_method("cpu") is None, reason="no way to read the peak RSS here")
-def test_peak_memory_sees_a_temporary_tensor_and_not_a_cheap_call():
-    big = measure.peak_memory_mb(lambda: torch.ones(16 * 2**20).sum(), "cpu")  # a 64 MiB temporary
-    small = measure.peak_memory_mb(lambda: torch.ones(16).sum(), "cpu")
-    assert 60 <= big <= 200
-    assert small < 16
-
-
-def test_process_tree_peak_rss_counts_the_children():
-    child = textwrap.dedent("""
-        import subprocess, sys
-        subprocess.run([sys.executable, "-c", "import time; b = b'x' * (150 * 2**20); time.sleep(1.0)"], check=True)
-    """)
-    run = measure.process_tree_peak_rss([sys.executable, "-c", child], interval=0.05, timeout=60)
-    assert run["returncode"] == 0 and run["samples"] >= 3
-    assert run["peak_rss_mb"] >= 150  # the grandchild's 150 MiB is in the sum
-    assert run["wall_s"] >= 1.0
 
 
 # -- the quick run -------------------------------------------------------------------------------
@@ -166,11 +93,8 @@ def test_only_runs_the_selected_benchmarks_and_marks_the_rest(tmp_path):
     spec = importlib.util.spec_from_file_location("bench_run", RUNNER)
     run = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(run)
-    threads = torch.get_num_threads()
-    try:
+    with measure.torch_threads(torch.get_num_threads()):  # the run sets its own count: ours comes back after
         status = run.main(["--quick", "--only", "widget_latency_ms", "--out", str(tmp_path / "r.json")])
-    finally:
-        torch.set_num_threads(threads)
     r = json.loads((tmp_path / "r.json").read_text())
     assert status == 0 and r["widget_latency_ms"]["value"] > 0
     assert r["mha_fast_vs_torch"]["value"] is None and r["mha_fast_vs_torch"]["note"] == "not selected (--only)"

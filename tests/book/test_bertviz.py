@@ -12,6 +12,7 @@ from attnlib.book.bertviz import (LOCAL_PATHS, MODEL_MIN_PX, bertviz_inputs, boo
                                   stable_ids, to_bertviz, view_html)
 from attnlib.book.sphinxext import VENDOR
 from attnlib.figures.decoding import translator as load_translator
+from attnlib.measure import torch_threads
 from attnlib.model.capture import attention_layer
 from book_pages import new_tab
 from browser import serve
@@ -32,10 +33,8 @@ require.config({
 
 @pytest.fixture(scope="module")
 def data():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield bertviz_inputs(load_translator(), SENTENCE)
-    torch.set_num_threads(before)
+    with torch_threads(1):
+        yield bertviz_inputs(load_translator(), SENTENCE)
 
 
 def test_inputs_hold_every_layer_of_the_three_kinds_with_matching_tokens(data):

@@ -15,8 +15,7 @@ from attnlib.exercises.blocks import check_ffn_parameters, check_pre_ln
 from attnlib.model.layers import FeedForward
 from attnlib.lessons.recurrence import (attention_flops, recurrent_flops, sequential_steps, time_attention_vs_recurrence,
                                 timing_table)
-from attnlib.lessons.stability import (ARRANGEMENTS, gradient_flow, residual_step, single_thread, train_reversal,
-                               warmup_factor)
+from attnlib.lessons.stability import ARRANGEMENTS, gradient_flow, residual_step, train_reversal, warmup_factor
 
 
 # -- the diagram ------------------------------------------------------------------------------
@@ -99,13 +98,6 @@ def test_gradient_flow_figure_and_its_demo():
     assert len(demo.grid()) <= 60
     fig, script = demo.static()
     assert script is not None and len(fig.data) == len(demo.grid())  # one bar trace per state
-
-
-def test_single_thread_restores_the_thread_count():
-    before = torch.get_num_threads()
-    with single_thread():
-        assert torch.get_num_threads() == 1
-    assert torch.get_num_threads() == before
 
 
 # -- training -------------------------------------------------------------------------------

@@ -31,9 +31,11 @@ def setup(seed: int = 0, threads: int = 1) -> None:
     One thread by default: the chapters' tensors are small, and one thread is faster for them
     and immune to a busy machine; the training chapter asks for more.
     """
+    import numpy as np
     import torch
 
     seed_everything(seed)
+    np.random.seed(seed)  # NumPy's global generator too: the model layer knows nothing of NumPy
     torch.set_num_threads(max(1, min(threads, os.cpu_count() or 1)))
     setup_plotly()
 

@@ -21,6 +21,8 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from attnlib.measure import torch_threads
+
 
 def dot_scores(q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
     return q @ k.transpose(-2, -1)  # (..., Tq, Tk)
@@ -73,18 +75,13 @@ def fit_additive(q: torch.Tensor, k: torch.Tensor, target: torch.Tensor, d_hidde
     model = AdditiveScore(q.shape[-1], k.shape[-1], d_hidden, seed=seed)
     goal = (target - target.mean(-1, keepdim=True)).detach()  # (Tq, Tk)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny tensors: one thread is fastest and the same on every machine
-    try:
-        with torch.enable_grad():  # also when called under no_grad
-            for _ in range(steps):
-                s = model(q, k)  # (Tq, Tk)
-                loss = F.mse_loss(s - s.mean(-1, keepdim=True), goal)
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-    finally:
-        torch.set_num_threads(threads)
+    with torch_threads(1), torch.enable_grad():  # also when called under no_grad
+        for _ in range(steps):
+            s = model(q, k)  # (Tq, Tk)
+            loss = F.mse_loss(s - s.mean(-1, keepdim=True), goal)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
     model.requires_grad_(False)
     return model
 

@@ -11,7 +11,6 @@ Shape letters: B batch, T length, D model width, V vocabulary.
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 from functools import lru_cache
 from typing import Callable
 
@@ -19,24 +18,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from attnlib.measure import torch_threads
 from attnlib.model.config import ModelConfig
 from attnlib.model.layers import EncoderLayer
 from attnlib.model.positional import SinusoidalEncoding
 
 ARRANGEMENTS = ("plain", "residual", "post-LN", "pre-LN")
 MAX_DEPTH = 96
-
-
-@contextmanager
-def single_thread():
-    """Run torch on one thread for a while: tiny tensors gain nothing from several threads, and on a
-    busy machine the threads mostly wait for each other."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def residual_step(x: torch.Tensor, sublayer: Callable[[torch.Tensor], torch.Tensor], norm: Callable[[torch.Tensor], torch.Tensor],
@@ -71,7 +59,7 @@ def gradient_flow(arrangement: str, depth: int, d_model: int = 32, batch: int = 
         raise ValueError(f"arrangement must be one of {ARRANGEMENTS}, got {arrangement!r}")
     if not 1 <= depth <= MAX_DEPTH:
         raise ValueError(f"depth={depth}: choose between 1 and {MAX_DEPTH} layers")
-    with single_thread():
+    with torch_threads(1):
         return _gradient_flow(arrangement, depth, d_model, batch, seed)
 
 
@@ -148,7 +136,7 @@ def train_reversal(norm_first: bool, warmup: int = 0, *, depth: int = 4, steps: 
     """
     if steps < 1 or depth < 1 or length < 2:
         raise ValueError(f"need steps >= 1, depth >= 1 and length >= 2, got {steps}, {depth}, {length}")
-    with single_thread():
+    with torch_threads(1):
         result = _train_reversal(norm_first, warmup, depth, steps, lr, vocab, length, batch, d_model, seed)
     result["settings"] = dict(norm_first=norm_first, warmup=warmup, depth=depth, steps=steps, lr=lr, vocab=vocab,
                               length=length, batch=batch, d_model=d_model, seed=seed)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import random
 
-import numpy as np
 import torch
 
 
@@ -20,30 +19,8 @@ def pick_device(prefer: str | None = None) -> torch.device:
 
 
 def seed_everything(seed: int = 0) -> None:
-    """Seed Python, NumPy and torch so that every figure in the book is reproducible."""
+    """Seed Python and torch, whose generators the model and the book draw from (the library's NumPy
+    code makes its own seeded generators; :func:`attnlib.book.setup` seeds NumPy's global one too)."""
     random.seed(seed)
-    np.random.seed(seed)
     torch.manual_seed(seed)
 
-
-def cpu_name() -> str:
-    """The processor's model name (from /proc/cpuinfo on Linux), else the machine type."""
-    import platform
-
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def describe_hardware(device: torch.device | str | None = None) -> str:
-    """One line naming the hardware a timing ran on: the CPU, or the GPU when ``device`` is CUDA."""
-    device = torch.device(device or "cpu")
-    text = f"{cpu_name()}, {os.cpu_count()} CPU cores, torch {torch.__version__}, {torch.get_num_threads()} thread{'s' * (torch.get_num_threads() != 1)}"
-    if device.type == "cuda":
-        text = f"{torch.cuda.get_device_name(device)} (CUDA {torch.version.cuda}); host: " + text
-    return text

@@ -18,8 +18,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import torch
-
+from attnlib.measure import torch_threads
 from attnlib.paths import ABLATIONS_DIR
 from .corpus import load_split
 from .alignment import SNAPSHOT_SENTENCES, attention_snapshots
@@ -132,16 +131,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ABLATIONS_DIR)
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
-    torch.set_num_threads(max(1, args.threads))
     cfg = TRAIN_PRESETS[args.preset].replace(steps=args.steps, eval_every=args.eval_every,
                                               eval_pairs=args.eval_pairs, seed=args.seed)
-    for key in args.variants:
-        record = run_variant(VARIANTS[key], cfg, progress=not args.no_progress)
-        path = write(record, args.out)
-        last = record["history"][-1]
-        print(f"{record['label']}: loss {last['loss']:.3f}, valid BLEU {last.get('valid_bleu', float('nan')):.1f}, "
-              f"test BLEU {record['test']['bleu']:.1f} after {record['train']['steps']} steps "
-              f"({record['train_seconds']:.0f} s) -> {path}")
+    with torch_threads(max(1, args.threads)):
+        for key in args.variants:
+            record = run_variant(VARIANTS[key], cfg, progress=not args.no_progress)
+            path = write(record, args.out)
+            last = record["history"][-1]
+            print(f"{record['label']}: loss {last['loss']:.3f}, valid BLEU {last.get('valid_bleu', float('nan')):.1f}, "
+                  f"test BLEU {record['test']['bleu']:.1f} after {record['train']['steps']} steps "
+                  f"({record['train_seconds']:.0f} s) -> {path}")
     return 0
 
 

@@ -21,7 +21,8 @@ import torch.distributed as dist
 from torch import nn
 
 from attnlib.model.config import ModelConfig
-from attnlib.model.device import describe_hardware, pick_device
+from attnlib.measure import describe_hardware
+from attnlib.model.device import pick_device
 from attnlib.model.transformer import Transformer
 from .checkpoint import CheckpointError, load_checkpoint, load_state, save_checkpoint
 from .corpus import Pair, load_split

@@ -9,12 +9,6 @@ from attnlib.book.bertviz import to_bertviz
 from attnlib.model.capture import attention_layer
 from attnlib.translation.checkpoint import CheckpointError, load_checkpoint
 from attnlib.translation.evaluate import evaluate
-from attnlib.translation.translator import DEFAULT_CHECKPOINT, Translator
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Translator:
-    return Translator.load(DEFAULT_CHECKPOINT, device="cpu")
 
 
 @pytest.mark.parametrize("heads", [0, -2])

@@ -9,15 +9,9 @@ from attnlib.lessons.pronouns import (_swap_noun, attention_from_pronoun, predic
                                       pronoun_index, swapped_noun_test)
 from attnlib.translation.corpus import load_split
 from attnlib.translation.corpus.lexicon import NOUNS
-from attnlib.translation.translator import Translator
 
 TEST = load_split("test")
 TIRED = TEST[2]  # the cat does not cross the street because it is tired .
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Translator:
-    return Translator.load(device="cpu")
 
 
 def test_the_pronoun_is_found_or_its_absence_explained():

@@ -13,16 +13,10 @@ from attnlib.translation.antecedents import (antecedent_pairs, french_index, fre
                                              reveals_choice)
 from attnlib.translation.corpus import Pair, load_split
 from attnlib.translation.evaluate import evaluate
-from attnlib.translation.translator import DEFAULT_CHECKPOINT, Translator
 from attnlib.translation.vocab import decoder_input
 
 TEST = load_split("test")
 TIRED, WIDE = TEST[2], TEST[3]  # the cat does not cross the street because it is tired / wide
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Translator:
-    return Translator.load(DEFAULT_CHECKPOINT, device="cpu")
 
 
 def test_the_gender_of_the_pronoun_is_read_after_parce_que():

@@ -3,7 +3,6 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import torch
@@ -13,7 +12,7 @@ from attnlib.translation.corpus import load_split
 from attnlib.translation.decoding import beam_search, greedy_decode
 from attnlib.translation.evaluate import evaluate
 from attnlib.translation.train import TRAIN_PRESETS, lr_at, train
-from attnlib.translation.translator import DEFAULT_CHECKPOINT, LENGTH_MARGIN, Translator
+from attnlib.translation.translator import LENGTH_MARGIN, Translator
 from attnlib.translation.vocab import QUOTE_MAX_CHARS, QUOTE_MAX_WORDS, quoted_words
 
 TRAIN = load_split("train")[:400]
@@ -90,11 +89,6 @@ def test_distributed_training_on_two_cpu_processes_trains_one_model(tmp_path):
     assert meta["world_size"] == 2 and meta["steps"] == 6
     first, second = meta["rank_checksums"]
     assert first == second  # the two processes hold identical weights
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Translator:
-    return Translator.load(DEFAULT_CHECKPOINT, device="cpu")
 
 
 def test_shipped_checkpoint_loads_and_scores_as_recorded(shipped):

@@ -1,4 +1,4 @@
-"""The Transformer-block chapter: diagram, gradient flow, training, timing, parameter counts, checkers."""
+"""The Transformer-block chapter: diagram, gradient flow, training, timing, parameter counts."""
 
 import math
 
@@ -10,9 +10,6 @@ from attnlib import PRESETS, ModelConfig, Transformer
 from attnlib.lessons.anatomy import COMPONENTS, component_of, data_flow, parameter_breakdown, text_table
 from attnlib.book.demo import Demo, Param
 from attnlib.figures import blocks
-from attnlib.exercises import NOT_ANSWERED
-from attnlib.exercises.blocks import check_ffn_parameters, check_pre_ln
-from attnlib.model.layers import FeedForward
 from attnlib.lessons.recurrence import (attention_flops, recurrent_flops, sequential_steps, time_attention_vs_recurrence,
                                 timing_table)
 from attnlib.lessons.stability import ARRANGEMENTS, gradient_flow, residual_step, train_reversal, warmup_factor
@@ -205,43 +202,3 @@ def test_text_table_and_parameter_figure():
     assert [round(sum(t.y[i] for t in fig.data)) for i in range(2)] == [100, 100]
     with pytest.raises(ValueError):
         blocks.parameter_figure({})
-
-
-# -- checkers -------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("mistake, hint", [
-    (lambda x, f, norm: norm(x + f(x)), "post-LN"),
-    (lambda x, f, norm: f(norm(x)), "residual connection is missing"),
-    (lambda x, f, norm: norm(x) + f(norm(x)), "raw x"),
-    (lambda x, f, norm: x + norm(f(x)), "before"),
-    (lambda x, f, norm: x + f(x), "LayerNorm is missing"),
-    (lambda x, f, norm: x[..., :2], "shape"),
-    (lambda x, f, norm: 2 * x, "differs"),
-    (lambda x, f, norm: undefined_name, "NameError"),  # noqa: F821
-])
-def test_pre_ln_checker_rejects_plausible_mistakes_with_a_hint(mistake, hint):
-    verdict = check_pre_ln(mistake)
-    assert not verdict and hint in verdict.message
-
-
-def test_pre_ln_checker_accepts_the_solution():
-    assert check_pre_ln(lambda x, sublayer, norm: x + sublayer(norm(x)))
-    assert check_pre_ln(lambda x, sublayer, norm: None) == NOT_ANSWERED
-
-
-@pytest.mark.parametrize("mistake, hint", [
-    (lambda d, ff: 2 * d * ff, "bias"),
-    (lambda d, ff: 2 * d * ff + ff, "second layer has a bias"),
-    (lambda d, ff: 2 * d * ff + d, "first layer has a bias"),
-    (lambda d, ff: d * ff + ff, "only the first layer"),
-    (lambda d, ff: 7, "Count weights and biases"),
-])
-def test_ffn_checker_rejects_plausible_mistakes_with_a_hint(mistake, hint):
-    verdict = check_ffn_parameters(mistake)
-    assert not verdict and hint in verdict.message
-
-
-def test_ffn_checker_accepts_the_solution():
-    assert check_ffn_parameters(lambda d, ff: 2 * d * ff + ff + d)
-    assert sum(p.numel() for p in FeedForward(512, 2048).parameters()) == 2_099_712
-    assert check_ffn_parameters(lambda d, ff: None) == NOT_ANSWERED

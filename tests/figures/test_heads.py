@@ -1,13 +1,9 @@
-"""The multi-head chapter's figures, hand-set heads, torch interop and checkers say what the chapter claims."""
+"""The multi-head chapter's figures and hand-set heads say what the chapter claims."""
 
 import pytest
 import torch
 
-from attnlib import MultiHeadAttention, causal_mask, lengths_mask
 from attnlib.figures import heads
-from attnlib.exercises import NOT_ANSWERED
-from attnlib.exercises.heads import check_parameter_count, check_split_heads, parameter_count
-from attnlib.model.interop import to_torch_multihead
 
 
 def top(words, weights, head, query):
@@ -101,54 +97,3 @@ def test_split_figure_colours_each_head_block_in_one_colour_only_when_transposed
         heads.split_figure(3)
     with pytest.raises(ValueError, match="unknown method"):
         heads.split_figure(2, "reshape")
-
-
-def test_torch_interop_reproduces_outputs_and_weights():
-    for bias in (True, False):
-        ours = MultiHeadAttention(16, 4, bias=bias).eval()
-        ref = to_torch_multihead(ours)
-        x, mem = torch.randn(2, 5, 16), torch.randn(2, 6, 16)
-        for mask, kwargs in ((causal_mask(5), {"attn_mask": ~causal_mask(5)[0, 0]}),):
-            out, w = ours(x, mask=mask, need_weights=True)
-            ref_out, ref_w = ref(x, x, x, average_attn_weights=False, **kwargs)
-            torch.testing.assert_close(out, ref_out, atol=1e-5, rtol=1e-5)
-            torch.testing.assert_close(w, ref_w, atol=1e-5, rtol=1e-5)
-        pad = lengths_mask([6, 3], 6)
-        out, _ = ours(x, mem, mask=pad)
-        ref_out, _ = ref(x, mem, mem, key_padding_mask=~pad[:, 0, 0])  # torch: True = hidden
-        torch.testing.assert_close(out, ref_out, atol=1e-5, rtol=1e-5)
-
-
-# -- checkers -------------------------------------------------------------------------------------
-
-def right_split(x, n_heads):
-    b, t, d = x.shape
-    return x.view(b, t, n_heads, d // n_heads).transpose(1, 2)
-
-
-@pytest.mark.parametrize("mistake, hint", [
-    (lambda x, h: x.view(x.shape[0], h, x.shape[1], -1), "mixes the features of several positions"),
-    (lambda x, h: x.view(x.shape[0], x.shape[1], h, -1), "transpose(1, 2)"),
-    (lambda x, h: x.view(x.shape[0], x.shape[1], -1, h).permute(0, 3, 1, 2), "contiguous slice"),
-    (lambda x, h: right_split(x, h) * 2, "different numbers"),
-    (lambda x, h: x, "should have shape"),
-])
-def test_split_heads_checker_rejects_plausible_mistakes_with_a_hint(mistake, hint):
-    verdict = check_split_heads(mistake)
-    assert not verdict and hint in verdict.message
-
-
-def test_split_heads_checker_accepts_the_solution_and_waits_for_an_answer():
-    assert check_split_heads(right_split)
-    assert check_split_heads(lambda x, h: x.reshape(x.shape[0], x.shape[1], h, -1).permute(0, 2, 1, 3))
-    assert check_split_heads(lambda x, h: None) == NOT_ANSWERED
-
-
-def test_parameter_count_checker():
-    assert parameter_count(512, 8) == 4 * (512 * 512 + 512) == parameter_count(512, 1)
-    assert check_parameter_count(1_050_624)
-    for mistake, hint in ((4 * 512 * 512, "biases"), (3 * (512 * 512 + 512), "W^O"),
-                          (8 * 1_050_624, "factor of 8"), (1000, "Not quite"), ("many", "whole number")):
-        verdict = check_parameter_count(mistake)
-        assert not verdict and hint in verdict.message
-    assert check_parameter_count(None) == NOT_ANSWERED

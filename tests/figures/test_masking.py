@@ -1,4 +1,4 @@
-"""Attention step by step and the mask playground say what the chapter claims; the mask checkers tell right from wrong."""
+"""Attention step by step and the mask playground say what the chapter claims."""
 
 import itertools
 import math
@@ -6,13 +6,11 @@ import math
 import pytest
 import torch
 
-from attnlib import causal_mask, lengths_mask, scaled_dot_product_attention
+from attnlib import causal_mask, scaled_dot_product_attention
 
 from attnlib.lessons import toy
 from attnlib.book.demo import Demo, Param
 from attnlib.figures import masking
-from attnlib.exercises import NOT_ANSWERED
-from attnlib.exercises.masking import check_causal_mask, check_padding_mask
 
 
 def test_batch_is_padded_with_zero_vectors():
@@ -122,37 +120,3 @@ def test_static_twins_keep_the_same_axes_in_every_state():
                        .to_plotly_json() if k.startswith(("xaxis", "yaxis")))
                 for combo in itertools.product(*(p.values for p in demo.params))]
         assert all(a == axes[0] for a in axes) and len(axes[0]) >= 8
-
-
-# -- checkers -------------------------------------------------------------------------------------
-
-def test_causal_mask_checker_accepts_solutions_and_waits_for_an_answer():
-    assert check_causal_mask(lambda T: torch.ones(T, T, dtype=torch.bool).tril())
-    assert check_causal_mask(lambda T: causal_mask(T))  # the library's (1, 1, T, T) shape is fine too
-    assert check_causal_mask(lambda T: None) == NOT_ANSWERED
-    assert check_causal_mask(None) == NOT_ANSWERED
-
-
-@pytest.mark.parametrize("mistake, hint", [
-    (lambda T: torch.ones(T, T, dtype=torch.bool).triu(), "transposed"),
-    (lambda T: torch.ones(T, T, dtype=torch.bool).tril(-1), "itself"),
-    (lambda T: ~torch.ones(T, T, dtype=torch.bool).tril(), "inverted"),
-    (lambda T: torch.ones(T, T).tril(), "boolean"),
-    (lambda T: torch.ones(T, T + 1, dtype=torch.bool), "shape"),
-    (lambda T: torch.eye(T, dtype=torch.bool), "differs"),
-])
-def test_causal_mask_checker_rejects_plausible_mistakes_with_a_hint(mistake, hint):
-    verdict = check_causal_mask(mistake)
-    assert not verdict and hint in verdict.message
-
-
-def test_padding_mask_checker():
-    assert check_padding_mask(lambda lengths, T: torch.arange(T)[None, :] < lengths[:, None])
-    assert check_padding_mask(lambda lengths, T: lengths_mask(lengths, T))  # (B, 1, 1, T) is fine
-    assert check_padding_mask(lambda lengths, T: None) == NOT_ANSWERED
-    inverted = check_padding_mask(lambda lengths, T: torch.arange(T)[None, :] >= lengths[:, None])
-    assert not inverted and "True at the <pad>" in inverted.message
-    off_by_one = check_padding_mask(lambda lengths, T: torch.arange(T)[None, :] <= lengths[:, None])
-    assert not off_by_one and "Off by one" in off_by_one.message
-    crash = check_padding_mask(lambda lengths, T: torch.arange(T) < lengths)
-    assert not crash and "RuntimeError" in crash.message

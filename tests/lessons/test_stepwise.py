@@ -1,6 +1,4 @@
-"""Decoding, step by step: traces, scores, the cache, the chapter's demos and checkers (on the shipped checkpoint)."""
-
-import math
+"""Decoding, step by step: traces, scores, the cache and the chapter's demos (on the shipped checkpoint)."""
 
 import pytest
 import torch
@@ -9,7 +7,6 @@ from attnlib.translation.corpus import Pair
 from attnlib.translation.decoding import beam_search, greedy_decode
 from attnlib.book.demo import Demo, Param
 from attnlib.figures import decoding as dv
-from attnlib.exercises.decoding import check_greedy_step, check_normalised_score
 from attnlib.lessons.stepwise import (batch_source_ids, forced_decode, greedy_mistakes, greedy_trace, hesitation, normalised_score,
                               positions_computed, sequence_log_prob, time_decoding, token_log_probs, trim_at_eos)
 
@@ -141,37 +138,3 @@ def test_the_length_example_is_one_whose_winner_grows_longer_with_alpha():
     assert lengths == sorted(lengths)  # provable: a larger α can only hand the win to a longer output
     if sentence != dv.LENGTH_CANDIDATES[0]:  # a later candidate is only taken when its winner changes
         assert lengths[0] < lengths[-1]
-
-
-@pytest.mark.parametrize("mistake, hint", [
-    (lambda logits: logits.argmax(dim=0), "dim=-1"),
-    (lambda logits: logits.max(-1).values, "token ids"),
-    (lambda logits: logits.softmax(-1), "distribution"),
-    (lambda logits: logits.argmin(-1), "argmin"),
-    (lambda logits: logits[0], "integer token ids"),
-])
-def test_greedy_step_checker_rejects_plausible_mistakes(mistake, hint):
-    verdict = check_greedy_step(mistake)
-    assert not verdict and hint in verdict.message
-
-
-def test_greedy_step_checker_accepts_argmax_with_or_without_softmax():
-    assert check_greedy_step(lambda logits: logits.argmax(dim=-1))
-    assert check_greedy_step(lambda logits: logits.softmax(-1).argmax(-1))
-    assert "Not answered" in check_greedy_step(lambda logits: None).message
-
-
-@pytest.mark.parametrize("mistake, hint", [
-    (lambda lp, n, a: lp * n**a, "Divide"),
-    (lambda lp, n, a: lp / n, "length**alpha"),
-    (lambda lp, n, a: -lp / n**a, "sign"),
-    (lambda lp, n, a: lp / (n + 1) ** a, "should be"),
-])
-def test_normalised_score_checker_rejects_plausible_mistakes(mistake, hint):
-    verdict = check_normalised_score(mistake)
-    assert not verdict and hint in verdict.message
-
-
-def test_normalised_score_checker_accepts_the_solution():
-    assert check_normalised_score(lambda lp, n, a: lp / n**a)
-    assert check_normalised_score(lambda lp, n, a: lp / math.pow(n, a))

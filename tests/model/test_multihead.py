@@ -8,9 +8,10 @@ from attnlib.model.interop import to_torch_multihead
 from attnlib import KVCache, ModelConfig, MultiHeadAttention, causal_mask, lengths_mask, merge_heads, split_heads
 
 
+@pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("kind", ["self", "cross", "causal", "padding"])
-def test_reproduces_torch_multihead_attention(kind):
-    ours = MultiHeadAttention(32, 4)
+def test_reproduces_torch_multihead_attention(kind, bias):
+    ours = MultiHeadAttention(32, 4, bias=bias)
     ref = to_torch_multihead(ours)
     x = torch.randn(3, 6, 32)
     mem = torch.randn(3, 9, 32) if kind in ("cross", "padding") else x

@@ -54,6 +54,18 @@ def test_masked_keys_get_zero_weight_and_fully_masked_row_gives_zeros_not_nan():
     assert (w[1, :, 2] == 0).all() and (out[1, :, 2] == 0).all() and (fast[1, :, 2] == 0).all()
 
 
+def test_a_fully_masked_row_leaves_the_other_rows_as_the_plain_masked_softmax():
+    g = torch.Generator().manual_seed(0)
+    q, k, v = torch.randn(2, 4, generator=g), torch.randn(3, 4, generator=g), torch.randn(3, 2, generator=g)
+    mask = torch.tensor([[True, True, False], [False, False, False]])  # the second query may see nothing
+    out, w = scaled_dot_product_attention(q, k, v, mask, need_weights=True)
+    plain = torch.softmax((q @ k.T / 4 ** 0.5).masked_fill(~mask, float("-inf")), dim=-1)  # NaN in the empty row
+    assert torch.isnan(plain[1]).all()
+    torch.testing.assert_close(w[0], plain[0])
+    torch.testing.assert_close(out[0], plain[0] @ v)
+    assert not torch.isnan(out).any()
+
+
 def test_scale_argument_one_means_unscaled():
     q, k, v = qkv()
     _, w = scaled_dot_product_attention(q, k, v, need_weights=True, scale=1.0)

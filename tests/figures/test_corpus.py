@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from attnlib.model.config import ModelConfig
-from attnlib.translation.corpus import HELD_OUT_TAGS, MAX_TRAIN_LENGTH, PHENOMENA, Pair
+from attnlib.translation.corpus import HELD_OUT_TAGS, MAX_TRAIN_LENGTH, PHENOMENA, Pair, load_split
+from attnlib.translation.vocab import Vocab
 from attnlib.book.demo import Demo, Param
 from attnlib.figures import corpus as cv
 from attnlib.model.transformer import Transformer
@@ -82,6 +83,11 @@ def test_phenomena_and_length_figures_compare_the_splits():
 
 
 # -- batches and masks ----------------------------------------------------------------------------
+
+def test_the_vocabularies_are_the_ones_built_from_the_training_split():
+    train = load_split("train")
+    assert cv.vocabularies() == (Vocab.build(p.src for p in train), Vocab.build(p.tgt for p in train))
+
 
 def test_example_batch_is_teacher_forcing_with_padding():
     batch = cv.example_batch()

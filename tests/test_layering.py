@@ -1,17 +1,21 @@
-"""The library's folders are its layers: each may import only the layers below it.
+"""The library's folders are its layers: each may import only the layers below it, and only the
+libraries it needs besides the standard library.
 
-    model        the Transformer: torch only
-    paths, measure   where the data lives; timing and memory: standard library (and torch) only
-    translation  the translator: model, paths, measure
-    lessons      what the chapters compute: model, translation, paths, measure
-    book         the book's machinery: anything above, but not figures or exercises (drawn with it)
-    figures      one module per concept's figures: anything but exercises
-    exercises    the checkers: anything but figures
+    model        the Transformer: torch
+    paths        where the data lives: nothing
+    measure      timing, memory, threads, the machine: torch (psutil for a process tree's memory)
+    translation  the translator: model, paths, measure; torch, tqdm, sacrebleu
+    lessons      what the chapters compute: model, translation, paths, measure; torch, numpy
+    book         the book's machinery: anything above, but not figures or exercises (drawn with it);
+                 plotly, the notebook and build tools (IPython, ipywidgets, jupytext, nbclient, nbformat), bertviz
+    figures      one module per concept's figures: anything but exercises; torch, numpy, plotly, IPython
+    exercises    the checkers: anything but figures; torch
 
 plotly is for pictures: only book/ and figures/ import it.
 """
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,6 +36,19 @@ MAY_IMPORT = {
     "attnlib.exercises": {"attnlib", "attnlib.model", "attnlib.translation", "attnlib.lessons", "attnlib.book",
                           "attnlib.exercises", *BASE},
     "attnlib": {"attnlib.model"},  # the package's own __init__: the model API
+}
+# the libraries besides the standard library each layer may import (a relative import is attnlib's own)
+THIRD_PARTY = {
+    "attnlib.model": {"torch"},
+    "attnlib.paths": set(),
+    "attnlib.measure": {"torch", "psutil"},
+    "attnlib.translation": {"torch", "tqdm", "sacrebleu"},
+    "attnlib.lessons": {"torch", "numpy"},
+    "attnlib.book": {"torch", "numpy", "plotly", "IPython", "ipywidgets", "jupytext", "nbclient", "nbformat",
+                     "bertviz"},
+    "attnlib.figures": {"torch", "numpy", "plotly", "IPython"},
+    "attnlib.exercises": {"torch"},
+    "attnlib": set(),
 }
 PLOTLY_LAYERS = {"attnlib.book", "attnlib.figures"}
 MAX_LINES = 400
@@ -71,9 +88,11 @@ def problems(name: str, imports: set[str], known: set[str]) -> list[str]:
     layer = layer_of(name)
     out = {}  # one line per forbidden layer or library, naming the deepest module imported from it
     for imported in sorted(imports):
-        if imported.split(".")[0] == "plotly" and layer not in PLOTLY_LAYERS:
-            out["plotly"] = f"{name} imports {imported}: only {sorted(PLOTLY_LAYERS)} draw"
-        if imported.split(".")[0] != "attnlib" or imported not in known:
+        top = imported.split(".")[0]
+        if top not in sys.stdlib_module_names | {"attnlib"} | THIRD_PARTY[layer]:
+            out[top] = (f"{name} imports {imported}: {layer} may use only {sorted(THIRD_PARTY[layer])} besides "
+                        f"the standard library")
+        if top != "attnlib" or imported not in known:
             continue  # another library, or a name imported from a module (not a module itself)
         target = "attnlib.model" if imported == "attnlib" else layer_of(imported)  # the package is the model API
         if target != layer and target not in MAY_IMPORT[layer]:
@@ -89,14 +108,23 @@ def test_every_module_imports_only_the_layers_below_it():
     modules = library()
     known = set(modules) | {"attnlib"}
     assert {layer_of(m) for m in modules} <= set(MAY_IMPORT), "a new top-level module: give it a layer here"
+    assert set(THIRD_PARTY) == set(MAY_IMPORT), "say which libraries each layer may import"
     found = [p for name, (source, is_pkg) in modules.items()
              for p in problems(name, imported_modules(source, name, is_pkg), known)]
     assert not found, "\n".join(found)
 
 
+def test_only_the_drawing_layers_may_import_plotly():
+    assert {layer for layer, libraries in THIRD_PARTY.items() if "plotly" in libraries} == PLOTLY_LAYERS
+
+
 @pytest.mark.parametrize("name, source, wrong", [
     ("attnlib.model.attention", "from attnlib.book import plots\n", "attnlib.book.plots"),
     ("attnlib.model.attention", "import plotly.graph_objects as go\n", "plotly.graph_objects"),
+    ("attnlib.model.device", "import numpy as np\n", "numpy"),
+    ("attnlib.model.device", "def seed():\n    from numpy.random import seed\n", "numpy.random"),
+    ("attnlib.paths", "import torch\n", "torch"),
+    ("attnlib.exercises.heads", "import plotly.express as px\n", "plotly.express"),
     ("attnlib.translation.train", "def f():\n    from ..lessons import toy\n", "attnlib.lessons.toy"),
     ("attnlib.lessons.cost", "from attnlib.figures import cost\n", "attnlib.figures.cost"),
     ("attnlib.book.demo", "from ..figures.heads import head_maps\n", "attnlib.figures.heads"),

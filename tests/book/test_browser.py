@@ -18,7 +18,7 @@ on 127.0.0.1 and every page of the table of contents, plus index.html and search
 
 A failing page leaves a full-page screenshot in test-artifacts/screenshots/<page>.png.
 
-While writing tests, ``ATTN_REUSE_BUILD=1 pytest tests/test_browser.py`` reuses an existing
+While writing tests, ``ATTN_REUSE_BUILD=1 pytest tests/book/test_browser.py`` reuses an existing
 ``_build/html`` instead of building the book again.
 """
 

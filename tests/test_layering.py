@@ -3,6 +3,7 @@ libraries it needs besides the standard library.
 
     model        the Transformer: torch
     paths        where the data lives: nothing
+    files        writing files so that nothing is lost: nothing
     measure      timing, memory, threads, the machine: torch (psutil for a process tree's memory)
     translation  the translator: model, paths, measure; torch, tqdm, sacrebleu
     lessons      what the chapters compute: model, translation, paths, measure; torch, numpy
@@ -23,11 +24,12 @@ import pytest
 import attnlib
 
 PACKAGE = Path(attnlib.__file__).parent
-BASE = {"attnlib.paths", "attnlib.measure"}
+BASE = {"attnlib.paths", "attnlib.measure", "attnlib.files"}
 MAY_IMPORT = {
     "attnlib.model": {"attnlib.model"},
     "attnlib.paths": set(),
     "attnlib.measure": set(),
+    "attnlib.files": set(),
     "attnlib.translation": {"attnlib.model", "attnlib.translation", *BASE},
     "attnlib.lessons": {"attnlib.model", "attnlib.translation", "attnlib.lessons", *BASE},
     "attnlib.book": {"attnlib", "attnlib.model", "attnlib.translation", "attnlib.lessons", "attnlib.book", *BASE},
@@ -41,6 +43,7 @@ MAY_IMPORT = {
 THIRD_PARTY = {
     "attnlib.model": {"torch"},
     "attnlib.paths": set(),
+    "attnlib.files": set(),
     "attnlib.measure": {"torch", "psutil"},
     "attnlib.translation": {"torch", "tqdm", "sacrebleu"},
     "attnlib.lessons": {"torch", "numpy"},

@@ -1,4 +1,4 @@
-"""Saving and loading a trained translator: atomic writes, safe loads, clear errors.
+"""Saving and loading a trained translator: safe writes, safe loads, clear errors.
 
 A checkpoint is one ``torch.save`` file holding only tensors and plain Python data,
 so it loads with ``torch.load(weights_only=True)`` (no arbitrary code runs):
@@ -11,11 +11,12 @@ so it loads with ``torch.load(weights_only=True)`` (no arbitrary code runs):
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
+
+from attnlib.files import replacing
 
 FORMAT = 1
 REQUIRED = ("format", "model_config", "model", "src_vocab", "tgt_vocab")
@@ -26,25 +27,11 @@ class CheckpointError(ValueError):
 
 
 def save_checkpoint(path: str | Path, payload: dict[str, Any]) -> Path:
-    """Write ``payload`` to ``path`` atomically: a crash mid-write never leaves a truncated file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for orphan in path.parent.glob(f".{path.name}.*.tmp"):  # left by a save that was killed mid-write
-        orphan.unlink(missing_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save({"format": FORMAT, **payload}, f)
-            f.flush()
-            os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; a checkpoint is an ordinary file
-        os.replace(tmp, path)  # atomic on POSIX: readers see the old file or the new one
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Write ``payload`` to ``path`` safely (:func:`attnlib.files.replacing`): a crash or a full disk mid-write
+    leaves the previous file as it was, and only a regular file or a new path is ever replaced."""
+    with replacing(path) as f:
+        torch.save({"format": FORMAT, **payload}, f)
+    return Path(path)
 
 
 def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:
@@ -54,14 +41,18 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
             f"no checkpoint at {path}: train one with `make translator` "
             f"(or `python -m attnlib.translation train --out {path}`)"
         )
-    if path.is_file() and path.stat().st_size == 0:
+    if not path.is_file():
+        raise CheckpointError(f"{path} is not a file (a directory?): give the path of a checkpoint file")
+    if not os.access(path, os.R_OK):
+        raise CheckpointError(f"{path} cannot be read (permission denied): check its permissions")
+    if path.stat().st_size == 0:
         raise CheckpointError(f"{path} is empty (0 bytes): delete it and train again with `make translator`")
     try:
         payload = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # truncated zip, wrong file type, unpickling refused...
-        first_line = (str(err).splitlines() or [""])[0][:200]
+        reason = _first_sentences(str(err))
         raise CheckpointError(
-            f"{path} is not a readable checkpoint ({type(err).__name__}: {first_line}); "
+            f"{path} is not a readable checkpoint ({type(err).__name__}: {reason}); "
             f"it may be truncated or not a checkpoint at all: delete it and train again with `make translator`"
         ) from None
     if not isinstance(payload, dict) or any(k not in payload for k in REQUIRED):
@@ -70,6 +61,18 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
     if payload["format"] != FORMAT:
         raise CheckpointError(f"{path} has checkpoint format {payload['format']}, this library reads format {FORMAT}")
     return payload
+
+
+def _first_sentences(message: str, limit: int = 300) -> str:
+    """What a library's error says, in one line. torch's weights-only refusal opens with a paragraph of
+    advice and gives its reason (the global it will not load) after it: that reason is the line kept."""
+    lines = [l.strip() for l in message.splitlines() if l.strip()]
+    if lines and lines[0].startswith("Weights only load failed"):
+        reason = next((l for l in lines[1:] if "GLOBAL" in l or "Unsupported" in l), "")
+        return ("it holds Python objects, not only tensors and plain data, and this library never runs code from "
+                "a checkpoint" + (f" ({reason.rstrip('.')})" if reason else ""))[:limit]
+    reason = lines[0] if lines else ""
+    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
 
 
 def load_state(model: torch.nn.Module, state: dict[str, torch.Tensor], source: str = "checkpoint") -> None:

@@ -12,12 +12,14 @@ Every chapter starts with a hidden cell ``from attnlib.book import setup; setup(
 
 from __future__ import annotations
 
+import collections
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from attnlib.files import FileBusy, exclusive
 from attnlib.model.device import seed_everything
 from attnlib.paths import SOURCE_TREE
 from .display import BOOK_BUILD_ENV, setup_plotly
@@ -40,21 +42,74 @@ def setup(seed: int = 0, threads: int = 1) -> None:
     setup_plotly()
 
 
+STAGING = "_build/next"  # where a build writes; _build/html is replaced only when the build succeeds
+FAILURE_LINES = 25  # the end of jupyter-book's output, repeated when a build fails before any cell does
+
+
 def build(cached: bool = False) -> int:
-    """Build the HTML book into ``_build/html`` with every page executed. Returns the exit status."""
-    shutil.rmtree(ROOT / "_build" / "html", ignore_errors=True)  # no page of an earlier build survives
+    """Build the HTML book into ``_build/html`` with every page executed. Returns the exit status.
+
+    One build at a time (a lock): a second one is told so and waits for nothing. The build writes into
+    ``_build/next``; only a successful one replaces ``_build/html``, so a failed or interrupted build
+    leaves the last good site as it was."""
+    if not (ROOT / "_config.yml").is_file() or not (ROOT / "chapters").is_dir():
+        print(f"error: the book is built from its repository, and {ROOT} is not one (an installed attnlib "
+              f"has no chapters): run this in a clone of the book", file=sys.stderr)
+        return 2
+    jb = shutil.which("jupyter-book", path=str(Path(sys.executable).parent)) or shutil.which("jupyter-book")
+    if jb is None:
+        print("error: jupyter-book is not installed: run `make book`, or `pip install -r requirements.txt`",
+              file=sys.stderr)
+        return 2
+    (ROOT / "_build").mkdir(exist_ok=True)
+    try:
+        with exclusive(ROOT / "_build" / ".build.lock"):
+            return _build(jb, cached)
+    except FileBusy:
+        print(f"error: another build of this book is running in {ROOT}; wait for it to finish", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted: the last good site in _build/html is unchanged", file=sys.stderr)
+        return 130
+
+
+def _build(jb: str, cached: bool) -> int:
+    staging = ROOT / STAGING
+    out = staging / "_build" / "html"
+    shutil.rmtree(out, ignore_errors=True)  # no page of an earlier build survives
     if not cached:
-        shutil.rmtree(ROOT / "_build" / ".jupyter_cache", ignore_errors=True)
+        shutil.rmtree(staging / "_build" / ".jupyter_cache", ignore_errors=True)
     env = dict(os.environ, **{BOOK_BUILD_ENV: "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
-    jb = shutil.which("jupyter-book", path=str(Path(sys.executable).parent)) or "jupyter-book"
-    cmd = [jb, "build", str(ROOT), "--builder", "html", "--all", "-W", "-n", "--keep-going"]
-    status = subprocess.call(cmd, env=env, cwd=ROOT)
-    html = ROOT / "_build" / "html"
-    reports = sorted((html / "reports").glob("**/*.err.log")) if html.exists() else []
-    if status != 0 or reports:
-        print("\nThe build failed. Tracebacks of failing cells:", *reports, sep="\n  ", file=sys.stderr)
+    cmd = [jb, "build", str(ROOT), "--path-output", str(staging), "--builder", "html", "--all",
+           "-W", "-n", "--keep-going"]
+    with subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, errors="replace") as run:
+        tail = collections.deque(maxlen=FAILURE_LINES)
+        for line in run.stdout:  # shown as it comes, and the end kept for the failure message
+            sys.stdout.write(line)
+            tail.append(line.rstrip("\n"))
+        status = run.wait()
+    reports = sorted((out / "reports").glob("**/*.err.log")) if out.exists() else []
+    if status != 0 or reports or not (out / "index.html").is_file():
+        if reports:
+            print("\nThe build failed. Tracebacks of failing cells:", *reports, sep="\n  ", file=sys.stderr)
+        else:
+            print(f"\nThe build failed (jupyter-book exit status {status}) before any cell did; "
+                  "the end of its output:", *tail, sep="\n  ", file=sys.stderr)
+        print("The last good site in _build/html is unchanged.", file=sys.stderr)
         return status or 1
+    _replace_site(out, ROOT / "_build" / "html")
     return 0
+
+
+def _replace_site(new: Path, site: Path) -> None:
+    """``site`` becomes ``new``: two renames, so the site is missing only for that instant."""
+    old = site.with_name(".html-previous")
+    shutil.rmtree(old, ignore_errors=True)
+    if site.exists():
+        site.rename(old)
+    new.rename(site)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def check(pages: list[str]) -> int:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from attnlib.translation.corpus import (
-    CORPUS_DIR, HELD_OUT_ADJECTIVE_NOUN, MAX_TRAIN_LENGTH, PHENOMENA, SPLIT_SIZES, SPLITS, CorpusFormatError, Pair,
+    CORPUS_DIR, HELD_OUT_ADJECTIVE_NOUN, MAX_TRAIN_LENGTH, PHENOMENA, SPLIT_SIZES, SPLITS, CorpusFileError,
+    CorpusFormatError, Pair,
     load_pairs, load_split,
 )
 from attnlib.translation.corpus import splits as corpus  # the generator, with the lexicon it draws from
@@ -492,3 +493,47 @@ def test_every_word_of_the_other_splits_occurs_in_train(splits: dict[str, list[P
     for name in ("valid", "test", "generalisation"):
         unknown = {w for p in splits[name] for w in p.src_tokens + p.tgt_tokens} - known
         assert not unknown, (name, sorted(unknown)[:10])
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    for name in SPLITS:
+        (tmp_path / f"{name}.tsv").write_bytes((CORPUS_DIR / f"{name}.tsv").read_bytes())
+    return tmp_path
+
+
+def test_a_split_cut_short_is_refused_with_its_name_and_line(corpus_copy: Path) -> None:
+    """`head -c 8192` cuts a line in half: that half line is not a pair to score."""
+    path = corpus_copy / "test.tsv"
+    path.write_bytes(path.read_bytes()[:8192])
+    with pytest.raises(CorpusFileError, match=rf"{re.escape(str(path))}, line \d+: the file ends in the middle"):
+        load_split("test", corpus_copy)
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda p: p.write_bytes(b""), "holds no sentence pairs"),
+    (lambda p: (p.unlink(), p.mkdir()), "is a directory"),
+    (lambda p: p.write_bytes(b"one column only\n"), "fewer than 2 tab-separated columns"),
+    (lambda p: p.write_bytes(b"the \xff cat .\tle chat .\n"), "not valid UTF-8"),
+])
+def test_an_empty_or_malformed_split_is_refused_with_its_name(corpus_copy: Path, damage, message) -> None:
+    path = corpus_copy / "valid.tsv"
+    damage(path)
+    with pytest.raises(ValueError, match=message) as info:
+        load_split("valid", corpus_copy)
+    assert str(path) in str(info.value)
+
+
+def test_an_interrupted_write_leaves_the_old_split_whole(tmp_path: Path) -> None:
+    path = tmp_path / "train.tsv"
+    corpus._write_lines(path, ["the cat .\tle chat .", "the dog .\tle chien ."])
+    before = path.read_bytes()
+
+    def lines_then_crash():
+        yield "a new line\tune nouvelle ligne"
+        raise KeyboardInterrupt  # Ctrl-C while the generator writes
+
+    with pytest.raises(KeyboardInterrupt):
+        corpus._write_lines(path, lines_then_crash())
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["train.tsv"]  # no half-written file beside it

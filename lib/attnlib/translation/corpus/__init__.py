@@ -38,12 +38,13 @@ never parses the lexicon; ``splits`` and ``lexicon`` are imported by what genera
 
 from .pairs import (
     CORPUS_DIR, DEFAULT_SEED, GENERALISATION_QUOTAS, HELD_OUT_ADJECTIVE_NOUN, HELD_OUT_TAGS, MAX_GENERALISATION_LENGTH,
-    HELD_OUT_NOUN_PAIRS, MAX_TRAIN_LENGTH, PHENOMENA, PINNED_EXAMPLES, SPLIT_SIZES, SPLITS, Antecedent, CorpusFormatError,
-    Pair, load_pairs, load_split, parse_alignment,
+    HELD_OUT_NOUN_PAIRS, MAX_TRAIN_LENGTH, PHENOMENA, PINNED_EXAMPLES, SPLIT_SIZES, SPLITS, Antecedent, CorpusFileError,
+    CorpusFormatError, Pair, load_pairs, load_split, parse_alignment,
 )
 
 __all__ = [
     "CORPUS_DIR", "DEFAULT_SEED", "GENERALISATION_QUOTAS", "HELD_OUT_ADJECTIVE_NOUN", "HELD_OUT_TAGS",
     "MAX_GENERALISATION_LENGTH", "MAX_TRAIN_LENGTH", "PHENOMENA", "PINNED_EXAMPLES", "SPLITS", "SPLIT_SIZES",
-    "HELD_OUT_NOUN_PAIRS", "Antecedent", "CorpusFormatError", "Pair", "load_pairs", "load_split", "parse_alignment",
+    "HELD_OUT_NOUN_PAIRS", "Antecedent", "CorpusFileError", "CorpusFormatError", "Pair", "load_pairs", "load_split",
+    "parse_alignment",
 ]

@@ -15,7 +15,7 @@ from typing import NamedTuple, Sequence
 from attnlib.paths import CORPUS_DIR  # where the generated corpus lives (see attnlib.paths)
 
 __all__ = [
-    "CORPUS_DIR", "DEFAULT_SEED", "GENERALISATION_QUOTAS", "HELD_OUT_ADJECTIVE_NOUN", "HELD_OUT_TAGS",
+    "CORPUS_DIR", "CorpusFileError", "DEFAULT_SEED", "GENERALISATION_QUOTAS", "HELD_OUT_ADJECTIVE_NOUN", "HELD_OUT_TAGS",
     "MAX_GENERALISATION_LENGTH", "MAX_TRAIN_LENGTH", "PHENOMENA", "PINNED_EXAMPLES", "SPLITS", "SPLIT_SIZES",
     "HELD_OUT_NOUN_PAIRS", "Antecedent", "CorpusFormatError", "Pair", "load_pairs", "load_split", "parse_alignment",
 ]
@@ -203,9 +203,33 @@ def load_pairs(path: Path | str) -> list[Pair]:
     return pairs
 
 
+REGENERATE = "regenerate the corpus with `python -m attnlib.translation corpus`"
+
+
+class CorpusFileError(ValueError):
+    """A split file that cannot be read as a whole: a directory, cut short, or without pairs."""
+
+
 def load_split(name: str, corpus_dir: Path | str = CORPUS_DIR) -> list[Pair]:
-    """One split of the book's corpus: ``train``, ``valid``, ``test`` or ``generalisation``."""
+    """One split of the book's corpus: ``train``, ``valid``, ``test`` or ``generalisation``.
+
+    The book writes every line of a split with its newline, so a file that does not end with one was
+    cut short (a copy or a write interrupted): it is refused, as is a split with no pairs, rather than
+    read with its half line as a pair."""
     name = {"generalization": "generalisation", "validation": "valid", "dev": "valid"}.get(name, name)
     if name not in SPLITS:
         raise ValueError(f"unknown split {name!r}; the corpus has {', '.join(SPLITS)}")
-    return load_pairs(Path(corpus_dir) / f"{name}.tsv")
+    path = Path(corpus_dir) / f"{name}.tsv"
+    if path.is_dir():
+        raise CorpusFileError(f"{path} is a directory, not a split file: {REGENERATE}")
+    pairs = load_pairs(path)
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        f.seek(max(size - 1, 0))
+        ends_with_newline = f.read(1) == b"\n"
+    if size and not ends_with_newline:
+        raise CorpusFileError(f"{path}, line {len(pairs)}: the file ends in the middle of this line (no newline "
+                              f"after it), so it was cut short: {REGENERATE}")
+    if not pairs:
+        raise CorpusFileError(f"{path} holds no sentence pairs: {REGENERATE}")
+    return pairs

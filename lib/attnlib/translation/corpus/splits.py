@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+from attnlib.files import replacing
 from .lexicon import ADJECTIVES, NOUNS, VERBS, lexicon_rows
 from .pairs import (
     CORPUS_DIR, DEFAULT_SEED, GENERALISATION_QUOTAS, HELD_OUT_ADJECTIVE_NOUN, HELD_OUT_NOUN_PAIRS, HELD_OUT_TAGS,
@@ -124,9 +125,10 @@ def _cover_vocabulary(train: list[Pair], others: list[list[Pair]]) -> None:
 
 
 def _write_lines(path: Path, lines: Iterable[str]) -> None:
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
+    """Every line with its newline, in one step: an interrupted run leaves the old file, never half a new one."""
+    with replacing(path) as f:
         for line in lines:
-            f.write(line + "\n")
+            f.write((line + "\n").encode("utf-8"))
 
 
 def write_corpus(out_dir: Path | str = CORPUS_DIR, seed: int = DEFAULT_SEED) -> dict[str, Path]:

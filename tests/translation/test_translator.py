@@ -100,6 +100,11 @@ def test_shipped_checkpoint_loads_and_scores_as_recorded(shipped):
     assert set(scores.per_phenomenon) >= {"negation", "contraction", "adjective_order", "gender"}
 
 
+def test_the_shipped_checkpoints_history_ends_well_trained(shipped):
+    final = shipped.meta["history"][-1]
+    assert final["step"] == shipped.meta["steps"] and final["valid_bleu"] > 90
+
+
 def test_incremental_decoding_gives_the_same_translation_as_recomputing(shipped):
     texts = [p.src for p in load_split("test")[:32]]
     rows = [shipped.src_vocab.encode(t) for t in texts]

@@ -69,6 +69,12 @@ def test_head_choices_read_the_pronoun_row_and_the_step_that_writes_the_pronoun(
         head_choices(shipped, [TEST[0]])
 
 
+def test_the_test_split_has_enough_pronoun_sentences_most_of_which_reveal_the_choice():
+    pairs = antecedent_pairs(TEST)
+    revealing = [p for p in pairs if reveals_choice(p)]
+    assert len(pairs) > 180 and 150 < len(revealing) < len(pairs)  # some have two nouns of one gender
+
+
 def test_positional_rules_are_right_about_half_the_time_on_the_test_split():
     baselines = positional_baselines(TEST)
     assert abs(baselines["first_noun"] - 0.5) < 0.08 and baselines["first_noun"] + baselines["nearest_noun"] == 1

@@ -42,7 +42,7 @@ def writable_target(path: str | Path) -> Path:
     target = Path(os.path.realpath(path))
     try:
         mode = target.stat().st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # a new path (or one under a file: mkdir will say so)
         return target
     for test, kind in _KINDS:
         if test(mode):

@@ -6,7 +6,8 @@
     ablation   train the baseline and its ablations           (attnlib.translation.ablation)
     corpus     generate the corpus files                      (attnlib.translation.corpus.splits)
 
-``python -m attnlib.translation COMMAND --help`` lists a command's arguments.
+``python -m attnlib.translation COMMAND --help`` lists a command's arguments. Whatever goes wrong, a
+command says so in one line (``error: …``), never with a traceback.
 """
 
 from __future__ import annotations
@@ -25,8 +26,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: unknown command {argv[0]!r}: choose one of {', '.join(COMMANDS)}\n", file=sys.stderr)
         print(__doc__, file=sys.stderr)
         return 0 if argv[:1] in (["-h"], ["--help"]) else 2
-    module = importlib.import_module(f"{__package__}.{COMMANDS[argv[0]]}")
-    return module.main(argv[1:])
+    try:
+        module = importlib.import_module(f"{__package__}.{COMMANDS[argv[0]]}")
+        return module.main(argv[1:])
+    except KeyboardInterrupt:  # Ctrl-C while starting, or a second one: what was saved before stays as it was
+        print("\ninterrupted: nothing more was saved", file=sys.stderr)
+        return 130
+    except OSError as err:  # a file or folder that cannot be read or written, wherever the command met it
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"error: {where}{(err.strerror or str(err)).lower()}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from attnlib.files import write_text, writable_target
 from attnlib.measure import torch_threads
 from attnlib.paths import ABLATIONS_DIR
 from .corpus import load_split
@@ -99,10 +100,9 @@ def validate(record: dict, source: str = "record") -> dict:
 
 
 def write(record: dict, out_dir: Path) -> Path:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """One record as ``out_dir/<key>.json``, written in one step (a run stopped mid-write leaves the old one)."""
     path = out_dir / f"{record['key']}.json"
-    path.write_text(json.dumps(validate(record), ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
-    return path
+    return write_text(path, json.dumps(validate(record), ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def load_results(directory: str | Path = ABLATIONS_DIR) -> dict[str, dict]:
@@ -131,9 +131,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ABLATIONS_DIR)
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
-    cfg = TRAIN_PRESETS[args.preset].replace(steps=args.steps, eval_every=args.eval_every,
-                                              eval_pairs=args.eval_pairs, seed=args.seed)
-    with torch_threads(max(1, args.threads)):
+    try:  # every argument is checked before any training: a bad --out found after an hour loses the hour
+        cfg = TRAIN_PRESETS[args.preset].replace(steps=args.steps, eval_every=args.eval_every,
+                                                  eval_pairs=args.eval_pairs, seed=args.seed)
+        if args.out.exists() and not args.out.is_dir():
+            raise ValueError(f"--out {args.out} is a file: give a folder for the ablations' JSON files")
+        if args.threads < 1:
+            raise ValueError(f"--threads must be at least 1, got {args.threads}")
+        for key in args.variants:
+            writable_target(args.out / f"{key}.json")
+    except (ValueError, OSError) as err:
+        parser.error(str(err))
+    with torch_threads(args.threads):
         for key in args.variants:
             record = run_variant(VARIANTS[key], cfg, progress=not args.no_progress)
             path = write(record, args.out)

@@ -107,12 +107,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT)
     parser.add_argument("--split", default="test", choices=["train", "valid", "test", "generalisation"])
     args = parser.parse_args(argv)
-    try:
+    try:  # a missing, damaged or unreadable checkpoint or split: one line that says which and why
         translator = Translator.load(args.checkpoint)
-    except CheckpointError as err:
+        pairs = load_split(args.split)
+    except (CheckpointError, ValueError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    print(evaluate(translator, load_split(args.split), args.split).line())
+    print(evaluate(translator, pairs, args.split).line())
     return 0
 
 

@@ -25,6 +25,7 @@ from attnlib.measure import describe_hardware
 from attnlib.model.device import pick_device
 from attnlib.model.transformer import Transformer
 from .checkpoint import CheckpointError, load_checkpoint, load_state, save_checkpoint
+from .safeguards import check_batch_fits, save_or_save_elsewhere, unfinished_path
 from .corpus import Pair, load_split
 from .evaluate import bleu
 from .translator import Translator
@@ -54,12 +55,14 @@ class TrainConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
-        for name in ("lr", "clip"):
+        for name, top in (("lr", 1.0), ("clip", 1e6)):  # inf or 1e30 would train to NaN and save it
             value = getattr(self, name)
-            if not value > 0:
-                raise ValueError(f"{name} must be positive, got {value!r}")
-        if not 0 <= self.label_smoothing < 1:
+            if not isinstance(value, (int, float)) or not 0 < value <= top:
+                raise ValueError(f"{name} must be a number above 0 and at most {top:g}, got {value!r}")
+        if not isinstance(self.label_smoothing, (int, float)) or not 0 <= self.label_smoothing < 1:
             raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}")
+        if not isinstance(self.seed, int) or not 0 <= self.seed < 2**32:
+            raise ValueError(f"seed must be a whole number from 0 to 2**32 - 1, got {self.seed!r}")
 
     def replace(self, **changes) -> "TrainConfig":
         return replace(self, **changes)
@@ -114,6 +117,10 @@ def shard(batch: Batch, rank: int, world: int) -> Batch:
                  batch.src_lengths[rows], batch.tgt_lengths[rows], tuple(batch.pairs[i] for i in rows.tolist()))
 
 
+class TrainingDiverged(RuntimeError):
+    """The loss stopped being a number: the weights are lost to NaN or infinity from that step on."""
+
+
 @dataclass
 class TrainResult:
     translator: Translator
@@ -122,6 +129,7 @@ class TrainResult:
     hardware: str = ""
     steps: int = 0
     checkpoint: Path | None = None
+    saved_elsewhere: str | None = None  # why the checkpoint is not where it was asked to go
 
     @property
     def meta(self) -> dict:
@@ -152,8 +160,11 @@ def train(
     and ``stop_when(record)`` may end the run.
 
     With ``out``, a resumable checkpoint is also written every ``save_every`` steps, and when
-    ``should_stop()`` turns true (the command line sets it on SIGINT/SIGTERM) the run stops after the
-    step in progress and saves what it has. ``resume`` may continue a finished run to more steps.
+    ``should_stop()`` turns true on any process (the command line sets it on SIGINT/SIGTERM) the run stops
+    after the step in progress and saves what it has. Until the run finishes, those checkpoints go beside
+    ``out`` (:func:`~attnlib.translation.safeguards.unfinished_path`); ``out`` itself holds only a finished
+    run. ``resume`` may continue a finished run to more steps. A loss that is not a number stops the run
+    (:class:`TrainingDiverged`), and nothing from that step on is saved.
     """
     world, rank = _distributed_setup()
     device = pick_device(str(device) if device is not None else None)
@@ -162,7 +173,11 @@ def train(
         torch.cuda.set_device(device)
     train_pairs = load_split("train") if train_pairs is None else train_pairs
     valid_pairs = load_split("valid") if valid_pairs is None else valid_pairs
+    if not train_pairs or not valid_pairs:
+        raise ValueError(f"the {'training' if not train_pairs else 'validation'} split holds no pairs: "
+                         f"regenerate the corpus with `python -m attnlib.translation corpus`")
     src_vocab, tgt_vocab = build_vocabs(train_pairs)
+    check_batch_fits(cfg.batch_size, cfg.max_len, len(tgt_vocab), device)
     model_cfg = ModelConfig.preset(cfg.model, src_vocab_size=len(src_vocab), tgt_vocab_size=len(tgt_vocab),
                                    **dict(cfg.model_overrides))
     torch.manual_seed(cfg.seed)
@@ -175,6 +190,8 @@ def train(
         if payload.get("optimizer") is None:
             raise CheckpointError(f"{resume} was saved without optimizer state, so training cannot resume from it")
         check_resumable(payload, model_cfg, cfg, src_vocab, tgt_vocab, world, source=str(resume))
+        if payload["step"] > cfg.steps:
+            raise CheckpointError(f"{resume} is at step {payload['step']} already: ask for at least that many --steps")
         load_state(model, payload["model"], source=str(resume))
         optimizer.load_state_dict(payload["optimizer"])
         scheduler.load_state_dict(payload["scheduler"])
@@ -207,6 +224,9 @@ def train(
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
             logits = net(batch.src, batch.tgt_in)  # (B, T, V)
             loss = loss_fn(logits.float().flatten(0, 1), batch.tgt_out.flatten())
+        if _agree(not bool(torch.isfinite(loss)), world, device):  # any rank: the next all-reduce spreads it
+            raise TrainingDiverged(f"the loss became {loss.item()} at step {step + 1}, so the weights would be lost to "
+                                   f"NaN: lower the learning rate (it was {cfg.lr:g}); nothing from this step on was saved")
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
@@ -234,12 +254,12 @@ def train(
             # stopped alone would leave the others waiting for it in the next step's all-reduce
             if _agree(stop_when is not None and rank == 0 and bool(stop_when(record)), world, device):
                 break
-        if should_stop is not None and _agree(rank == 0 and should_stop(), world, device):
+        if should_stop is not None and _agree(should_stop(), world, device):
             interrupted = True
             break
         if out is not None and rank == 0 and save_every and step % save_every == 0 and step < last:
-            save_checkpoint(out, {**payload_now(), "optimizer": optimizer.state_dict(),
-                                  "scheduler": scheduler.state_dict()})  # resumable, whatever --slim says
+            save_checkpoint(unfinished_path(out), {**payload_now(), "optimizer": optimizer.state_dict(),
+                                                   "scheduler": scheduler.state_dict()})  # resumable, whatever --slim says
     bar.close()
     model.eval()
     hardware = describe_hardware(device)
@@ -249,13 +269,17 @@ def train(
                        "longest_source_words": max(len(p.src.split()) for p in train_pairs)}
     if world > 1:
         translator.meta["rank_checksums"] = _rank_checksums(model, world)
+    interrupted = interrupted or (stop_at is not None and step < cfg.steps)  # stop_at plays an interruption
     translator.meta["interrupted"] = interrupted
     result = TrainResult(translator, history, train_seconds, hardware, step)
     if out is not None and rank == 0:
         payload = {**payload_now(), "meta": translator.meta}
-        if interrupted:  # a stopped run must be resumable
+        if interrupted:  # a stopped run must be resumable, and is not the finished model
             payload.update(optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict())
-        result.checkpoint = save_checkpoint(out, payload)
+        target = unfinished_path(out) if interrupted else Path(out)
+        result.checkpoint, result.saved_elsewhere = save_or_save_elsewhere(target, payload)
+        if not interrupted and result.saved_elsewhere is None:
+            unfinished_path(out).unlink(missing_ok=True)  # the finished run supersedes what it saved on the way
     if world > 1:
         dist.barrier()
         dist.destroy_process_group()
@@ -269,6 +293,11 @@ RESUMABLE_CHANGES = ("steps",)
 def check_resumable(payload: dict, model_cfg: ModelConfig, cfg: TrainConfig, src_vocab: Vocab, tgt_vocab: Vocab,
                     world: int, source: str) -> None:
     """Refuse to resume ``payload`` with anything that would make it another run; name what differs."""
+    kinds = {"model_config": dict, "train": dict, "optimizer": dict, "scheduler": dict, "step": int, "meta": dict}
+    malformed = [k for k, kind in kinds.items() if not isinstance(payload.get(k), kind)]
+    if malformed or payload["step"] < 0:
+        raise CheckpointError(f"{source} cannot be resumed: its {', '.join(malformed) or 'step'} "
+                              f"{'is' if len(malformed) < 2 else 'are'} missing or malformed; start a new run")
     differ = [f"model {k}: {v!r} in the checkpoint, {model_cfg.to_dict().get(k)!r} now"
               for k, v in payload["model_config"].items() if model_cfg.to_dict().get(k) != v]
     now = _cfg_dict(cfg)
@@ -292,11 +321,11 @@ def _cfg_dict(cfg: TrainConfig) -> dict:
 
 
 def _agree(decision: bool, world: int, device: torch.device) -> bool:
-    """Rank 0's ``decision``, the same on every rank."""
+    """True on every rank if ``decision`` is true on any (a stop asked of one process stops them all)."""
     if world == 1:
         return decision
     flag = torch.tensor([int(decision)], device=device)
-    dist.broadcast(flag, src=0)
+    dist.all_reduce(flag, op=dist.ReduceOp.MAX)
     return bool(flag.item())
 
 

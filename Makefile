@@ -45,9 +45,12 @@ translator: $(STAMP)
 evaluate: $(STAMP)
 	@$(PY) -m attnlib.translation evaluate --checkpoint data/translator.pt --split test
 
+# TEXT reaches the translator exactly as typed, quotes and $(...) included: make hands it over in the
+# environment, unexpanded ($(value ...)), and no shell command line ever holds it.
 TEXT ?= the black cat sees the dog
+translate: export ATTN_TEXT = $(value TEXT)
 translate: $(STAMP)
-	@$(PY) -m attnlib.translation translate --checkpoint data/translator.pt "$(TEXT)"
+	@$(PY) -m attnlib.translation translate --checkpoint data/translator.pt --from-env ATTN_TEXT
 
 # Benchmarks: ratios against torch measured side by side, written to benchmarks/results.json.
 # BENCH_ARGS=--quick checks the machinery in seconds; BENCH_ARGS=--skip-slow leaves out training and the book build.

@@ -40,6 +40,8 @@ TYPED = [
     "\U0001f408 cat", "cafe\u0301", "\u200bthe cat", "\u202ethe cat", "the\x00cat", "the \x07 cat", "\U0001d504",
     "\u732b sees the dog", "\u0915\u093f\u0924\u093e\u092c", "the cat sees the \u0394og", "\u2019", "'", "''the",
     "the cat's toy", "\\", "the \\ cat", "a'b\"c", "x" * 24, "y" * 25, "z" * 1000, "the " + "w" * 30,
+    "the cat sees the dog . the dog sees the cat .", "the cat sees the dog.the dog sees the cat", "the cat ! ! !",
+    "the cat ? the dog", "the cat sees the dog . .", ". the cat", "the cat , the dog", "\u00ab the cat . \u00bb",
     " ".join(f"w{i}" for i in range(10)), " ".join(["q" * 30, "the", "\u00e9" * 40, *(f"w{i}" for i in range(8))]),
     " ".join(["moon", "cow", "moon", "star", "cow"]),
 ]

@@ -10,8 +10,8 @@ import torch
 from attnlib.model.capture import capture_attention, cross_attention_layers
 from attnlib.translation.corpus import load_split
 from attnlib.translation.onnx_export import export_translator
-from attnlib.translation.translator import INPUT_MESSAGES, Translator
-from attnlib.translation.vocab import BOS_ID, ELISIONS, PUNCTUATION, WHITESPACE
+from attnlib.translation.translator import INPUT_MESSAGES, OUTPUT_NOTES, Translator
+from attnlib.translation.vocab import BOS_ID, ELISIONS, PUNCTUATION, SENTENCE_ENDS, WHITESPACE
 
 TOLERANCE = 1e-4
 
@@ -85,7 +85,9 @@ def test_page_config_carries_the_python_tokenizer_vocabularies_and_messages(ship
     assert config["target_tokens"] == shipped.tgt_vocab.itos
     assert config["messages"] == INPUT_MESSAGES
     assert config["max_len"] == shipped.model.cfg.max_len
-    assert config["tokenizer"] == {"punctuation": PUNCTUATION, "elisions": list(ELISIONS), "whitespace": WHITESPACE}
+    assert config["tokenizer"] == {"punctuation": PUNCTUATION, "elisions": list(ELISIONS), "whitespace": WHITESPACE,
+                                   "sentence_ends": SENTENCE_ENDS}
+    assert config["notes"] == OUTPUT_NOTES
     assert config["known_words"] == len(shipped.src_vocab) - 4  # the four specials are not words
 
 

@@ -36,8 +36,8 @@ def test_warmup_schedule_rises_linearly_then_decays():
 def test_resumed_training_ends_with_the_same_weights_as_an_uninterrupted_run(tmp_path):
     full = small_train()
     half = small_train(out=tmp_path / "half.pt", stop_at=6)
-    assert half.steps == 6
-    resumed = small_train(resume=tmp_path / "half.pt")
+    assert half.steps == 6 and half.checkpoint == tmp_path / "half-unfinished.pt"
+    resumed = small_train(resume=half.checkpoint)
     assert resumed.steps == 12
     a, b = full.translator.model.state_dict(), resumed.translator.model.state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
@@ -187,3 +187,58 @@ def test_the_command_line_names_its_commands_when_given_an_unknown_one(capsys):
     err = capsys.readouterr().err
     assert "unknown command 'nope'" in err and all(c in err for c in COMMANDS) and "Traceback" not in err
     assert main(["--help"]) == 0 and main([]) == 2
+
+
+# -- nothing dropped or invented without a word ------------------------------------------------------
+
+def test_several_sentences_are_refused_rather_than_half_translated(shipped, capsys):
+    from attnlib.translation.translator import main
+
+    with pytest.raises(ValueError, match="the text holds 2 sentences; this translator reads one sentence at a time"):
+        shipped.translate("the cat sees the dog . the dog sees the cat .")
+    for one in ("the cat sees the dog .", "the cat sees the dog . ."):
+        assert shipped.translate(one).target[-1] == "<eos>", one  # punctuation alone starts no sentence
+    assert main(["the cat sees the dog . the dog sees the cat ."]) == 1
+    assert capsys.readouterr().err.startswith("error: the text holds 2 sentences")
+
+
+def test_a_translation_cut_at_the_length_limit_says_so(shipped, monkeypatch, capsys):
+    from attnlib.translation import translator as module
+
+    limit = shipped.model.cfg.max_len - 1
+    endless = lambda model, src: torch.full((1, limit), shipped.tgt_vocab.stoi["et"])  # never an <eos>
+    monkeypatch.setattr(module, "greedy_decode", endless)
+    result = shipped.translate("the cat and the dog")
+    assert result.cut and len(result.target) == limit
+    assert module.main(["the cat and the dog"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("et et") and f"note: the translation reached the limit of {limit} tokens" in err
+    monkeypatch.undo()
+    assert not shipped.translate("the cat and the dog").cut
+
+
+def test_the_sentence_can_come_from_the_environment_untouched(shipped, monkeypatch, capsys):
+    from attnlib.translation.translator import main
+
+    monkeypatch.setenv("ATTN_TEXT", "the cat sees the dog")
+    assert main(["--from-env", "ATTN_TEXT"]) == 0
+    assert capsys.readouterr().out == "le chat voit le chien .\n"
+    for argv, message in ((["--from-env", "NOPE_NOT_SET"], "no such environment variable"),
+                          (["--from-env", "ATTN_TEXT", "and", "words"], "not both")):
+        with pytest.raises(SystemExit):
+            main(argv)
+        assert message in capsys.readouterr().err
+
+
+@pytest.mark.slow  # make and a translator in a subprocess, twice
+@pytest.mark.parametrize("text, quoted", [
+    ("x\" ; echo INJECTED ; echo \"", "'x', '\"', ';', 'echo', 'injected'"),
+    ("the cat $(echo hi) sees `id` $$HOME", "'$', '(', 'echo', 'hi', ')'"),
+])
+def test_make_translate_hands_the_text_over_as_typed(text, quoted):
+    """No shell re-reads TEXT, and make does not expand it: the translator sees exactly what was typed."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    run = subprocess.run(["make", "--no-print-directory", "-o", ".venv/.installed", "translate", f"TEXT={text}",
+                          f"PY={sys.executable}"], cwd=root, capture_output=True, text=True, timeout=120)
+    assert "INJECTED" not in run.stdout  # the echo never ran
+    assert f"unknown word(s) {quoted}" in run.stderr, run.stderr

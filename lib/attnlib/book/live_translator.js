@@ -9,6 +9,7 @@
  * Python's on more than a thousand strings (tests/book/test_page_rules.py runs `node --test` on them):
  *   Tokenizer         <- attnlib.translation.vocab.tokenize
  *   quoted()          <- attnlib.translation.vocab.quoted_words (and Python's repr)
+ *   countSentences()  <- attnlib.translation.vocab.count_sentences
  *   sourceIds()       <- attnlib.translation.translator.Translator.source_ids
  *   fixed(), cellText <- Python's format(v, ".Nf"), attnlib.book.plots.cell_text
  *   tickAngle(), numbered() <- attnlib.book.live.tick_angle, numbered
@@ -87,6 +88,20 @@
     }
   }
 
+  /** How many sentences ``tokens`` hold: words up to a sentence end; punctuation alone starts none. */
+  function countSentences(tokens, tables) {
+    let count = 0, words = false;
+    for (const t of tokens) {
+      if (tables.sentence_ends.includes(t)) {
+        count += words ? 1 : 0;
+        words = false;
+      } else if (!tables.punctuation.includes(t)) {
+        words = true;
+      }
+    }
+    return count + (words ? 1 : 0);
+  }
+
   /** The ids of a sentence with its <eos>, or an InputError with the Python message. ``index`` maps
    * source tokens to ids. */
   function sourceIds(config, tokenizer, index, text) {
@@ -95,6 +110,8 @@
     if (tokens.length === 0) throw new InputError(m.empty);
     const specials = tokens.filter((t) => c.specials.includes(t));
     if (specials.length) throw new InputError(fill(m.special, { tokens: quoted(specials, c.quote) }));
+    const sentences = countSentences(tokens, c.tokenizer);
+    if (sentences > 1) throw new InputError(fill(m.several, { count: sentences }));
     const unknown = tokens.filter((t) => !index.has(t));
     if (unknown.length) throw new InputError(fill(m.unknown, { words: quoted(unknown, c.quote), known: c.known_words }));
     if (tokens.length > c.max_words) {
@@ -130,7 +147,7 @@
     return cells <= display.max_numbered_cells && cellPx >= display.min_cell_px;
   }
 
-  const rules = { InputError, pyRepr, quoted, fill, Tokenizer, sourceIds, fixed, cellText, tickAngle, numbered };
+  const rules = { InputError, pyRepr, quoted, fill, Tokenizer, countSentences, sourceIds, fixed, cellText, tickAngle, numbered };
   if (typeof module === "object" && module.exports) {  // Node, for the test: the rules and nothing else
     module.exports = rules;
     return;
@@ -267,7 +284,9 @@
       }
       if (run === this.run) {
         slider.disabled = false;
-        this.status(`Translated in ${result.target.length} greedy steps; the slider replays them.`);
+        const c = this.translator.config, cut = result.target[result.target.length - 1] !== c.specials[c.eos_id];
+        this.status(`Translated in ${result.target.length} greedy steps; the slider replays them.`
+          + (cut ? ` Note: ${fill(c.notes.cut, { limit: c.max_len - 1 })}.` : ""));
       }
       return result;
     }

@@ -25,7 +25,7 @@ from attnlib.book.live import ROW_PX, numbered, show_live_translator, tick_angle
 from attnlib.book.plots import heatmap_trace, label_axes
 from attnlib.lessons.stepwise import beam_hypotheses, greedy_trace, normalised_score
 from attnlib.translation.translator import Translator
-from attnlib.translation.vocab import sentence_text
+from attnlib.translation.vocab import EOS, sentence_text
 
 #: Good sentences from the corpus (test split): the static page offers these.
 EXAMPLE_SENTENCES = (
@@ -199,7 +199,7 @@ def translation_figure(sentence: str = EXAMPLE_SENTENCES[0], view: str = "layer 
     source, target, weights = translation_map(sentence, view)
     fig = go.Figure(heatmap_trace(weights, source, target, show_values=numbered(len(source) * len(target))))
     label_axes(fig, source, target, x_title="English (what is read)", y_title="French (what is written)")
-    text = sentence_text(target)
+    text = sentence_text(target) + (" …" if target[-1] != EOS else "")  # cut at the length limit: unfinished
     fig.update_layout(title=dict(text=f"“{text}” ({view})", y=0.99, yanchor="top"),
                       height=200 + ROW_PX * len(target), margin=dict(t=130, l=110, r=20, b=20))
     return fig

@@ -37,8 +37,9 @@ from torch import nn
 
 from attnlib.model.capture import capture_attention, cross_attention_layers
 from attnlib.model.transformer import Transformer
-from .translator import INPUT_MESSAGES, Translator
-from .vocab import BOS_ID, EOS_ID, ELISIONS, PUNCTUATION, QUOTE_MAX_CHARS, QUOTE_MAX_WORDS, SPECIALS, WHITESPACE
+from .translator import INPUT_MESSAGES, OUTPUT_NOTES, Translator
+from .vocab import (BOS_ID, EOS_ID, ELISIONS, PUNCTUATION, QUOTE_MAX_CHARS, QUOTE_MAX_WORDS, SENTENCE_ENDS, SPECIALS,
+                    WHITESPACE)
 
 ENCODER_FILE, DECODER_FILE, CONFIG_FILE = "encoder.onnx", "decoder.onnx", "translator.json"
 OPSET = 18
@@ -105,8 +106,10 @@ def page_config(translator: Translator) -> dict:
         "max_words_reason": translator.max_words_reason,
         "n_layers": cfg.n_decoder_layers,
         "n_heads": cfg.n_heads,
-        "tokenizer": {"punctuation": PUNCTUATION, "elisions": list(ELISIONS), "whitespace": WHITESPACE},
+        "tokenizer": {"punctuation": PUNCTUATION, "elisions": list(ELISIONS), "whitespace": WHITESPACE,
+                      "sentence_ends": SENTENCE_ENDS},
         "messages": INPUT_MESSAGES,
+        "notes": OUTPUT_NOTES,
         "quote": {"max_words": QUOTE_MAX_WORDS, "max_chars": QUOTE_MAX_CHARS},
     }
 

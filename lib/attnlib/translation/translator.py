@@ -19,7 +19,8 @@ from attnlib.model.transformer import Transformer
 from attnlib.paths import DATA_DIR, DEFAULT_CHECKPOINT  # noqa: F401  (re-exported: where the shipped model lives)
 from .checkpoint import CheckpointError, load_checkpoint, load_state
 from .decoding import beam_search, greedy_decode
-from .vocab import SPECIALS, Vocab, decoder_input, pad_rows, quoted_words, sentence_text, tokenize, trim_at_eos
+from .vocab import (EOS_ID, SPECIALS, Vocab, count_sentences, decoder_input, pad_rows, quoted_words, sentence_text,
+                    tokenize, trim_at_eos)
 
 
 # What a reader is told about input the translator cannot read; the page's JavaScript translator
@@ -27,9 +28,14 @@ from .vocab import SPECIALS, Vocab, decoder_input, pad_rows, quoted_words, sente
 INPUT_MESSAGES = {
     "empty": "the sentence is empty: type an English sentence, e.g. 'the black cat sees the dog'",
     "special": "{tokens} marks the model's own tokens, not a word: leave it out of the sentence",
+    "several": "the text holds {count} sentences; this translator reads one sentence at a time: translate each on its own",
     "unknown": "unknown word(s) {words}: this translator knows only the {known} English words of its toy corpus",
     "too_long": "the sentence has {words} words; this translator reads at most {limit} ({why}): "
                 "shorten it, or translate it in parts",
+}
+# What a reader is told about an output that is not a whole sentence (the page says the same)
+OUTPUT_NOTES = {
+    "cut": "the translation reached the limit of {limit} tokens without ending its sentence: it is cut short",
 }
 #: how far past its longest training sentence the translator is trusted to read: the book measures it on
 #: sentences up to this many times longer (the generalisation split); beyond, it drops words without a sign
@@ -47,6 +53,11 @@ class Translation:
     @property
     def text(self) -> str:
         return sentence_text(self.target)
+
+    @property
+    def cut(self) -> bool:
+        """Whether decoding stopped at the length limit rather than at an <eos>: the sentence is unfinished."""
+        return not self.target or self.target[-1] != SPECIALS[EOS_ID]
 
 
 @dataclass
@@ -102,6 +113,9 @@ class Translator:
         specials = [t for t in tokens if t in SPECIALS]
         if specials:  # the model's own markers: typed as words they would steer or vanish from the input
             raise ValueError(INPUT_MESSAGES["special"].format(tokens=quoted_words(specials)))
+        sentences = count_sentences(tokens)
+        if sentences > 1:  # trained on one sentence at a time, the model would translate the first and stop
+            raise ValueError(INPUT_MESSAGES["several"].format(count=sentences))
         unknown = self.src_vocab.unknown_words(tokens)
         if unknown:
             raise ValueError(INPUT_MESSAGES["unknown"].format(words=quoted_words(unknown), known=self.src_vocab.n_words))
@@ -157,18 +171,28 @@ class Translator:
 def main(argv: list[str] | None = None) -> int:
     """``python -m attnlib.translation translate "the black cat sees the dog"``: one sentence from the shell."""
     import argparse
+    import os
     import sys
 
     parser = argparse.ArgumentParser(prog="python -m attnlib.translation translate",
                                      description="Translate an English sentence with a trained translator.")
     parser.add_argument("text", nargs="*", help="the English sentence")
+    parser.add_argument("--from-env", metavar="NAME",
+                        help="read the sentence from environment variable NAME (make translate does: no shell re-reads it)")
     parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT)
     parser.add_argument("--beam", type=int, default=1, help="beam size (1 = greedy)")
     args = parser.parse_args(argv)
+    if args.from_env is not None and (args.text or args.from_env not in os.environ):
+        parser.error(f"--from-env {args.from_env}: " + ("give the sentence there or as arguments, not both" if args.text
+                                                        else "no such environment variable"))
+    text = os.environ[args.from_env] if args.from_env is not None else " ".join(args.text)
     try:
         translator = Translator.load(args.checkpoint)
-        print(translator.translate(" ".join(args.text), beam_size=args.beam, with_attention=False).text)
+        result = translator.translate(text, beam_size=args.beam, with_attention=False)
     except (CheckpointError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    print(result.text)
+    if result.cut:
+        print(f"note: {OUTPUT_NOTES['cut'].format(limit=translator.model.cfg.max_len - 1)}", file=sys.stderr)
     return 0

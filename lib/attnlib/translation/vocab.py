@@ -30,7 +30,7 @@ import torch
 from .corpus import Pair
 
 __all__ = ["BOS", "BOS_ID", "ELISIONS", "EOS", "EOS_ID", "PAD", "PAD_ID", "PUNCTUATION", "SPECIALS", "UNK", "UNK_ID",
-           "WHITESPACE",
+           "SENTENCE_ENDS", "WHITESPACE", "count_sentences",
            "QUOTE_MAX_CHARS", "QUOTE_MAX_WORDS", "Batch", "Vocab", "quoted_words",
            "build_vocabs", "decoder_input", "make_batches", "pad_rows", "sentence_text", "tokenize", "trim_at_eos"]
 
@@ -47,6 +47,7 @@ WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u
 # French words that elide before a vowel: l'ami, j'aime, qu'il, jusqu'au … (longest first)
 ELISIONS = ("jusqu'", "lorsqu'", "puisqu'", "quoiqu'", "qu'", *(f"{c}'" for c in "ldjnmtsc"))
 _SPLIT_PUNCTUATION = re.compile(f"([{re.escape(PUNCTUATION)}])")
+SENTENCE_ENDS = ".!?"  # a word after one of these starts another sentence
 _SPLIT_WORDS = re.compile(f"[{re.escape(WHITESPACE)}]+")
 _ELISION = re.compile(f"^({'|'.join(map(re.escape, ELISIONS))})(?=\\w)")
 
@@ -64,6 +65,19 @@ def tokenize(text: str) -> list[str]:
             chunk = chunk[m.end():]
         tokens.append(chunk)
     return tokens
+
+
+def count_sentences(tokens: Sequence[str]) -> int:
+    """How many sentences ``tokens`` hold: a sentence is words up to one of ``SENTENCE_ENDS`` (or the end);
+    punctuation alone after the last one (``"it runs ! !"``) starts none."""
+    count, words = 0, False
+    for t in tokens:
+        if t in SENTENCE_ENDS:
+            count += words
+            words = False
+        elif t not in PUNCTUATION:
+            words = True
+    return count + words
 
 
 #: a message names at most this many words, each cut to this many characters (a pasted page stays readable)

@@ -25,9 +25,10 @@ book: $(STAMP)
 	@echo "The book is built: open $(abspath $(BUILD))/index.html"
 
 # The fast tier: every test that needs neither the built book, nor a browser, nor a subprocess that installs,
-# trains or runs notebooks (a bare `pytest` runs the same).
+# trains or runs notebooks (a bare `pytest` runs the same tests, in one process). Two processes share them
+# out a test file at a time (pytest-xdist); the page's JavaScript rules run under Node among them.
 check: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 # Every test (-m "" lifts the fast tier's filter). The browser tests drive a Chromium: found on the machine,
 # named by ATTN_CHROMIUM, or installed with apt.

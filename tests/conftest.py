@@ -38,7 +38,6 @@ from pathlib import Path  # noqa: E402
 
 from attnlib.book.build import build  # noqa: E402
 from attnlib.measure import torch_threads  # noqa: E402
-from attnlib.book.notebooks import REPOSITORY_ENV, SITE_ENV  # noqa: E402
 from book_pages import BOOK_HTML, PLACEHOLDER_REPOSITORY  # noqa: E402
 from browser import free_port  # noqa: E402
 
@@ -61,6 +60,8 @@ def built_book(site_port) -> Path:
         return BOOK_HTML
     # built as a published book would be: with a repository (the launch buttons) and the address it is
     # served from (the twins install the library's wheel from there)
+    from attnlib.book.notebooks import REPOSITORY_ENV, SITE_ENV  # here: nbformat takes seconds to import
+
     settings = {REPOSITORY_ENV: PLACEHOLDER_REPOSITORY, SITE_ENV: f"http://127.0.0.1:{site_port}/"}
     previous = {name: os.environ.get(name) for name in settings}
     os.environ.update(settings)

@@ -81,7 +81,7 @@ def test_figure_html_is_deterministic_and_needs_the_site_plotly():
 
 
 def test_live_widget_builds_controls_for_each_parameter():
-    ipywidgets = pytest.importorskip("ipywidgets")
+    import ipywidgets  # in requirements.txt: a missing one fails here rather than skipping
     demo = Demo(lambda slope, word, text: line(slope), Param("slope", [1.0, 2.0]), Param("word", ["a", "b"]),
                 Param("text", ["hi"], free_text=True))
     box = demo.live()
@@ -93,8 +93,6 @@ def test_live_widget_builds_controls_for_each_parameter():
 def test_the_live_figure_is_framed_as_on_the_page_and_keeps_its_height():
     """In a notebook the figure is laid out in the page's frame: title split, the height of the tallest state
     from the first drawing on, and the readable width the page would scroll at."""
-    pytest.importorskip("ipywidgets")
-
     def tall(n=1):
         fig = line(float(n))
         fig.update_layout(height=250 + 100 * n, title="a long title that a narrow notebook column would cut: "

@@ -112,7 +112,6 @@ def test_history_figure_plots_loss_and_bleu_against_step():
 def test_live_curve_is_off_in_the_book_build_and_redraws_live(monkeypatch):
     monkeypatch.setenv("ATTN_BOOK_BUILD", "1")
     assert tv.live_curve() is None
-    pytest.importorskip("ipywidgets")
     monkeypatch.setenv("ATTN_BOOK_BUILD", "0")
     curve = tv.live_curve("live")
     curve(HISTORY[:1], None)  # as train() calls it: the history, then the translator

@@ -33,22 +33,8 @@ def test_eight_heads_each_do_their_one_job():
     torch.testing.assert_close(w[4, words.index("sat")], torch.full((7,), 1 / 7))
 
 
-def test_one_head_cannot_do_both_jobs_for_it():
-    """The chapter's claim: with one head the positional scores win; 'it' no longer finds 'cat'."""
-    words, w1 = heads.head_weights("the cat sat because it was tired", 1)
-    i = words.index("it")
-    assert words[int(w1[0, i].argmax())] == "because" and w1[0, i, words.index("because")] > 0.8
-    assert w1[0, i, words.index("cat")] < 0.05
-    _, w2 = heads.head_weights("the cat sat because it was tired", 2)
-    assert top(words, w2, 0, "it") == "because" and top(words, w2, 1, "it") == "cat"
-    assert sum(words[int(w2[1, t].argmax())] == "cat" for t in range(7)) == 6  # "what" pulls toward cat
-
-
-def test_four_heads_pair_up_relations():
-    words, w4 = heads.head_weights("the cat sat because it was tired", 4)
-    for t in range(2, 7):  # "the two words before": an even split between t-1 and t-2
-        assert abs(w4[0, t, t - 1] - w4[0, t, t - 2]) < 0.02 and w4[0, t, t - 2:t].sum() > 0.95
-    assert top(words, w4, 2, "it") == "cat" and top(words, w4, 3, "sat") == "cat"
+# What one, two and four heads do with "it" is chapter 5's claim, asserted on the page itself (its hidden
+# check cell), so it has one home there.
 
 
 def test_heads_figure_has_one_map_per_head_and_always_eight_axis_pairs():

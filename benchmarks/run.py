@@ -34,6 +34,7 @@ from torch import nn
 from attnlib import measure
 
 from attnlib.book import benchmarks as bm
+from attnlib.files import write_text
 from attnlib.model.config import ModelConfig
 from attnlib.model.device import pick_device
 from attnlib.model.transformer import Transformer
@@ -504,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
 
     for name in bm.BENCHMARKS:
         results[name] = bm.skipped("pending", **TARGETS.get(name, {"unit": ""}))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
+    partial = args.out.with_name(f"{args.out.stem}.partial.json")
     failed = []
 
     def record(names: tuple[str, ...], make) -> None:
@@ -527,7 +528,9 @@ def main(argv: list[str] | None = None) -> int:
                 results[name] = bm.skipped(f"ERROR: {type(err).__name__}: {err}", **TARGETS.get(name, {"unit": ""}))
                 results[name]["traceback"] = traceback.format_exc()
             print(f"ERROR {type(err).__name__}: {err}", flush=True)
-        args.out.write_text(json.dumps(results, indent=2) + "\n")  # partial results survive an interruption
+        # what is measured so far survives an interruption, beside the results the book reads: the book
+        # build measured below must not show a half-filled table
+        write_text(partial, json.dumps(results, indent=2) + "\n")
 
     for name, fn in FAST.items():
         record((name,), lambda fn=fn: [fn(sizes, device)])
@@ -536,7 +539,8 @@ def main(argv: list[str] | None = None) -> int:
     record(("book_build_s", "book_build_peak_rss_mb"), bench_book_build)
     record(BROWSER, lambda: bench_browser_translator(sizes))  # after the build: it serves the built site
 
-    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    write_text(args.out, json.dumps(results, indent=2) + "\n")  # in one step: never half a file
+    partial.unlink(missing_ok=True)
     print()
     print(bm.format_table(bm.results_table(results)))
     print(f"\nwritten to {args.out}")

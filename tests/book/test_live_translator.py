@@ -204,3 +204,11 @@ def test_translations_asked_for_at_once_each_come_out_right(page, shipped):
     wait_until_shown(page, targets[1])
     page.wait_for_timeout(500)  # the first one, finishing meanwhile, must not draw over the second
     assert shown(page)["words"] == targets[1]
+
+
+def test_a_page_opened_as_a_file_says_how_to_serve_it_and_throws_nothing(chromium, built_book):
+    with new_tab(chromium) as page:
+        page.goto((built_book / PAGE).as_uri())
+        page.wait_for_function("document.querySelector('.attn-live-status').textContent.includes('served over http')")
+        errors = [p for p in error_problems(page) if "uncaught" in p]
+        assert errors == [], errors

@@ -271,6 +271,16 @@ def test_an_early_stop_under_torchrun_stops_every_rank_together(tmp_path):
 
 
 @pytest.mark.slow
+def test_sigterm_to_one_process_stops_every_rank_and_rank_0_saves(tmp_path):
+    out = tmp_path / "ddp.pt"
+    run = torchrun(str(Path(__file__).with_name("ddp_stop_run.py")), str(out), "sigterm")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.count("rank done at step 5, interrupted") == 2, run.stdout
+    assert not out.exists()  # an unfinished run, saved beside it
+    assert load_checkpoint(tmp_path / "ddp-unfinished.pt")["step"] == 5
+
+
+@pytest.mark.slow
 def test_a_batch_smaller_than_the_number_of_processes_still_trains(tmp_path):
     out = tmp_path / "one.pt"
     run = torchrun("-m", "attnlib.translation", "train", "--preset", "tiny", "--steps", "3", "--batch-size", "1",

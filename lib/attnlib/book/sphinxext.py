@@ -123,7 +123,9 @@ def _live_translator(app, pagename, templatename, context, doctree) -> None:
     # a few lines in the head start the worker at once (an async script would wait for the parser
     # to pause, which the page's figures keep busy); what it says before the script below listens is kept
     worker = context["pathto"](f"_static/{LIVE_SCRIPTS[1]}", 1)
-    app.add_js_file(None, body=f"window.attnLiveWorker = (() => {{ const w = new Worker({worker!r}); w.early = []; "
+    # (a page opened as a file can start no worker: the script below says how to serve the book instead)
+    app.add_js_file(None, body=f"window.attnLiveWorker = (() => {{ if (location.protocol === 'file:') return null; "
+                               f"const w = new Worker({worker!r}); w.early = []; "
                                f"w.onmessage = (e) => w.early.push(e.data); w.onerror = () => w.early.push("
                                f"{{type: 'error', message: 'its worker did not start'}}); return w; }})();")
     app.add_js_file(LIVE_SCRIPTS[0], loading_method="async")  # this page only (Sphinx resets the list)

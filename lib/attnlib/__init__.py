@@ -1,17 +1,46 @@
-"""attnlib: the small Transformer library behind the book *Attention, Interactively*."""
+"""attnlib: the small Transformer library behind the book *Attention, Interactively*.
 
-from .model.attention import scaled_dot_product_attention
-from .model.capture import attention_layers, capture_attention
-from .model.config import PRESETS, ModelConfig
-from .model.device import pick_device, seed_everything
-from .model.masks import causal_mask, combine, lengths_mask, padding_mask
-from .model.multihead import KVCache, MultiHeadAttention, merge_heads, split_heads
-from .model.positional import RotaryEmbedding, relative_shift, sinusoidal_table
-from .model.transformer import Transformer
+The model's API is here (``from attnlib import Transformer``), loaded on first use: importing a part of
+the package (``python -m attnlib.translation``, ``attnlib.paths``) does not load torch before it needs it,
+so a command can answer ``--help`` or a Ctrl-C at once.
+"""
 
-__all__ = [
-    "KVCache", "ModelConfig", "MultiHeadAttention", "PRESETS", "RotaryEmbedding", "Transformer",
-    "attention_layers", "capture_attention", "causal_mask", "combine", "lengths_mask", "merge_heads",
-    "padding_mask", "pick_device", "relative_shift", "scaled_dot_product_attention", "seed_everything",
-    "sinusoidal_table", "split_heads",
-]
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+_HOMES = {  # name -> the module of attnlib.model that defines it
+    "scaled_dot_product_attention": "attention",
+    "attention_layers": "capture", "capture_attention": "capture",
+    "PRESETS": "config", "ModelConfig": "config",
+    "pick_device": "device", "seed_everything": "device",
+    "causal_mask": "masks", "combine": "masks", "lengths_mask": "masks", "padding_mask": "masks",
+    "KVCache": "multihead", "MultiHeadAttention": "multihead", "merge_heads": "multihead", "split_heads": "multihead",
+    "RotaryEmbedding": "positional", "relative_shift": "positional", "sinusoidal_table": "positional",
+    "Transformer": "transformer",
+}
+__all__ = sorted(_HOMES, key=str.lower)
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module 'attnlib' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".model.{_HOMES[name]}", __name__), name)
+    globals()[name] = value  # found once, then an ordinary attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOMES))
+
+
+if TYPE_CHECKING:  # what type checkers and editors see
+    from .model.attention import scaled_dot_product_attention
+    from .model.capture import attention_layers, capture_attention
+    from .model.config import PRESETS, ModelConfig
+    from .model.device import pick_device, seed_everything
+    from .model.masks import causal_mask, combine, lengths_mask, padding_mask
+    from .model.multihead import KVCache, MultiHeadAttention, merge_heads, split_heads
+    from .model.positional import RotaryEmbedding, relative_shift, sinusoidal_table
+    from .model.transformer import Transformer

@@ -250,6 +250,32 @@ def test_ctrl_c_on_the_command_line_saves_a_resumable_checkpoint(tmp_path):
     assert payload["optimizer"] is not None and payload["meta"]["interrupted"] and 3 <= payload["step"] < 100000
 
 
+@pytest.mark.slow
+def test_ctrl_c_while_starting_or_twice_ends_in_one_line(tmp_path):
+    out = tmp_path / "t.pt"
+    cmd = [sys.executable, "-m", "attnlib.translation", "train", "--preset", "tiny", "--steps", "100000", "--out",
+           str(out), "--save-every", "3", "--no-progress", "--score"]
+    starting = subprocess.Popen(cmd, env=dict(os.environ, OMP_NUM_THREADS="1"), stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)  # still importing torch
+    starting.send_signal(signal.SIGINT)
+    _, err = starting.communicate(timeout=120)
+    assert starting.returncode == 130 and "Traceback" not in err and "interrupted" in err, err
+    twice = subprocess.Popen(cmd, env=dict(os.environ, OMP_NUM_THREADS="1"), stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "t-unfinished.pt").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        twice.send_signal(signal.SIGINT)
+        twice.send_signal(signal.SIGINT)  # impatient: stop now
+        _, err = twice.communicate(timeout=120)
+    finally:
+        twice.kill()
+    assert twice.returncode == 130 and "Traceback" not in err, err
+    assert len([line for line in err.splitlines() if line.strip()]) == 1, err
+    load_checkpoint(tmp_path / "t-unfinished.pt")  # what was saved before is whole
+    assert not out.exists()
+
+
 # -- several processes --------------------------------------------------------------------------
 
 def torchrun(*args, timeout=240):

@@ -242,3 +242,40 @@ def test_make_translate_hands_the_text_over_as_typed(text, quoted):
                           f"PY={sys.executable}"], cwd=root, capture_output=True, text=True, timeout=120)
     assert "INJECTED" not in run.stdout  # the echo never ran
     assert f"unknown word(s) {quoted}" in run.stderr, run.stderr
+
+
+def test_evaluate_says_in_one_line_what_is_wrong_with_a_split(tmp_path, monkeypatch, capsys):
+    import functools
+
+    from attnlib.translation import evaluate as command
+    from attnlib.translation.corpus import CORPUS_DIR
+
+    monkeypatch.setattr(command, "load_split", functools.partial(load_split, corpus_dir=tmp_path))
+    (tmp_path / "test.tsv").write_bytes((CORPUS_DIR / "test.tsv").read_bytes()[:8192])  # cut mid-line
+    (tmp_path / "valid.tsv").mkdir()
+    (tmp_path / "generalisation.tsv").write_bytes(b"one column only\n")
+    for split, message in (("test", "the file ends in the middle of this line"), ("valid", "is a directory"),
+                           ("generalisation", "fewer than 2 tab-separated columns"), ("train", "no sentence-pair file")):
+        assert command.main(["--split", split]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and message in err and "Traceback" not in err, (split, err)
+
+
+def test_an_unfinished_checkpoint_says_so_when_used_and_the_book_refuses_it(shipped, tmp_path, capsys):
+    from attnlib.book.sphinxext import UnfinishedModel, check_finished
+    from attnlib.translation.translator import main
+
+    payload = {k: v for k, v in load_checkpoint(shipped_path()).items() if k != "format"}
+    payload["meta"] = {**payload["meta"], "interrupted": True, "steps": 82}
+    save_checkpoint(tmp_path / "translator-unfinished.pt", payload)
+    assert main(["--checkpoint", str(tmp_path / "translator-unfinished.pt"), "the cat"]) == 0
+    assert "is an unfinished run (stopped at step 82)" in capsys.readouterr().err
+    check_finished(shipped)  # the shipped one is finished
+    with pytest.raises(UnfinishedModel, match="stopped at step 82"):
+        check_finished(Translator.load(tmp_path / "translator-unfinished.pt", device="cpu"))
+
+
+def shipped_path():
+    from attnlib.paths import DEFAULT_CHECKPOINT
+
+    return DEFAULT_CHECKPOINT

@@ -72,13 +72,26 @@ def collect_assets(static: Path) -> None:
             shutil.copy2(src, dest)
 
 
+class UnfinishedModel(RuntimeError):
+    """The book would show a translator whose training was stopped before its end."""
+
+
+def check_finished(translator) -> None:
+    """Refuse to publish an unfinished run: its numbers and translations are not the book's."""
+    if translator.unfinished:
+        raise UnfinishedModel(f"the shipped translator is not finished: {translator.unfinished}, or train it again "
+                              f"with `make translator`")
+
+
 def export_translator(static: Path) -> None:
     """The shipped checkpoint as ONNX graphs and a JSON file, in ``static/translator/``."""
     from attnlib.translation.onnx_export import export_translator as export
     from attnlib.translation.translator import Translator
 
     shutil.rmtree(static / "translator", ignore_errors=True)
-    export(Translator.load(device="cpu"), static / "translator", page={"display": LIVE_DISPLAY})
+    translator = Translator.load(device="cpu")
+    check_finished(translator)
+    export(translator, static / "translator", page={"display": LIVE_DISPLAY})
 
 
 def publish_wheel(static: Path) -> None:

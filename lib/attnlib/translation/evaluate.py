@@ -113,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     except (CheckpointError, ValueError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    if translator.unfinished:
+        print(f"note: {translator.unfinished}", file=sys.stderr)
     print(evaluate(translator, pairs, args.split).line())
     return 0
 

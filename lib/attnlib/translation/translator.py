@@ -102,6 +102,14 @@ class Translator:
         return "the length of its position table"
 
     @property
+    def unfinished(self) -> str | None:
+        """What to say of a checkpoint whose training was stopped before its end (None for a finished one)."""
+        if not self.meta.get("interrupted"):
+            return None
+        return (f"this checkpoint is an unfinished run (stopped at step {self.meta.get('steps')}): continue its training "
+                f"with `python -m attnlib.translation train --resume`")
+
+    @property
     def device(self) -> torch.device:
         return next(self.model.parameters()).device
 
@@ -193,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     print(result.text)
+    if translator.unfinished:
+        print(f"note: {translator.unfinished}", file=sys.stderr)
     if result.cut:
         print(f"note: {OUTPUT_NOTES['cut'].format(limit=translator.model.cfg.max_len - 1)}", file=sys.stderr)
     return 0

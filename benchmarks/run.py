@@ -42,6 +42,13 @@ from attnlib.model.multihead import MultiHeadAttention
 from attnlib.model.positional import sinusoidal_table
 
 ROOT = Path(__file__).resolve().parents[1]
+def spread(a: measure.Timing, b: measure.Timing, prefix: str = "ratio") -> dict:
+    """The quartiles of the per-round ratios a / b (``ratio_q1``, ``ratio_q3``) and how many rounds: the
+    spread around the median of paired ratios that each comparison records as its value."""
+    paired = bm.ratio_spread(a.times, b.times)
+    return {f"{prefix}_q1": paired["ratio_q1"], f"{prefix}_q3": paired["ratio_q3"], "rounds": paired["rounds"]}
+
+
 SLOW = ("time_to_bleu95_cpu_s", "time_to_bleu95_gpu_s", "book_build_s", "book_build_peak_rss_mb")
 BROWSER = ("browser_translator_load_s", "browser_translate_ms", "browser_vs_python_translate", "browser_payload_mb")
 
@@ -112,7 +119,7 @@ def bench_mha_fast_vs_torch(s: dict, device: torch.device) -> dict:
                             warmup=s["mha_warmup"], sync=measure.synchronizer(device))
     return bm.entry(measure.paired_ratio(t["ours"], t["torch"]), unit="time ratio ours / torch", target=1.0,
                     comparison="<=", note="median of paired per-round ratios; forward + backward",
-                    ours_s=t["ours"].median, torch_s=t["torch"].median,
+                    **spread(t["ours"], t["torch"]), ours_s=t["ours"].median, torch_s=t["torch"].median,
                     ratio_of_medians=t["ours"].median / t["torch"].median, shape=shape,
                     outputs_match=bool(same), ours=t["ours"].to_dict(), torch=t["torch"].to_dict())
 
@@ -140,6 +147,7 @@ def bench_mha_explicit_vs_fast(s: dict, device: torch.device) -> dict:
                 "T": T, "B": B,
                 "fast_s": t["fast"].median, "explicit_s": t["explicit"].median,
                 "time_ratio": measure.paired_ratio(t["explicit"], t["fast"]),
+                **{k: v for k, v in spread(t["explicit"], t["fast"], "time_ratio").items() if k != "rounds"},
                 "fast_peak_mb": measure.peak_memory_mb(fast, device),
                 "explicit_peak_mb": measure.peak_memory_mb(explicit, device),
                 "weights_mb": B * H * T * T * element / 2**20,  # one (B, H, T, T) tensor
@@ -230,7 +238,7 @@ def bench_model_vs_nn_transformer(s: dict, device: torch.device) -> dict:
     ratio = measure.paired_ratio(t["torch"], t["ours"])  # time theirs / ours == tokens/s ours / theirs
     return bm.entry(ratio, unit="tokens/s ratio ours / nn.Transformer", target=1.0, comparison=">=",
                     note="training step: forward, label-smoothed loss, backward, fused Adam (the recipe of train()); median of paired ratios",
-                    ours_tokens_per_s=tps["ours"], torch_tokens_per_s=tps["torch"],
+                    **spread(t["torch"], t["ours"]), ours_tokens_per_s=tps["ours"], torch_tokens_per_s=tps["torch"],
                     ours_step_s=t["ours"].median, torch_step_s=t["torch"].median, parameters=params,
                     config=cfg.to_dict(), batch_size=m["batch_size"], ours=t["ours"].to_dict(),
                     torch=t["torch"].to_dict())
@@ -261,7 +269,8 @@ def bench_kv_cache_speedup(s: dict, device: torch.device) -> dict:
                             warmup=s["kv_warmup"], sync=measure.synchronizer(device))
     return bm.entry(measure.paired_ratio(t["recompute"], t["cache"]), unit="time ratio recompute / cache", target=2.0,
                     comparison=">=", note=f"greedy decoding of {k['steps']} tokens, batch {k['batch']}",
-                    cache_s=t["cache"].median, recompute_s=t["recompute"].median, steps=k["steps"],
+                    **spread(t["recompute"], t["cache"]), cache_s=t["cache"].median,
+                    recompute_s=t["recompute"].median, steps=k["steps"],
                     batch=k["batch"], same_tokens=bool(torch.equal(a, b)), config=cfg.to_dict())
 
 
@@ -405,7 +414,7 @@ def _browser_translator(s: dict, site: Path, python, sentences: list[str]) -> tu
         browser.close()
     browser_ms = statistics.median(b for b, _ in pairs)
     python_ms = statistics.median(p for _, p in pairs)
-    ratio = statistics.median(b / p for b, p in pairs)
+    paired = bm.ratio_spread([b for b, _ in pairs], [p for _, p in pairs])
     common = dict(page=BROWSER_PAGE, runtime="onnxruntime-web (WebAssembly, 1 thread)")
     return (
         bm.entry(statistics.median(loads), unit="s (median, page load to first translation)", target=3.0,
@@ -414,8 +423,9 @@ def _browser_translator(s: dict, site: Path, python, sentences: list[str]) -> tu
         bm.entry(browser_ms, unit="ms (median, one 10-word sentence)", target=100.0, comparison="<=",
                  note="greedy decoding with the cross-attention of every step", sentences=sentences,
                  repeats=s["browser_repeats"], **common),
-        bm.entry(ratio, unit="time ratio page / Python", note="median of paired per-sentence ratios; Python: "
-                 "Translator.translate with its attention, torch on the CPU", browser_ms=browser_ms,
+        bm.entry(paired["ratio"], unit="time ratio page / Python", note="median of paired per-sentence ratios; "
+                 "Python: Translator.translate with its attention, torch on the CPU", ratio_q1=paired["ratio_q1"],
+                 ratio_q3=paired["ratio_q3"], rounds=paired["rounds"], browser_ms=browser_ms,
                  python_ms=python_ms, python_threads=1, **common),
         bm.entry(payloads[-1] / 1e6, unit="MB downloaded for the translator", target=20.0, comparison="<=",
                  note="runtime, its WebAssembly, the ONNX graphs, vocabularies and scripts, uncompressed",

@@ -9,8 +9,9 @@ every entry against its target.
 from __future__ import annotations
 
 import json
+import statistics
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -228,94 +229,170 @@ def results_figures(results: str | Path | Mapping | None = None) -> list[go.Figu
 SAME_WITHIN = 0.05  # ratios within 5 % of 1 read as "the same speed": closer than a shared machine's noise
 
 
+def ratio_spread(a: Sequence[float], b: Sequence[float]) -> dict:
+    """The per-round ratios ``a[r] / b[r]`` of two contenders timed in the same rounds, summed up:
+    ``ratio``, their median (what :func:`attnlib.measure.paired_ratio` gives); ``ratio_q1`` and
+    ``ratio_q3``, their quartiles (the middle half of the rounds lies between them; both equal the ratio
+    when there is one round); and ``rounds``."""
+    if len(a) != len(b) or not a:
+        raise ValueError(f"ratio_spread needs times of the same rounds, got {len(a)} and {len(b)}")
+    ratios = [x / y for x, y in zip(a, b)]
+    q1, _, q3 = statistics.quantiles(ratios, n=4, method="inclusive") if len(ratios) > 1 else ratios * 3
+    return {"ratio": statistics.median(ratios), "ratio_q1": q1, "ratio_q3": q3, "rounds": len(ratios)}
+
+
+def _spread(e: Mapping | None, prefix: str = "ratio") -> tuple[float, float] | None:
+    """``(q1, q3)`` of the per-round ratios, as ``make bench`` records them; None when the file lacks them."""
+    q1, q3 = (e or {}).get(f"{prefix}_q1"), (e or {}).get(f"{prefix}_q3")
+    return None if q1 is None or q3 is None else (q1, q3)
+
+
+def _same(r: float, spread: tuple[float, float] | None) -> str | None:
+    """Why the ratio ``r`` reads as "about 1", or None: the middle half of the rounds reaches 1 on both
+    sides, or ``r`` is within :data:`SAME_WITHIN` of 1."""
+    if spread is not None and spread[0] <= 1 <= spread[1]:
+        return "the middle half of the rounds includes 1"
+    if abs(r - 1) <= SAME_WITHIN:
+        return f"within {SAME_WITHIN:.0%}"
+    return None
+
+
 def _ms(seconds: float) -> str:
     return f"{seconds * 1e3:.3g} ms"
 
 
-def _versus(first: str, second: str) -> str:
-    return f"{first} vs {second}"
-
-
-def _ours_vs_torch(r: float, faster_when: str, what: str) -> str:
-    """What ``r`` = ours / PyTorch's says, where ``faster_when`` is ``"below"`` (for times) or ``"above"``
-    (for throughputs) and ``what`` names the quantity (``"time"``, ``"tokens per second"``)."""
-    if abs(r - 1) <= SAME_WITHIN:
-        return f"about 1: the same speed as PyTorch's (within {SAME_WITHIN:.0%})"
+def _ours_vs_torch(r: float, faster_when: str, what: str, spread: tuple[float, float] | None = None) -> str:
+    """What ``r`` = ours / PyTorch's says, with its spread, where ``faster_when`` is ``"below"`` (for times)
+    or ``"above"`` (for throughputs) and ``what`` names the quantity (``"time"``, ``"tokens per second"``)."""
+    same = _same(r, spread)
+    if same:
+        return f"about 1: the same speed as PyTorch's ({same})"
     side = "below" if r < 1 else "above"
     verdict = "faster" if side == faster_when else "slower"
     fewer = ('less' if what == 'time' else 'fewer') if r < 1 else 'more'
     return f"{side} 1: ours is {verdict} ({abs(r - 1):.0%} {fewer} {what})"
 
 
-def comparisons(results: str | Path | Mapping | None = None) -> list[dict]:
-    """The side-by-side measurements of a results file, for readers: what against what, both sides'
-    numbers, the ratio and what it says in words. No targets: those are the benchmarks' business.
+def _reading(r: float, spread, *, same: str, below: str, above: str) -> str:
+    """``same`` with the reason when ``r`` reads as about 1, else ``below`` or ``above`` (formatted with
+    ``r`` and ``inverse`` = 1 / r)."""
+    why = _same(r, spread)
+    if why:
+        return f"{same} ({why})"
+    return (below if r < 1 else above).format(r=r, inverse=1 / r)
 
-    One dict per row: ``comparison``, ``measured``, ``ratio`` (None when not measured), ``ratio_of`` (which
-    number over which) and ``reading``.
+
+def comparisons(results: str | Path | Mapping | None = None) -> list[dict]:
+    """The side-by-side measurements of a results file, for readers: what against what, each side's
+    median, the ratio with its spread, and what they say in words. No targets: those are the benchmarks'
+    business.
+
+    The ratio is the median of the per-round ratios, and the spread their quartiles (``ratio_q1``,
+    ``ratio_q3``; None where the file does not record them, or for a memory measured once). The words
+    follow from both: "about 1" when the middle half of the rounds includes 1 (or the ratio is within
+    :data:`SAME_WITHIN` of 1). Each side's median comes from its own rounds, so the medians' ratio can
+    differ from the paired one; where it falls outside the spread (or, without a spread, on the other side
+    of 1), the reading says so rather than leave two numbers that seem to disagree.
+
+    One dict per row: ``comparison``, ``measured`` (the medians, labelled), ``ratio`` (None when not
+    measured), ``ratio_q1``, ``ratio_q3``, ``once`` (measured once: no spread to record), ``ratio_of``
+    (which number over which) and ``reading``.
     """
     results = _as_results(results)
     rows = []
 
-    def add(comparison: str, entry_: Mapping, measured, ratio, ratio_of: str, reading) -> None:
+    def add(comparison: str, e: Mapping, ratio, ratio_of: str, sides, reading, spread=None, once=False):
+        """``sides()``: the two medians as ((name, text), (name, text)) and their ratio, in the ratio's order."""
+        row = {"comparison": comparison, "measured": "—", "ratio": ratio, "ratio_q1": None, "ratio_q3": None,
+               "once": once, "ratio_of": ratio_of}
         if ratio is None:
-            note = entry_.get("note") or "no value"
-            rows.append({"comparison": comparison, "measured": "—", "ratio": None, "ratio_of": ratio_of,
-                         "reading": f"not measured in this run ({note})"})
-        else:
-            rows.append({"comparison": comparison, "measured": measured(), "ratio": ratio, "ratio_of": ratio_of,
-                         "reading": reading(ratio)})
+            rows.append({**row, "reading": f"not measured in this run ({e.get('note') or 'no value'})"})
+            return
+        (first, a), (second, b), medians_ratio = sides()
+        text = reading(ratio, spread)
+        apart = (not spread[0] <= medians_ratio <= spread[1]) if spread else (medians_ratio - 1) * (ratio - 1) < 0
+        if apart and not once:
+            text += (f"; the two medians, each from its own rounds, give {medians_ratio:.2f}: the machine's speed "
+                     f"changed from round to round, which the paired ratio cancels")
+        rows.append({**row, "measured": f"{'peaks' if once else 'medians'}: {first} {a}, {second} {b}", "ratio_q1": spread and spread[0],
+                     "ratio_q3": spread and spread[1], "reading": text})
 
     e = results["mha_fast_vs_torch"]
     shape = e.get("shape") or {}
     add(f"**one multi-head attention layer**, forward and backward (B={shape.get('B', '?')}, "
         f"T={shape.get('T', '?')}, D={shape.get('d_model', '?')}, {shape.get('heads', '?')} heads): "
         f"`attnlib.MultiHeadAttention` vs `torch.nn.MultiheadAttention`",
-        e, lambda: _versus(_ms(e["ours_s"]), _ms(e["torch_s"])), e.get("value"), "time, ours ÷ PyTorch's",
-        lambda r: _ours_vs_torch(r, "below", "time"))
+        e, e.get("value"), "time, ours ÷ PyTorch's",
+        lambda: (("ours", _ms(e["ours_s"])), ("PyTorch's", _ms(e["torch_s"])), e["ours_s"] / e["torch_s"]),
+        lambda r, s: _ours_vs_torch(r, "below", "time", s), _spread(e))
 
     e = results["model_vs_nn_transformer"]
     add("**training the translator** (forward, loss, backward, Adam): `attnlib.Transformer` vs "
         "`torch.nn.Transformer` of the same size",
-        e, lambda: _versus(f"{e['ours_tokens_per_s']:.0f}", f"{e['torch_tokens_per_s']:.0f} tokens/s"),
-        e.get("value"), "tokens per second, ours ÷ PyTorch's", lambda r: _ours_vs_torch(r, "above", "tokens per second"))
+        e, e.get("value"), "tokens per second, ours ÷ PyTorch's",
+        lambda: (("ours", f"{e['ours_tokens_per_s']:.0f}"), ("PyTorch's", f"{e['torch_tokens_per_s']:.0f} tokens/s"),
+                 e["ours_tokens_per_s"] / e["torch_tokens_per_s"]),
+        lambda r, s: _ours_vs_torch(r, "above", "tokens per second", s), _spread(e))
 
     e = results["kv_cache_speedup"]
     add(f"**greedy decoding** of {e.get('steps', 64)} tokens, batch {e.get('batch', 16)}: recomputing the "
         f"prefix at every step vs the key/value cache",
-        e, lambda: _versus(_ms(e["recompute_s"]), _ms(e["cache_s"])), e.get("value"), "time, without ÷ with the cache",
-        lambda r: f"the cache makes decoding {r:.1f} times as fast" if r >= 1
-        else f"below 1: here the cache made decoding slower ({r:.2f})")
+        e, e.get("value"), "time, without ÷ with the cache",
+        lambda: (("without", _ms(e["recompute_s"])), ("with the cache", _ms(e["cache_s"])),
+                 e["recompute_s"] / e["cache_s"]),
+        lambda r, s: _reading(r, s, same="about 1: no clear gain from the cache here",
+                              below="below 1: here the cache made decoding slower",
+                              above="the cache makes decoding {r:.1f} times as fast"), _spread(e))
 
     e = results["mha_explicit_vs_fast"]
     last = (e.get("rows") or [None])[-1]
     where = f"T={last['T']}, B={last['B']}" if last else "the longest T"
     add(f"**asking for the weights**, one multi-head layer ({where}), time: explicit path vs fast path",
-        e, lambda: _versus(_ms(last["explicit_s"]), _ms(last["fast_s"])), last and last["time_ratio"],
-        "time, explicit ÷ fast", lambda r: f"computing and keeping the weights takes {r:.1f} times as long")
+        e, last and last["time_ratio"], "time, explicit ÷ fast",
+        lambda: (("explicit", _ms(last["explicit_s"])), ("fast", _ms(last["fast_s"])), last["explicit_s"] / last["fast_s"]),
+        lambda r, s: _reading(r, s, same="about 1: keeping the weights cost no clear time here",
+                              below="below 1: here the explicit path was faster",
+                              above="computing and keeping the weights takes {r:.1f} times as long"),
+        _spread(last, "time_ratio"))
     mem = None
     if last and last.get("explicit_peak_mb") and last.get("fast_peak_mb"):
         mem = last["explicit_peak_mb"] / last["fast_peak_mb"]
     add(f"the same ({where}), peak extra memory", {**e, "note": "memory not measurable there"} if last else e,
-        lambda: _versus(f"{last['explicit_peak_mb']:.0f}", f"{last['fast_peak_mb']:.0f} MiB"), mem,
-        "memory, explicit ÷ fast", lambda r: f"keeping the weights takes {r:.0f} times the memory")
+        mem, "memory, explicit ÷ fast",
+        lambda: (("explicit", f"{last['explicit_peak_mb']:.0f}"), ("fast", f"{last['fast_peak_mb']:.0f} MiB"), mem),
+        lambda r, s: f"keeping the weights takes {r:.0f} times the memory", once=True)
 
     e = results.get("browser_vs_python_translate") or {"note": "not in this results file"}
     add("**translating a 10-word sentence in the page** (chapter 10's translator: the same model exported to "
         "ONNX, run by onnxruntime-web in WebAssembly) vs the Python `Translator` (PyTorch), one thread each",
-        e, lambda: _versus(_ms(e["browser_ms"] / 1e3), _ms(e["python_ms"] / 1e3)), e.get("value"),
-        "time, page ÷ Python",
-        lambda r: f"the page translates {1 / r:.1f} times as fast as Python" if r < 1 - SAME_WITHIN
-        else f"the page takes {r:.1f} times as long as Python" if r > 1 + SAME_WITHIN else "the same speed")
+        e, e.get("value"), "time, page ÷ Python",
+        lambda: (("page", _ms(e["browser_ms"] / 1e3)), ("Python", _ms(e["python_ms"] / 1e3)),
+                 e["browser_ms"] / e["python_ms"]),
+        lambda r, s: _reading(r, s, same="the same speed", below="the page translates {inverse:.1f} times as fast as Python",
+                              above="the page takes {r:.1f} times as long as Python"), _spread(e))
     return rows
 
 
+def _ratio_cell(row: dict) -> str:
+    if row["ratio"] is None:
+        return "—"
+    if row["once"]:
+        spread = "measured once"
+    elif row["ratio_q1"] is None:
+        spread = "spread not recorded"
+    else:
+        spread = f"{row['ratio_q1']:.2f}–{row['ratio_q3']:.2f}"
+    return f"**{row['ratio']:.2f}** ({spread}; {row['ratio_of']})"
+
+
 def comparisons_markdown(results: str | Path | Mapping | None = None) -> str:
-    """:func:`comparisons` as a Markdown table, under one line naming the machine that measured them."""
+    """:func:`comparisons` as a Markdown table, under one line naming the machine that measured them: each
+    side's median (labelled as such), then the ratio of paired rounds with the range of its middle half
+    ("spread not recorded" for a results file written before ``make bench`` recorded it)."""
     results = _as_results(results)
     lines = [f"Measured by `make bench` on **{machine(results)}**.", "",
-             "| comparison | measured | ratio | what the ratio says |", "|---|---|---|---|"]
+             "| comparison | each side | per-round ratio (middle half of the rounds) | what the ratio says |",
+             "|---|---|---|---|"]
     for row in comparisons(results):
-        ratio = "—" if row["ratio"] is None else f"**{row['ratio']:.2f}** ({row['ratio_of']})"
-        lines.append(f"| {row['comparison']} | {row['measured']} | {ratio} | {row['reading']} |")
+        lines.append(f"| {row['comparison']} | {row['measured']} | {_ratio_cell(row)} | {row['reading']} |")
     return "\n".join(lines) + "\n"

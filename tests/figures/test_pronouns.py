@@ -42,5 +42,10 @@ def test_share_and_probe_figures_show_every_value_and_the_baselines():
     assert {s.x0 for s in fig.layout.shapes} == {0.52, 0.48}
     fig = pronouns.probe_figure({"encoder layer 1": 0.7, "decoder layer 1": 1.0})
     assert list(fig.data[0].y) == [0.7, 1.0] and fig.layout.shapes[0].y0 == 0.5
+    fig = pronouns.probe_figure({"encoder layer 1": 0.7, "decoder layer 1": 1.0, "decoder layer 1, a step before": 0.6})
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert [(list(b.x), list(b.y)) for b in bars] == [(["encoder layer 1", "decoder layer 1"], [0.7, 1.0]),
+                                                      (["decoder layer 1"], [0.6])]
+    assert [b.text for b in bars] == [("70%", "100%"), ("60%",)] and fig.layout.barmode == "group"
     with pytest.raises(ValueError):
         pronouns.probe_figure({})

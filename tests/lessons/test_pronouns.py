@@ -5,8 +5,8 @@ import torch
 
 from attnlib import capture_attention
 from attnlib.model.capture import attention_layer
-from attnlib.lessons.pronouns import (_swap_noun, attention_from_pronoun, predicate_shares, probe_accuracies,
-                                      pronoun_index, swapped_noun_test)
+from attnlib.lessons.pronouns import (STEP_BEFORE, _states, _swap_noun, attention_from_pronoun, predicate_shares,
+                                      probe_accuracies, pronoun_index, swapped_noun_test)
 from attnlib.translation.corpus import load_split
 from attnlib.translation.corpus.lexicon import NOUNS
 
@@ -52,9 +52,23 @@ def test_swapping_a_noun_changes_its_article_and_gender_but_not_its_kind():
     assert _swap_noun("les chats".split(), 1, random.Random(0), NOUNS) is None  # plural: left out
 
 
+def test_the_probed_decoder_steps_are_the_pronoun_and_the_word_before_it(shipped):
+    # the last decoder layer's output, through the final norm and the output layer, writes the next word:
+    # il at the pronoun's step (the probe there reads what the model writes), qu' one step before
+    states = _states(shipped, [TIRED])
+    assert set(states) == {"encoder layer 1", "encoder layer 2", "decoder layer 1", "decoder layer 2",
+                           "decoder layer 1" + STEP_BEFORE, "decoder layer 2" + STEP_BEFORE}
+    model, itos = shipped.model, shipped.tgt_vocab.itos
+    with torch.no_grad():
+        writes = {name: itos[int(model.generator(model.decoder.norm(states[name].to(shipped.device))).argmax(-1))]
+                  for name in ("decoder layer 2", "decoder layer 2" + STEP_BEFORE)}
+    assert writes == {"decoder layer 2": "il", "decoder layer 2" + STEP_BEFORE: "qu'"}
+
+
 def test_probes_and_the_swap_give_shares_of_real_sentences(shipped):
     probes = probe_accuracies(shipped, load_split("train")[:3000], TEST)
-    assert set(probes) == {"encoder layer 1", "encoder layer 2", "decoder layer 1", "decoder layer 2"}
+    assert set(probes) == {"encoder layer 1", "encoder layer 2", "decoder layer 1", "decoder layer 2",
+                           "decoder layer 1" + STEP_BEFORE, "decoder layer 2" + STEP_BEFORE}
     assert all(0 <= v <= 1 for v in probes.values()) and probes["decoder layer 2"] > 0.9
     swap = swapped_noun_test(shipped, TEST[:60])
     assert swap.n > 0 and swap.follows_english + swap.follows_french == pytest.approx(1)

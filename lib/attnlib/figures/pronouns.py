@@ -5,7 +5,8 @@
   because it was too tired*), for the book's own sentences;
 * :func:`head_shares_figure`: for every head, how often the pronoun looks more at its antecedent than
   at the other noun, against the two positional rules;
-* :func:`probe_figure`: how well a linear probe reads the antecedent's gender from each layer.
+* :func:`probe_figure`: how well a linear probe reads the antecedent's gender from each layer, at the
+  pronoun and, for the decoder, one step before it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import functools
 
 import plotly.graph_objects as go
 
-from attnlib.lessons.pronouns import PronounAttention, attention_from_pronoun
+from attnlib.lessons.pronouns import STEP_BEFORE, PronounAttention, attention_from_pronoun
 from attnlib.model.capture import attention_layer
 from attnlib.translation.corpus import PINNED_EXAMPLES
 from .decoding import translator
@@ -123,19 +124,30 @@ def head_shares_figure(shares: dict[str, float], baselines: dict[str, float]) ->
 
 
 def probe_figure(accuracies: dict[str, float]) -> go.Figure:
-    """A bar per layer: how often a linear probe on its output reads the antecedent's gender (chance: 50%)."""
+    """A bar per layer: how often a linear probe on its output reads the antecedent's gender (chance: 50%);
+    beside a decoder layer's bar, a second one for the step before the pronoun (names ending in
+    :data:`~attnlib.lessons.pronouns.STEP_BEFORE`), when there is one."""
     if not accuracies:
         raise ValueError("no probe accuracies to draw")
-    names = list(accuracies)
-    fig = go.Figure(go.Bar(x=names, y=[accuracies[n] for n in names], marker_color="#3182bd",
-                           text=[f"{100 * accuracies[n]:.0f}%" for n in names], textposition="outside",
-                           hovertemplate="%{x}: %{y:.1%}<extra></extra>", showlegend=False))
+    names = [n for n in accuracies if not n.endswith(STEP_BEFORE)]
+    before = [n for n in names if n + STEP_BEFORE in accuracies]
+
+    def bars(x, values, name, color, legend):
+        return go.Bar(x=x, y=values, name=name, marker_color=color, showlegend=legend,
+                      text=[f"{100 * v:.0f}%" for v in values], textposition="outside", cliponaxis=False,
+                      constraintext="none",  # a number above a narrow bar keeps its size
+                      hovertemplate=f"%{{x}}, {name}: %{{y:.1%}}<extra></extra>")
+
+    fig = go.Figure(bars(names, [accuracies[n] for n in names], "at the pronoun", "#3182bd", bool(before)))
+    if before:
+        fig.add_trace(bars(before, [accuracies[n + STEP_BEFORE] for n in before], "before it", "#fd8d3c", True))
+        fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
     fig.add_hline(y=0.5, line=dict(color="#555", dash="dash"))
     fig.add_trace(go.Scatter(x=[names[0], names[-1]], y=[None, None], mode="lines", name="chance",
                              line=dict(color="#555", dash="dash")))
     fig.update_yaxes(range=[0, 1.12], tickformat=".0%", title_text="probe reads the gender")
     fig.update_xaxes(tickmode="array", tickvals=names, tickangle=0,  # two short lines: never turned on a phone
                      ticktext=[n.replace(" ", "<br>", 1) for n in names])
-    fig.update_layout(title="Where is the antecedent's gender known?", height=380, margin=dict(l=10, r=10, t=60, b=40),
+    fig.update_layout(title="Where is the gender of <i>it</i> known?", height=380, margin=dict(l=10, r=10, t=60, b=40),
                       legend=dict(orientation="h", y=-0.15, yanchor="top"))
     return fig

@@ -1,7 +1,8 @@
 """Where the translator decides what *it* means: attention from the pronoun, probes, and a swapped noun.
 
     attention_from_pronoun(translator, sentence)   # every layer and head: the pronoun's weights over the words
-    probe_accuracies(translator, train, test)       # can a linear probe read the antecedent's gender, layer by layer?
+    probe_accuracies(translator, train, test)       # can a linear probe read the antecedent's gender, layer by layer,
+                                                    # at the pronoun and one decoding step before it?
     swapped_noun_test(translator, pairs)            # change the gender of a French noun already written
 
 A head's weights say where it looks, not what the model concludes; a probe asks whether a layer's
@@ -94,9 +95,14 @@ def predicate_shares(translator: Translator, pairs: Sequence[Pair]) -> dict[str,
 
 # -- probes: does a layer's output already hold the answer? ------------------------------------------
 
+#: Appended to a decoder layer's name: its output one step before the pronoun's, at the step that writes *qu'*.
+STEP_BEFORE = ", a step before"
+
+
 def _states(translator: Translator, pairs: Sequence[Pair]) -> dict[str, torch.Tensor]:
-    """Each encoder layer's output at the English pronoun and each decoder layer's output at the step that
-    writes the French pronoun (gold French prefix): name -> ``(B, D)``."""
+    """Each encoder layer's output at the English pronoun, and each decoder layer's output at the step that
+    writes the French pronoun and (``name + STEP_BEFORE``) at the step before it, with the gold French as the
+    prefix: name -> ``(B, D)``."""
     model = translator.model
     layers = {f"encoder layer {i + 1}": layer for i, layer in enumerate(model.encoder.layers)}
     layers |= {f"decoder layer {i + 1}": layer for i, layer in enumerate(model.decoder.layers)}
@@ -113,8 +119,14 @@ def _states(translator: Translator, pairs: Sequence[Pair]) -> dict[str, torch.Te
     rows = torch.arange(len(pairs))
     english = torch.tensor([p.antecedent.pronoun for p in pairs])
     french = torch.tensor([french_pronoun_index(p) for p in pairs])
-    return {name: out[rows, english if name.startswith("encoder") else french].float().cpu()
-            for name, out in outputs.items()}  # each (B, D)
+    states = {}
+    for name, out in outputs.items():  # out: (B, S, D) or (B, T, D)
+        if name.startswith("encoder"):
+            states[name] = out[rows, english].float().cpu()  # (B, D)
+        else:
+            states[name] = out[rows, french].float().cpu()  # (B, D): the step that writes il/elle
+            states[name + STEP_BEFORE] = out[rows, french - 1].float().cpu()  # (B, D): the step that writes qu'
+    return states
 
 
 def _fit_probe(x: torch.Tensor, y: torch.Tensor, steps: int = 300) -> tuple[torch.Tensor, torch.Tensor]:
@@ -133,9 +145,13 @@ def _fit_probe(x: torch.Tensor, y: torch.Tensor, steps: int = 300) -> tuple[torc
 
 def probe_accuracies(translator: Translator, train: Sequence[Pair], test: Sequence[Pair]) -> dict[str, float]:
     """Fit a linear probe per layer on ``train`` pronoun sentences to read the antecedent's French gender
-    from that layer's output, and score it on ``test``: ``{"encoder layer 1": 0.70, …}``.
+    from that layer's output, and score it on ``test``: ``{"encoder layer 1": 0.70, …}``; the decoder's
+    layers also one step earlier (``"decoder layer 2" + STEP_BEFORE``), before the pronoun is written.
 
     Only sentences whose nouns differ in gender count, so guessing either gender is right half the time.
+    The last decoder layer at the pronoun's step is what the output layer reads to write *il* or *elle*:
+    a model that writes the right pronoun makes that probe right by construction. The step before is not
+    read to write the pronoun, so there the probe says whether the choice is already made.
     """
     def usable(pairs):
         return [p for p in antecedent_pairs(pairs) if len(set(noun_genders(p))) == 2]

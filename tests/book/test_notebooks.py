@@ -181,14 +181,16 @@ def _fresh_venv(where: Path) -> Path:
     return python
 
 
-# Each cell may take two minutes (the longest, chapter 9's training, takes under one). nbclient now and then
-# hears a cell's reply only when its time-out expires, and then goes on: a short time-out keeps that wait short.
+# Each cell may take two minutes (the longest, chapter 9's training, takes under one), but the set-up cell,
+# which installs the library and torch into the fresh environment, fifteen. nbclient now and then hears a
+# cell's reply only when its time-out expires, and then goes on: a short time-out keeps that wait short.
 _RUN_TWIN = """
 import sys, nbformat
 from nbclient import NotebookClient
 nb = nbformat.read(sys.argv[1], as_version=4)
+limit = lambda cell: 900 if "BookSetupError" in cell.source else 120
 try:
-    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}}).execute()
+    NotebookClient(nb, timeout_func=limit, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}}).execute()
 finally:
     nbformat.write(nb, sys.argv[1])
 """

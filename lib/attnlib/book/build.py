@@ -124,6 +124,9 @@ def check(pages: list[str]) -> int:
     status = 0
     for page in pages:
         path = Path(page).resolve()
+        if not _is_notebook(path):  # a plain page (the introduction): its code blocks are for the reader's shell
+            print(f"{path.name}: a plain page, nothing to execute")
+            continue
         nb = jupytext.read(path)
         start = time.perf_counter()
         try:
@@ -136,12 +139,17 @@ def check(pages: list[str]) -> int:
     return status
 
 
+def _is_notebook(source: Path) -> bool:
+    """Whether a chapter's source is a notebook (a jupytext header) rather than a plain Markdown page."""
+    return source.read_text(encoding="utf-8").startswith("---\njupytext:")
+
+
 def twins() -> int:
     """Write each chapter's ``.ipynb`` twin next to its MyST source, installing from the usual settings."""
     from . import notebooks
 
     for source in sorted((ROOT / "chapters").glob("*.md")):
-        if source.read_text(encoding="utf-8").startswith("---\njupytext:"):  # a notebook, not a plain page
+        if _is_notebook(source):
             notebooks.write_twin(source, source.with_suffix(".ipynb"),
                                  notebooks.install_source(None, notebooks.repository()))
             print(source.with_suffix(".ipynb").relative_to(ROOT))

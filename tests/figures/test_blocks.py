@@ -1,13 +1,15 @@
-"""The Transformer-block chapter: diagram, gradient flow, training, timing, parameter counts."""
+"""The Transformer-block chapter: diagram, the map of Part I, gradient flow, training, timing, parameter counts."""
 
 import math
 
+import plotly.graph_objects as go
 import pytest
 import torch
 from torch import nn
 
 from attnlib import PRESETS, ModelConfig, Transformer
 from attnlib.lessons.anatomy import COMPONENTS, component_of, data_flow, parameter_breakdown, text_table
+from attnlib.book import display, layout
 from attnlib.book.demo import Demo, Param
 from attnlib.figures import blocks
 from attnlib.lessons.recurrence import (attention_flops, recurrent_flops, sequential_steps, time_attention_vs_recurrence,
@@ -32,6 +34,60 @@ def test_architecture_figure_draws_every_sub_layer_with_its_residual(placement):
 def test_architecture_figure_rejects_unknown_placements():
     with pytest.raises(ValueError, match="placement must be one of"):
         blocks.architecture_figure("sandwich-LN")
+
+
+# -- the map ----------------------------------------------------------------------------------
+
+def _drawn_states(fig) -> dict[str, str]:
+    """How the figure draws each named part: lit (in the highlight's colour, thick), dim (faded) or plain."""
+    drawn = {}
+    for shape in fig.layout.shapes:
+        if shape.name:
+            thick = shape.line.width is not None and shape.line.width >= 3
+            drawn[shape.name] = "lit" if thick else "dim" if (shape.opacity or 1) < 1 or shape.line.color == "#ccc" \
+                else "plain"
+    for arrow in fig.layout.annotations:
+        if arrow.name:
+            drawn[arrow.name] = "lit" if arrow.arrowwidth >= 3 else "dim" if arrow.arrowcolor == "#bbb" else "plain"
+    return drawn
+
+
+@pytest.mark.parametrize("here", [None, *blocks.MAP_CHAPTERS])
+def test_the_map_lights_up_what_each_chapter_teaches_and_dims_the_rest(here):
+    fig = blocks.map_figure(here)
+    assert _drawn_states(fig) == blocks.map_states(here)  # every part drawn, each as the chapter says
+    caption = fig.layout.annotations[-1].text
+    assert caption == blocks.map_caption(here)
+    assert caption.startswith("<b>You are here:</b> ") == (here is not None)
+    texts = [a.text for a in fig.layout.annotations if a.text]
+    for words in ("self-attention", "masked self-attention", "cross-attention", "feed-forward", "add & norm",
+                  "embed + position", "linear + softmax", "softmax", "<b>encoder</b>", "<b>decoder</b>"):
+        assert words in texts
+
+
+def test_every_chapter_lights_up_a_part_of_its_own():
+    lit = {here: frozenset(p for p, s in blocks.map_states(here).items() if s == "lit") for here in blocks.MAP_CHAPTERS}
+    assert all(lit.values()) and len(set(lit.values())) == len(lit)
+    assert set().union(*lit.values()) <= set(blocks.MAP_PARTS)
+    assert set(blocks.map_states(None).values()) == {"plain"}  # the whole map: nothing dimmed
+    assert lit["3"] == {"softmax"} and lit["6"] == {"enc.embed", "dec.embed"} and "dec.cross" in lit["7b"]
+
+
+@pytest.mark.parametrize("here", ["1", "8", "7a", 7, "", "chapter 3"])
+def test_the_map_names_the_chapters_it_knows_when_asked_for_another(here):
+    with pytest.raises(ValueError, match=r"choose one of 2, 3, 4, 5, 6, 7, 7b, or None"):
+        blocks.map_figure(here)
+
+
+@pytest.mark.parametrize("here", [None, *blocks.MAP_CHAPTERS])
+def test_the_map_reads_on_a_phone(here):
+    fig = blocks.map_figure(here)
+    sizes = [a.font.size for a in fig.layout.annotations if a.text]
+    assert sizes and min(s if s is not None else 12 for s in sizes) >= 10  # no text under 10 px
+    framed = layout.frame(go.Figure(fig))
+    # a 390 px phone's column holds the map: it never scrolls sideways there
+    assert framed.layout.meta["min_width"] + display.PAGE_CHROME_PX < 390
+    assert fig.layout.yaxis.scaleanchor == "x"  # the drawing keeps its size in px, so its words stay in their boxes
 
 
 # -- gradient flow ----------------------------------------------------------------------------

@@ -77,3 +77,14 @@ def test_scoring_comparison_shares_one_axis_that_ends_at_the_largest_weight():
     (low, high), = ranges
     assert low == 0 and top <= high <= 1.1 * top < 0.8
     assert "additive (trained)" in [a.text for a in fig.layout.annotations]
+
+
+def test_projections_figure_shows_the_hand_set_matrices_as_they_are():
+    fig = qkv.projections_figure()
+    assert len(fig.data) == 2
+    for trace, matrix in zip(fig.data, (toy.W_Q, toy.W_K)):
+        assert torch.tensor(trace.z).shape == (len(toy.FEATURES), 4)
+        torch.testing.assert_close(torch.tensor(trace.z, dtype=torch.float), matrix)
+        assert trace.zmin == -trace.zmax  # one colour scale, white at zero, for both signs
+    assert list(fig.layout.yaxis.ticktext) == list(toy.FEATURES)
+    assert fig.layout.xaxis.ticktext[0] == "wants<br>a thing" and fig.layout.xaxis2.ticktext[0] == "is<br>a thing"

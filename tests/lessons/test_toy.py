@@ -35,3 +35,12 @@ def test_scorers_agree_with_their_formulas():
     assert AdditiveScore(4, 6, 8)(q, torch.randn(5, 6)).shape == (3, 5)  # different widths are fine
     with pytest.raises(ValueError, match="unknown scoring method"):
         score(q, k, "manhattan")
+
+
+def test_named_writes_the_nonzero_entries_rounded():
+    x = toy.embed(["it"])[0]  # thing 0.3 is 0.30000001192092896 in float32
+    assert toy.named(x, toy.FEATURES) == "thing 0.3, pronoun 1"
+    assert toy.named(x @ toy.W_K, toy.KEY_FEATURES) == "is a thing -1.05, is a person -0.5"
+    assert toy.named(torch.zeros(2), ("a", "b")) == "all zero"
+    with pytest.raises(ValueError, match="3 values but 2 names"):
+        toy.named(torch.zeros(3), ("a", "b"))

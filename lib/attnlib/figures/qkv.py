@@ -1,4 +1,5 @@
-"""Queries, keys and values on the hand-made word space of :mod:`attnlib.lessons.toy`.
+"""Queries, keys and values on the hand-made word space of :mod:`attnlib.lessons.toy`: its hand-set
+projections (:func:`projections_figure`), who looks at whom, and four scoring functions side by side.
 
 The additive scorer is the only one with parameters; here it is always the trained one
 (:func:`trained_additive`), so that the four scorers are compared like with like.
@@ -12,7 +13,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
-from attnlib.book.plots import attention_figure
+from attnlib.book.plots import attention_figure, heatmap_trace
 from attnlib.lessons import toy
 from attnlib.lessons.scoring import SCORERS, AdditiveScore, fit_additive, scaled_dot_scores, score
 
@@ -80,4 +81,33 @@ def scoring_comparison(query_word: str = "it", sentence: str = toy.EXAMPLE_SENTE
     fig.update_layout(title=f"Where does “{query_word}” look? Four scoring functions<br>"
                             f"<span style='font-size:13px'>one weight axis for all four, 0 to the largest weight</span>", height=720,
                       margin=dict(t=90, b=40))
+    return fig
+
+
+def _two_lines(label: str) -> str:
+    """``"wants a thing"`` -> ``"wants<br>a thing"``: a column label that fits a narrow cell."""
+    first, _, rest = label.partition(" ")
+    return f"{first}<br>{rest}" if rest else first
+
+
+def projections_figure() -> go.Figure:
+    """The hand-set ``W^Q`` and ``W^K`` of :mod:`attnlib.lessons.toy`, one above the other: a row per word
+    feature, a column per query (what a word looks for) or key (what it offers) number."""
+    fig = make_subplots(rows=2, cols=1, vertical_spacing=0.2,
+                        subplot_titles=["W<sup>Q</sup>: what a word looks for",
+                                        "W<sup>K</sup>: what a word offers"])
+    top = float(max(toy.W_Q.abs().max(), toy.W_K.abs().max()))
+    for row, (matrix, columns) in enumerate(((toy.W_Q, toy.QUERY_FEATURES), (toy.W_K, toy.KEY_FEATURES)), start=1):
+        trace = heatmap_trace(matrix, columns, toy.FEATURES, zmin=-top, zmax=top, colorscale="RdBu",
+                              showscale=False, value_format=".1f")
+        trace.update(xaxis=f"x{row if row > 1 else ''}", yaxis=f"y{row if row > 1 else ''}")
+        fig.add_trace(trace, row=row, col=1)
+        fig.update_xaxes(tickmode="array", tickvals=list(range(len(columns))),
+                         ticktext=[_two_lines(c) for c in columns], side="top", row=row, col=1)
+        fig.update_yaxes(tickmode="array", tickvals=list(range(len(toy.FEATURES))), ticktext=list(toy.FEATURES),
+                         autorange="reversed", row=row, col=1)
+    for annotation in fig.layout.annotations:  # subplot titles above the column labels
+        annotation.update(yshift=34, font=dict(size=13))
+    fig.update_layout(title="The hand-set W<sup>Q</sup> and W<sup>K</sup>", height=760,
+                      margin=dict(t=110, l=80, r=20, b=20))
     return fig

@@ -10,6 +10,8 @@ Shape letters: T words, F = 8 features, K = 4 query/key features.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import torch
 
 from attnlib.translation.vocab import quoted_words
@@ -131,3 +133,11 @@ def embed(words: list[str]) -> torch.Tensor:
 def queries_keys_values(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """``x (T, F)`` -> ``Q (T, K)``, ``K (T, K)``, ``V (T, F)`` through the hand-set projections."""
     return x @ W_Q, x @ W_K, x @ W_V
+
+
+def named(values: torch.Tensor, names: Sequence[str]) -> str:
+    """A vector's non-zero entries with their names, to two decimals: ``"thing 0.3, pronoun 1"``."""
+    if len(values) != len(names):
+        raise ValueError(f"{len(values)} values but {len(names)} names")
+    parts = [f"{name} {round(v, 2):g}" for name, v in zip(names, values.tolist()) if round(v, 2) != 0]
+    return ", ".join(parts) or "all zero"

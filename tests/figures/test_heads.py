@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from attnlib.figures import heads
+from attnlib.lessons import toy
 
 
 def top(words, weights, head, query):
@@ -83,3 +84,27 @@ def test_split_figure_colours_each_head_block_in_one_colour_only_when_transposed
         heads.split_figure(3)
     with pytest.raises(ValueError, match="unknown method"):
         heads.split_figure(2, "reshape")
+
+
+def test_mixing_layer_adds_what_the_two_heads_pass_on():
+    m = heads.mixing("it")
+    assert m["looks_at"] == ["because", "cat"]  # head 1: the previous word; head 2: the noun
+    concat, out = m["concat"], m["output"]  # (16,) each
+    assert concat.shape == out.shape == (16,)
+    torch.testing.assert_close(out[:8], concat[:8] + concat[8:])  # output number f = head 1's f + head 2's f
+    assert (out[8:] == 0).all()
+    torch.testing.assert_close(out, concat @ m["w_o"])
+    # each head passes on the toy features of the words it looks at, weighted as it looks
+    words, w = heads.head_weights(heads.MIXING_SENTENCE, 2)
+    x = toy.embed(words)  # (T, 8)
+    torch.testing.assert_close(concat.view(2, 8), w[:, words.index("it")] @ x)
+    with pytest.raises(ValueError, match="not in the sentence"):
+        heads.mixing("dog")
+
+
+def test_mixing_figure_shows_before_w_o_and_after():
+    fig = heads.mixing_figure()
+    before, w_o, after = fig.data
+    assert torch.tensor(before.z).shape == (8, 2) and torch.tensor(w_o.z).shape == (16, 16)
+    assert torch.tensor(after.z).shape == (8, 2)
+    assert sum(t == "1" for row in w_o.text for t in row) == 16  # the ones written, the zeros left blank

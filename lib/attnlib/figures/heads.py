@@ -5,6 +5,8 @@
   when the transpose is skipped.
 * :func:`heads_figure` shows the per-head attention maps of a hand-set
   :class:`~attnlib.model.multihead.MultiHeadAttention` for H = 1, 2, 4 or 8 heads.
+* :func:`mixing_figure` shows what ``W^O`` does: in :func:`mixing_attention`, the two-head layer with
+  a ``W^V`` and a ``W^O`` that are not the identity, it adds what the two heads found.
 
 The hand-set layer. A word enters as ``D = 16`` numbers: its 8 toy features
 (:mod:`attnlib.lessons.toy`) followed by a one-hot code of its position (sentences of at
@@ -27,7 +29,8 @@ dims   relation              how
 With H heads, head h owns dims ``[h·16/H, (h+1)·16/H)``: with 8 heads every relation
 has its own head and its own softmax; with fewer, neighbouring relations share a head
 and their scores are *added* before one softmax. The matrices, and so the parameter
-count, are the same for every H; only the cut changes. ``W^V`` and ``W^O`` are the identity.
+count, are the same for every H; only the cut changes. ``W^V`` and ``W^O`` are the identity
+(except in :func:`mixing_attention`).
 
 Shape letters: B batch, T words, D = 16 model width, H heads, Dh = D / H.
 """
@@ -305,4 +308,84 @@ def split_figure(n_heads: int = 2, method: str = SPLIT_METHODS[0]) -> go.Figure:
     fig.update_layout(title=dict(text=f"Splitting d_model = {d} features into {h} head{'s' * (h > 1)} of "
                                       f"Dh = {dh}: {method}", font=dict(size=13)),
                       height=660, margin=dict(t=80, l=70, r=20, b=20), plot_bgcolor="white")
+    return fig
+
+
+# -- what W^O does: it mixes the heads -------------------------------------------------------
+
+MIXING_SENTENCE = SENTENCES[1]  # "the cat sat because it was tired"
+MIXING_HEADS = ("where", "what")  # the two heads of LAYOUTS[2]
+
+
+def mixing_attention() -> MultiHeadAttention:
+    """The two-head hand-set layer ("where" and "what") with a ``W^V`` and a ``W^O`` that do something.
+
+    ``W^V`` copies a word's 8 toy features into each head's 8 value numbers (its position is dropped), so
+    each head passes on the features of the words it looks at. ``W^O`` adds the two heads' outputs feature
+    by feature: output number f is head 1's number f plus head 2's number f, for f < 8; numbers 8 to 15 are 0.
+    """
+    mha = hand_set_attention(2)
+    f = len(toy.FEATURES)  # 8 = Dh
+    eye = torch.eye(f)
+    w_v, w_o = torch.zeros(D_MODEL, D_MODEL), torch.zeros(D_MODEL, D_MODEL)  # (D, D) as in x @ W
+    w_v[:f, :f], w_v[:f, f:] = eye, eye  # features -> head 1's values and head 2's values
+    w_o[:f, :f], w_o[f:, :f] = eye, eye  # head 1's number i and head 2's number i -> output number i
+    with torch.no_grad():  # nn.Linear stores W transposed
+        mha.v_proj.weight.copy_(w_v.T)
+        mha.out_proj.weight.copy_(w_o.T)
+    return mha
+
+
+@torch.no_grad()
+def mixing(word: str = "it", sentence: str = MIXING_SENTENCE) -> dict:
+    """One word through :func:`mixing_attention`: ``words``, each head's largest weight (``looks_at``: the
+    word per head), ``concat`` ``(D,)`` (the heads' outputs side by side, before ``W^O``), ``w_o`` ``(D, D)``
+    as in ``concat @ w_o``, and ``output`` ``(D,)``, the layer's output for the word."""
+    words, x = sentence_input(sentence)  # (1, T, D)
+    if word not in words:
+        raise ValueError(f"{word!r} is not in the sentence; pick one of {words}")
+    i = words.index(word)
+    mha = mixing_attention()
+    seen = {}
+    hook = mha.out_proj.register_forward_hook(lambda m, args, out: seen.update(concat=args[0]))
+    try:
+        with capture_attention(mha) as patterns:
+            output, _ = mha(x)  # (1, T, D)
+    finally:
+        hook.remove()
+    weights = patterns["self"][0, :, i]  # (H, T): each head's row for the word
+    return {"words": words, "looks_at": [words[int(row.argmax())] for row in weights],
+            "concat": seen["concat"][0, i], "w_o": mha.out_proj.weight.T.clone(), "output": output[0, i]}
+
+
+def mixing_figure(word: str = "it") -> go.Figure:
+    """Before ``W^O`` (the two heads' outputs side by side), ``W^O`` itself, and after: for one word."""
+    m = mixing(word)
+    f = len(toy.FEATURES)
+    columns = lambda v: v.view(2, f).T  # (D,) -> (8, 2): a column per head (or per half of the output)
+    panels = [(columns(m["concat"]), [f"head {h + 1}: {name}" for h, name in enumerate(MIXING_HEADS)],
+               list(toy.FEATURES), f"before W<sup>O</sup>: the heads' outputs"),
+              (m["w_o"], [str(c) for c in range(D_MODEL)],
+               [f"h{h + 1} {name}" for h in range(len(MIXING_HEADS)) for name in toy.FEATURES],
+               "W<sup>O</sup> (16 × 16)"),
+              (columns(m["output"]), ["output 0–7", "output 8–15"], list(toy.FEATURES),
+               f"after W<sup>O</sup>: the output for “{word}”")]
+    fig = make_subplots(rows=3, cols=1, row_heights=[8, 16, 8], vertical_spacing=0.07,
+                        subplot_titles=[title for *_, title in panels])
+    fig.update_annotations(font_size=12, x=0, xanchor="left", yshift=22)
+    for row, (values, x_labels, y_labels, _) in enumerate(panels, start=1):
+        square = values.shape[1] == D_MODEL
+        trace = heatmap_trace(values, x_labels, y_labels, zmin=0.0, zmax=1.0, showscale=False,
+                              value_format=".0f" if square else ".2f")
+        trace.update(xgap=1, ygap=1)
+        if square:  # only the ones of W^O are written: its zeros are the background
+            trace.update(text=[["1" if v else "" for v in r] for r in values.tolist()])
+        fig.add_trace(trace, row=row, col=1)
+        fig.update_xaxes(tickmode="array", tickvals=list(range(len(x_labels))), ticktext=x_labels, side="top",
+                         tickfont=dict(size=10), tickangle=0, row=row, col=1)
+        fig.update_yaxes(tickmode="array", tickvals=list(range(len(y_labels))), ticktext=y_labels,
+                         autorange="reversed", tickfont=dict(size=10), row=row, col=1)
+    fig.update_layout(title=dict(text=f"W<sup>O</sup> mixes the heads (the word “{word}”)", font=dict(size=14)),
+                      height=900,
+                      margin=dict(t=90, l=80, r=20, b=20), plot_bgcolor="white")
     return fig

@@ -20,7 +20,7 @@ PLACEMENTS = ("pre-LN", "post-LN")
 # diagram and the map at the top of chapters 1-7b, each in its own units and type size (a ``_Look``).
 
 HIGHLIGHT = "#d62728"  # the outline of the part a chapter teaches; the memory's arrow has the same colour
-DIM = "#777777"        # the words of the parts it does not (4.5:1 on white)
+DIM = "#666666"        # the words of the parts it does not: 4.9:1 or more on their faded boxes (WCAG AA)
 RESIDUAL = "#2ca02c"
 
 

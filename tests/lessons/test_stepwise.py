@@ -3,11 +3,10 @@
 import pytest
 import torch
 
-from attnlib.translation.corpus import Pair
 from attnlib.translation.decoding import beam_search, greedy_decode
 from attnlib.book.demo import Demo, Param
 from attnlib.figures import decoding as dv
-from attnlib.lessons.stepwise import (batch_source_ids, forced_decode, greedy_mistakes, greedy_trace, hesitation, normalised_score,
+from attnlib.lessons.stepwise import (batch_source_ids, forced_decode, greedy_trace, normalised_score,
                               positions_computed, sequence_log_prob, time_decoding, token_log_probs, trim_at_eos)
 
 
@@ -56,27 +55,6 @@ def test_the_cache_changes_the_work_not_the_output(translator):
         forced_decode(translator.model, batch, 500)
     with pytest.raises(ValueError, match="at least one"):
         batch_source_ids(translator, [])
-
-
-def test_greedy_mistakes_are_compared_with_beam_search(translator):
-    good = Pair("the black cat sees the dog .", "le chat noir voit le chien .")
-    bad = Pair("the black cat sees the dog .", "le chien .")  # a wrong reference: greedy "gets it wrong"
-    n_wrong, results = greedy_mistakes(translator, [good, bad], limit=1)
-    assert n_wrong == 1 and len(results) == 1 and results[0].reference == "le chien ."
-    r = results[0]
-    assert r.text(r.greedy) == "le chat noir voit le chien ." and r.greedy[-1] == "<eos>"
-    assert r.score("beam", 0.6) == pytest.approx(normalised_score(r.beam_log_prob, len(r.beam), 0.6))
-
-
-def test_hesitation_is_the_least_likely_token_of_each_output(translator):
-    sources = ["the black cat sees the dog .", "they are not noisy ."]
-    outputs = ["le chat noir voit le chien .", "ils ne sont pas chat ."]  # the second ends in a word the model doubts
-    doubt = hesitation(translator, sources, outputs)
-    for text, out, d in zip(sources, outputs, doubt):
-        ids = translator.tgt_vocab.encode(out, add_eos=False)
-        expected = float(token_log_probs(translator.model, translator.source_ids(text), ids).min())
-        assert d == pytest.approx(expected, abs=1e-4)
-    assert doubt[1] < doubt[0] and hesitation(translator, [], []) == []
 
 
 def test_step_figure_shows_the_chosen_token_and_handles_steps_past_the_end():

@@ -4,6 +4,8 @@
   and where the newest token's cross-attention looks (one row per decoder layer).
 * :func:`beam_scores_figure` — the outputs beam search keeps, ranked by raw log-probability
   and by the length-normalised score, for one value of the length penalty α.
+* :func:`beam_outcomes_figure` — on how many sentences beam search comes closer to the reference than
+  greedy search, and on how many it strays further, for each α.
 * :func:`translation_figure` — any English sentence, its translation and a cross-attention map
   (French rows × English columns) of one layer, averaged over heads or one head.
 * :func:`live_translator` — the same, run in the published page by the exported model.
@@ -23,6 +25,7 @@ from plotly.subplots import make_subplots
 
 from attnlib.book.live import ROW_PX, numbered, show_live_translator, tick_angle
 from attnlib.book.plots import heatmap_trace, label_axes
+from attnlib.lessons.beams import Tally
 from attnlib.lessons.stepwise import beam_hypotheses, greedy_trace, normalised_score
 from attnlib.translation.translator import Translator
 from attnlib.translation.vocab import EOS, sentence_text
@@ -153,6 +156,56 @@ def beam_scores_figure(alpha: float = 0.6, sentence: str | None = None) -> go.Fi
     fig.update_layout(title=f"What beam search kept, α = {alpha:g}<br>for “{sentence}”; the red output wins",
                       height=140 + 60 * len(hyps),
                       margin=dict(t=90, l=20, r=20, b=30))
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+# -- better or worse than greedy ---------------------------------------------------------------
+
+BETTER, WORSE = "#2c7fb8", "#d95f02"  # blue and orange: told apart without red-green vision
+
+
+def beam_outcomes_figure(tallies: dict[str, list[Tally]]) -> go.Figure:
+    """For each sample of sentences (one panel each) and each α (one row each): the share of sentences on which
+    beam search's output is closer to the reference than greedy search's (to the right) and further from it
+    (to the left), by sentence chrF. The rest, ties, is written by each row's α."""
+    if not tallies or not all(tallies.values()):
+        raise ValueError("give at least one sample, each with at least one tally (lessons.beams.beam_against_greedy)")
+    names = list(tallies)
+    beam_sizes = {t.beam_size for rows in tallies.values() for t in rows}
+    if len(beam_sizes) != 1:
+        raise ValueError(f"the tallies mix beam sizes {sorted(beam_sizes)}: compare one beam size at a time")
+    titles = [f"{name} ({rows[0].n} sentences)" for name, rows in tallies.items()]
+    row_heights = [len(tallies[n]) for n in names]
+    fig = make_subplots(rows=len(names), cols=1, shared_xaxes=True, subplot_titles=titles,
+                        row_heights=row_heights, vertical_spacing=0.5 / sum(row_heights) + 0.04)
+    reach = max(100 * max(t.shares["beats"], t.shares["loses"]) for rows in tallies.values() for t in rows)
+    reach = max(10, 5 * -(-reach // 5) + 5)  # room for the numbers beside the bars
+    for r, name in enumerate(names, start=1):
+        rows = tallies[name]
+        y = [f"α = {t.alpha:g}<br>ties {100 * t.shares['ties']:.0f}%" for t in rows]
+        for outcome, sign, colour, legend in (("beats", 1, BETTER, "beam closer"),
+                                              ("loses", -1, WORSE, "greedy closer")):
+            shares = [100 * t.shares[outcome] for t in rows]
+            fig.add_trace(go.Bar(
+                x=[round(sign * v, 2) if v else None for v in shares],  # no sliver of a bar for none
+                y=y, orientation="h", marker_color=colour, name=legend,
+                legendgroup=outcome, showlegend=r == 1, text=[f"{v:.0f}%" if v else "" for v in shares],
+                textposition="outside", cliponaxis=False,
+                hovertext=[f"α = {t.alpha:g}: {t.count(outcome)} of {t.n} sentences" for t in rows],
+                hoverinfo="text"), row=r, col=1)
+        fig.update_yaxes(autorange="reversed", row=r, col=1)
+        if not any(t.differ for t in rows):  # nothing to draw: say so where the bars would be
+            axis = "" if r == 1 else r
+            fig.add_annotation(x=0, y=y[len(y) // 2], xref=f"x{axis}", yref=f"y{axis}", showarrow=False,
+                               text="the same output as greedy, every time", bgcolor="white", font=dict(size=13))
+    ticks = list(range(-int(reach) + int(reach) % 10, int(reach) + 1, 10))
+    fig.update_xaxes(range=[-reach, reach], tickvals=ticks, ticktext=[f"{abs(v)}" for v in ticks],
+                     zeroline=True, zerolinecolor="#444", zerolinewidth=1.5)
+    fig.update_xaxes(title_text="% of sentences", row=len(names), col=1)
+    fig.update_layout(title=f"Beam (K = {beam_sizes.pop()}) against greedy: which is closer to the reference (chrF)",
+                      barmode="relative", height=110 + 48 * sum(row_heights) + 40 * len(names),
+                      margin=dict(t=80, l=10, r=20, b=60), legend=dict(orientation="h", y=-0.2), bargap=0.35)
     fig.update_yaxes(automargin=True)
     return fig
 

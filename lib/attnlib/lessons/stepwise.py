@@ -1,4 +1,4 @@
-"""Decoding, looked at step by step: traces, sequence log-probabilities, greedy against beam, cache timing.
+"""Decoding, looked at step by step: traces, sequence log-probabilities, beam search's outputs, cache timing.
 
 :mod:`attnlib.translation.decoding` decodes; this module opens the process up for the book:
 
@@ -6,7 +6,8 @@
   tokens with their probabilities, and where the newest token's cross-attention looks;
 * :func:`sequence_log_prob` scores any output under the model (teacher forcing), so greedy and
   beam outputs can be compared on one scale;
-* :func:`compare_search` and :func:`greedy_mistakes` put greedy and beam search side by side;
+* :func:`beam_hypotheses` lists the outputs beam search keeps (:mod:`attnlib.lessons.beams` counts, over many
+  sentences, whether beam search translates better than greedy search);
 * :func:`forced_decode` and :func:`time_decoding` decode a fixed number of steps, with or without
   the key/value cache, to measure what the cache saves.
 
@@ -22,10 +23,9 @@ import torch
 from attnlib import measure
 from attnlib.model.capture import capture_attention, cross_attention_layers
 from attnlib.model.transformer import Transformer
-from attnlib.translation.corpus import Pair
 from attnlib.translation.decoding import Hypothesis, beam_search, greedy_decode
 from attnlib.translation.translator import Translator
-from attnlib.translation.vocab import BOS_ID, EOS_ID, decoder_input, sentence_text, trim_at_eos
+from attnlib.translation.vocab import decoder_input, trim_at_eos
 
 
 # -- one greedy step at a time ------------------------------------------------------------------
@@ -103,77 +103,6 @@ def sequence_log_prob(model: Transformer, src: torch.Tensor, ids: list[int]) -> 
 def normalised_score(log_prob: float, length: int, alpha: float) -> float:
     """The length-normalised score beam search ranks finished outputs by: log p / length^alpha."""
     return Hypothesis(tuple(range(max(length, 1))), log_prob).score(alpha)
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    source: str
-    reference: str | None
-    greedy: tuple[str, ...]  # tokens, <eos> included when reached
-    greedy_log_prob: float
-    beam: tuple[str, ...]
-    beam_log_prob: float
-
-    def score(self, which: str, alpha: float) -> float:
-        tokens, lp = (self.greedy, self.greedy_log_prob) if which == "greedy" else (self.beam, self.beam_log_prob)
-        return normalised_score(lp, len(tokens), alpha)
-
-    @staticmethod
-    def text(tokens) -> str:
-        return sentence_text(tokens)
-
-    @property
-    def agree(self) -> bool:
-        return self.greedy == self.beam
-
-
-def compare_search(translator: Translator, text: str, beam_size: int = 4, length_penalty: float = 0.6,
-                   reference: str | None = None) -> SearchResult:
-    """Greedy and beam search on one sentence, each output with its total log-probability."""
-    model = translator.model
-    src = translator.source_ids(text)
-    greedy = trim_at_eos(greedy_decode(model, src)[0].tolist())
-    beam = list(beam_search(model, src, beam_size=beam_size, length_penalty=length_penalty)[0].ids)
-    words = translator.tgt_vocab.itos
-    return SearchResult(text, reference, tuple(words[i] for i in greedy), sequence_log_prob(model, src, greedy),
-                        tuple(words[i] for i in beam), sequence_log_prob(model, src, beam))
-
-
-@torch.no_grad()
-def hesitation(translator: Translator, sources: list[str], outputs: list[str]) -> list[float]:
-    """For each output, the lowest log-probability among its tokens: how close the model came to another word.
-
-    One teacher-forced pass over the whole batch (padding ignored).
-    """
-    if not sources:
-        return []
-    model = translator.model
-    src = torch.nn.utils.rnn.pad_sequence([torch.tensor(translator.src_vocab.encode(s, add_eos=True)) for s in sources],
-                                          batch_first=True, padding_value=model.cfg.pad_id)  # (B, S)
-    rows = [translator.tgt_vocab.encode(o, add_eos=False) or [EOS_ID] for o in outputs]
-    length = max(map(len, rows))
-    tgt_out = torch.full((len(rows), length), model.cfg.pad_id, dtype=torch.long)  # (B, T)
-    for b, row in enumerate(rows):
-        tgt_out[b, : len(row)] = torch.tensor(row)
-    tgt_in = torch.cat([torch.full((len(rows), 1), BOS_ID, dtype=torch.long), tgt_out[:, :-1]], dim=1)  # (B, T)
-    log_probs = model(src.to(translator.device), tgt_in.to(translator.device)).float().log_softmax(-1)  # (B, T, V)
-    token = log_probs.gather(-1, tgt_out.to(translator.device)[..., None])[..., 0]  # (B, T)
-    token = token.masked_fill(tgt_out.to(translator.device) == model.cfg.pad_id, 0.0)
-    return token.min(-1).values.tolist()
-
-
-def greedy_mistakes(translator: Translator, pairs: list[Pair], limit: int = 5) -> tuple[int, list[SearchResult]]:
-    """Greedy-translate every pair (batched); compare greedy and beam search on ``limit`` of those it gets wrong.
-
-    The wrong ones are taken most hesitant first (:func:`hesitation`): where greedy search accepted a word the
-    model found unlikely, another path may have been better, so that is where beam search can make a difference.
-    Returns how many pairs greedy search got wrong, and the side-by-side results.
-    """
-    hypotheses = translator.translate_batch([p.src for p in pairs])
-    wrong = [(p, h) for p, h in zip(pairs, hypotheses) if h != p.tgt]
-    doubt = hesitation(translator, [p.src for p, _ in wrong], [h for _, h in wrong])
-    ranked = [p for _, (p, _) in sorted(zip(doubt, wrong), key=lambda x: x[0])]
-    return len(wrong), [compare_search(translator, p.src, reference=p.tgt) for p in ranked[:limit]]
 
 
 @torch.no_grad()

@@ -10,7 +10,7 @@ Shape letters: B batch, K beams, S source length, T target length so far, V voca
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 import torch
 
@@ -66,18 +66,23 @@ class Hypothesis:
         return self.log_prob / (max(len(self.ids), 1) ** length_penalty)
 
 
-@torch.no_grad()
-def beam_search(model: Transformer, src: torch.Tensor, beam_size: int = 4, max_new_tokens: int | None = None,
-                length_penalty: float = 0.6, use_cache: bool = True) -> list[Hypothesis]:
-    """Keep the ``beam_size`` best prefixes at each step. ``src (1, S)`` -> hypotheses, best first.
+def _check_beam_size(beam_size: int) -> None:
+    if isinstance(beam_size, bool) or not isinstance(beam_size, int) or beam_size < 1:
+        raise ValueError(f"beam_size must be a whole number of at least 1, got {beam_size!r}")
 
-    With the cache, each step decodes only the newest token of every beam, and the cached
-    keys/values follow their beam when beams are re-ranked (rows picked by parent index).
+
+@torch.no_grad()
+def beam_steps(model: Transformer, src: torch.Tensor, beam_size: int = 4, max_new_tokens: int | None = None,
+               use_cache: bool = True) -> Iterator[tuple[list[Hypothesis], list[Hypothesis]]]:
+    """The search of :func:`beam_search`, one step at a time: after each step, the ``beam_size`` best
+    unfinished prefixes (best first) and every output finished so far (a list that grows as it goes).
+
+    The length penalty plays no part here: it decides only when to stop (:func:`search_ended`) and which
+    output wins (:func:`best_outputs`).
     """
     if src.shape[0] != 1:
         raise ValueError(f"beam_search translates one sentence at a time, got a batch of {src.shape[0]}")
-    if beam_size < 1:
-        raise ValueError(f"beam_size must be at least 1, got {beam_size}")
+    _check_beam_size(beam_size)
     steps = max_target_length(model, max_new_tokens)
     memory, src_mask = model.encode(src)  # (1, S, D), (1, 1, 1, S)
     beams = [Hypothesis((), 0.0)]
@@ -105,13 +110,58 @@ def beam_search(model: Transformer, src: torch.Tensor, beam_size: int = 4, max_n
                 candidates.append((hyp, parent))
         kept = candidates[:beam_size]
         beams = [h for h, _ in kept]
-        best_done = max((h.score(length_penalty) for h in done), default=float("-inf"))
-        if not beams or (len(done) >= beam_size and best_done >= max(h.score(length_penalty) for h in beams)):
-            break
+        yield beams, done
+        if not beams:
+            return
         if use_cache:
             parents = torch.tensor([p for _, p in kept], device=src.device)
             for layer_caches in caches:
                 for cache in layer_caches:
                     cache.reorder(parents)  # (K', H, T, Dh): follow the beams
-    finals = done + beams
-    return sorted(finals, key=lambda h: h.score(length_penalty), reverse=True)[:beam_size]
+
+
+def search_ended(beams: list[Hypothesis], done: list[Hypothesis], beam_size: int, length_penalty: float) -> bool:
+    """Whether beam search stops here: nothing left to extend, or ``beam_size`` outputs finished and the best
+    of them already scores at least as well as every prefix still open."""
+    best_done = max((h.score(length_penalty) for h in done), default=float("-inf"))
+    return not beams or (len(done) >= beam_size and best_done >= max(h.score(length_penalty) for h in beams))
+
+
+def best_outputs(beams: list[Hypothesis], done: list[Hypothesis], beam_size: int,
+                 length_penalty: float) -> list[Hypothesis]:
+    """The ``beam_size`` best of the finished outputs and the open prefixes, by length-normalised score."""
+    return sorted(done + beams, key=lambda h: h.score(length_penalty), reverse=True)[:beam_size]
+
+
+def beam_search(model: Transformer, src: torch.Tensor, beam_size: int = 4, max_new_tokens: int | None = None,
+                length_penalty: float = 0.6, use_cache: bool = True) -> list[Hypothesis]:
+    """Keep the ``beam_size`` best prefixes at each step. ``src (1, S)`` -> hypotheses, best first.
+
+    With the cache, each step decodes only the newest token of every beam, and the cached
+    keys/values follow their beam when beams are re-ranked (rows picked by parent index).
+    """
+    return beam_search_alphas(model, src, beam_size, (length_penalty,), max_new_tokens, use_cache)[length_penalty]
+
+
+def beam_search_alphas(model: Transformer, src: torch.Tensor, beam_size: int = 4, length_penalties=(0.6,),
+                       max_new_tokens: int | None = None, use_cache: bool = True) -> dict[float, list[Hypothesis]]:
+    """:func:`beam_search` under several length penalties at once, from one search: ``{α: hypotheses}``.
+
+    The search keeps the same prefixes whatever α is; α only decides when it stops and which output wins,
+    so the search runs until it would have stopped under every α, and each α's result is taken when it does.
+    """
+    penalties = tuple(length_penalties)
+    if not penalties:
+        raise ValueError("give at least one length penalty")
+    _check_beam_size(beam_size)
+    results: dict[float, list[Hypothesis]] = {}
+    beams: list[Hypothesis] = []
+    done: list[Hypothesis] = []
+    for beams, done in beam_steps(model, src, beam_size, max_new_tokens, use_cache):
+        for alpha in penalties:
+            if alpha not in results and search_ended(beams, done, beam_size, alpha):
+                results[alpha] = best_outputs(beams, done, beam_size, alpha)
+        if len(results) == len(set(penalties)):
+            break
+    return {alpha: results[alpha] if alpha in results else best_outputs(beams, done, beam_size, alpha)
+            for alpha in penalties}

@@ -1,5 +1,6 @@
-"""Scoring a translator: sacreBLEU, chrF, exact match, per-phenomenon accuracy, alignment accuracy,
-and the pronouns: how often *it* becomes *il* or *elle* as its antecedent requires.
+"""Scoring a translator: sacreBLEU, chrF (of a corpus or of one sentence), exact match, per-phenomenon
+accuracy, alignment accuracy, and the pronouns: how often *it* becomes *il* or *elle* as its antecedent
+requires.
 
     python -m attnlib.translation evaluate [--checkpoint data/translator.pt] [--split test]
 
@@ -70,6 +71,13 @@ def text_scores(hypotheses: list[str], references: list[str]) -> tuple[float, fl
     import sacrebleu
 
     return bleu(hypotheses, references), float(sacrebleu.corpus_chrf(hypotheses, [references]).score)
+
+
+def sentence_chrf(hypothesis: str, reference: str) -> float:
+    """chrF of one translation against its reference, 0 to 100 (100: the same characters, in the same words)."""
+    import sacrebleu
+
+    return float(sacrebleu.sentence_chrf(hypothesis, [reference]).score)
 
 
 def per_phenomenon(pairs: list[Pair], hypotheses: list[str]) -> dict[str, float]:

@@ -180,6 +180,10 @@ def notebook_html(html: str) -> str:
             '</iframe></div>')
 
 
+_MENU_NAMES = (('<select id="filter">', '<select id="filter" aria-label="which attention">'),
+               ('<select id="layer">', '<select id="layer" aria-label="layer">'))
+
+
 def book_style(kind: str, html: str) -> str:
     """bertviz's ``"head"`` or ``"model"`` view numbered from 1, and a model view as wide as its column.
 
@@ -189,6 +193,8 @@ def book_style(kind: str, html: str) -> str:
     for old, new in _BOOK_STYLE[kind]:
         if html.count(old) != 1:
             raise RuntimeError(f"unexpected bertviz {kind} view: {html.count(old)} copies of {old!r}, expected 1")
+        html = html.replace(old, new)
+    for old, new in _MENU_NAMES:  # bertviz's menus have a text before them but no label a screen reader hears
         html = html.replace(old, new)
     return html
 

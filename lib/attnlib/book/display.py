@@ -15,8 +15,10 @@ squeezing its text into a tangle.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
+import re
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -35,6 +37,12 @@ PAGE_CHROME_PX = 40  # what a narrow page keeps around its text column
 
 def in_book_build() -> bool:
     return os.environ.get(BOOK_BUILD_ENV, "") not in ("", "0")
+
+
+def figure_name(fig: go.Figure) -> str:
+    """What a screen reader calls a figure: its title as plain text, or "figure" when it has none."""
+    title = re.sub(r"<[^>]+>", " ", (fig.layout.title.text or "")).strip()
+    return "figure: " + re.sub(r"\s+", " ", html.unescape(title)) if title else "figure"
 
 
 def figure_html(fig: go.Figure | dict, post_script: str | None = None) -> str:
@@ -62,7 +70,9 @@ def figure_html(fig: go.Figure | dict, post_script: str | None = None) -> str:
     width = fig.layout.meta["min_width"]
     return (f'<style>#hint-{digest}{{display:none;font-size:.8em;color:#666;text-align:right}}'
             f'@media (max-width:{width + PAGE_CHROME_PX}px){{#hint-{digest}{{display:block}}}}</style>'
-            f'<div class="attn-figure" style="overflow-x:auto;overflow-y:hidden;max-width:100%;padding-bottom:14px">'
+            # a box that may scroll is reachable from the keyboard (tabindex) and named after its figure
+            f'<div class="attn-figure" tabindex="0" role="figure" aria-label="{html.escape(figure_name(fig))}" '
+            f'style="overflow-x:auto;overflow-y:hidden;max-width:100%;padding-bottom:14px">'
             f'<div style="min-width:{width}px">{plot}</div></div>'
             f'<div class="attn-scroll-hint" id="hint-{digest}">scroll the figure sideways →</div>')
 

@@ -16,6 +16,7 @@ Each file is copied once into the site's ``_static/`` and shared by every page.
 
 from __future__ import annotations
 
+import html
 import shutil
 from pathlib import Path
 
@@ -109,8 +110,12 @@ def _builder_inited(app) -> None:
     app.config.html_static_path.append(str(static))
 
 
+TEMPLATES = Path(__file__).parent / "templates"  # theme components by name, made accessible (see each file)
+
+
 def _config_inited(app, config) -> None:
     config.mathjax_path = MATHJAX_PATH
+    config.templates_path = [str(TEMPLATES), *config.templates_path]
     notebooks.repository()  # a malformed repository or site URL stops the build here, with its reason
     notebooks.site_url()
 
@@ -171,7 +176,22 @@ def _launch_buttons(app, pagename, templatename, context, doctree) -> None:
     context.setdefault("header_buttons", []).append(notebooks.launch_group(pagename, repo))
 
 
+def _visit_hidden_cell(self, node) -> None:
+    """myst-nb's "show code" toggle, without the aria-label that named it otherwise than its visible words
+    (a reader who says "click show code cell source" must reach it): the words are its name."""
+    self.body.append(f'<details class="admonition hide {" ".join(node["classes"])}">\n<summary>\n'
+                     f'<p class="collapsed admonition-title">{html.escape(node["prompt_show"])}</p>\n'
+                     f'<p class="expanded admonition-title">{html.escape(node["prompt_hide"])}</p>\n</summary>\n')
+
+
+def _depart_hidden_cell(self, node) -> None:
+    self.body.append("</details>\n")
+
+
 def setup(app):
+    from myst_nb.sphinx_ import HideCodeCellNode
+
+    app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_cell, _depart_hidden_cell))
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
     app.connect("html-page-context", _live_translator, priority=400)  # before the dedupe copies the list

@@ -261,9 +261,11 @@
       this.root.classList.toggle("attn-live-stale", isError);  // what is below belongs to the last sentence
     }
 
-    /** Translate, then show the steps one by one at the pace of reading (all at once with animate false). */
+    /** Translate, then show the steps one by one at the pace of reading (all at once with animate false, or
+     * when the reader's system asks for reduced motion). */
     async translate(text, { animate = true } = {}) {
       const run = ++this.run;  // a newer request wins: an older one stops drawing
+      animate = animate && !(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
       try {
         this.translator.sourceIds(text);
       } catch (err) {

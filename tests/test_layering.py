@@ -8,7 +8,7 @@ libraries it needs besides the standard library.
     translation  the translator: model, paths, measure; torch, tqdm, sacrebleu
     lessons      what the chapters compute: model, translation, paths, measure; torch, numpy
     book         the book's machinery: anything above, but not figures or exercises (drawn with it);
-                 plotly, the notebook and build tools (IPython, ipywidgets, jupytext, nbclient, nbformat, myst_nb), bertviz
+                 plotly, the notebook and build tools (IPython, ipywidgets, jupytext, nbclient, nbformat), bertviz
     figures      one module per concept's figures: anything but exercises; torch, numpy, plotly, IPython
     exercises    the checkers: anything but figures; torch
 
@@ -48,7 +48,7 @@ THIRD_PARTY = {
     "attnlib.translation": {"torch", "tqdm", "sacrebleu"},
     "attnlib.lessons": {"torch", "numpy"},
     "attnlib.book": {"torch", "numpy", "plotly", "IPython", "ipywidgets", "jupytext", "nbclient", "nbformat",
-                     "bertviz", "myst_nb"},
+                     "bertviz"},
     "attnlib.figures": {"torch", "numpy", "plotly", "IPython"},
     "attnlib.exercises": {"torch"},
     "attnlib": set(),

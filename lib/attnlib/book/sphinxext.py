@@ -16,7 +16,6 @@ Each file is copied once into the site's ``_static/`` and shared by every page.
 
 from __future__ import annotations
 
-import html
 import shutil
 from pathlib import Path
 
@@ -176,23 +175,16 @@ def _launch_buttons(app, pagename, templatename, context, doctree) -> None:
     context.setdefault("header_buttons", []).append(notebooks.launch_group(pagename, repo))
 
 
-def _visit_hidden_cell(self, node) -> None:
-    """myst-nb's "show code" toggle, without the aria-label that named it otherwise than its visible words
-    (a reader who says "click show code cell source" must reach it): the words are its name."""
-    self.body.append(f'<details class="admonition hide {" ".join(node["classes"])}">\n<summary>\n'
-                     f'<p class="collapsed admonition-title">{html.escape(node["prompt_show"])}</p>\n'
-                     f'<p class="expanded admonition-title">{html.escape(node["prompt_hide"])}</p>\n</summary>\n')
-
-
-def _depart_hidden_cell(self, node) -> None:
-    self.body.append("</details>\n")
+def _name_code_toggles(app, pagename, templatename, context, doctree) -> None:
+    """myst-nb's "show code" toggle carries an aria-label that names it otherwise than its visible words (a
+    reader who says "click show code cell source" must reach it): without it, the words are its name."""
+    if "body" in context:
+        context["body"] = context["body"].replace('<summary aria-label="Toggle hidden content">', "<summary>")
 
 
 def setup(app):
-    from myst_nb.sphinx_ import HideCodeCellNode
-
-    app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_cell, _depart_hidden_cell))
     app.connect("config-inited", _config_inited)
+    app.connect("html-page-context", _name_code_toggles)
     app.connect("builder-inited", _builder_inited)
     app.connect("html-page-context", _live_translator, priority=400)  # before the dedupe copies the list
     app.connect("html-page-context", _dedupe_scripts)

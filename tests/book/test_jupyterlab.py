@@ -165,7 +165,9 @@ def test_a_chapter_runs_in_jupyterlab_and_every_control_redraws_its_figure(chapt
                 page.wait_for_function(_BERTVIZ_DRAWN, arg=frames.nth(f).element_handle(), timeout=REDRAW_TIMEOUT_MS)
 
         demos = page.locator(".attn-demo")
-        page.wait_for_function("() => Array.from(document.querySelectorAll('.attn-demo')).every(d => d.querySelector('.js-plotly-plot'))",
+        # widget views render a moment after the kernel goes idle: wait for them, not only for their plots
+        page.wait_for_function("() => { const d = Array.from(document.querySelectorAll('.attn-demo')); "
+                               "return d.length > 0 && d.every(x => x.querySelector('.js-plotly-plot')); }",
                                timeout=REDRAW_TIMEOUT_MS)
         assert demos.count() >= 1, f"{chapter} shows no live demo"
         moved = []

@@ -2,7 +2,7 @@
 
 Used by the browser tests (test_figures.py). For one figure in a live page, ``layout_of`` returns
 the on-screen box of every part a reader must be able to read: the title, each annotation (subplot
-titles included), each slider with its labels, each dropdown, the legend, each colour bar, each
+titles included), the legend, each colour bar, each
 axis title and each tick label. ``problems_of`` then lists
 
 * two parts that overlap (tick labels of one axis included: they must not overprint each other),
@@ -24,7 +24,6 @@ LAPTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 WIDTHS = {"laptop": LAPTOP, "phone": PHONE}
 MIN_FONT_PX = 10
-HANDLE_PX = 12  # half a slider handle, and then some
 OVERLAP_PX = 3  # boxes may touch; an overlap of more than this in both directions is a collision
 
 # Every readable part of one figure, as {kind, label, box, font}; boxes in page coordinates
@@ -67,8 +66,6 @@ _PARTS = r"""([id, MIN_FONT]) => {
   q('.infolayer g.colorbar').forEach(c => add('colorbar', c, 'colour bar'));
   q('.infolayer > g').filter(g => /^g-[xy]\d*title$/.test(g.getAttribute('class') || ''))
     .forEach(g => add('axis title', g));
-  q('g.slider-group').forEach((s, i) => add('slider', s, 'slider ' + i));
-  q('g.updatemenu-header-group').forEach((m, i) => add('dropdown', m, 'dropdown ' + i + ': ' + m.textContent));
   // tick labels, one part each, named after their axis (xtick / x2tick / ytick ...)
   q('.xaxislayer-above > g, .yaxislayer-above > g').forEach(g => {
     const axis = (g.getAttribute('class') || '').split(' ')[0];
@@ -82,7 +79,11 @@ _PARTS = r"""([id, MIN_FONT]) => {
   });
   const svg = gd.querySelector('svg.main-svg');
   const r = gd.getBoundingClientRect();
-  return {parts, small, figure: svg ? box(svg) : [r.left + sx, r.top + sy, r.right + sx, r.bottom + sy],
+  // the page's own controls under the figure (attnlib.book.display.controls_html): they must never move
+  const holder = gd.closest('.attn-fig');
+  const controls = holder ? Array.from(holder.querySelectorAll('.attn-controls [data-param]'))
+    .map(c => ({label: c.id, box: box(c)})) : [];
+  return {parts, small, controls, figure: svg ? box(svg) : [r.left + sx, r.top + sy, r.right + sx, r.bottom + sy],
           size: [Math.round(r.width), Math.round(r.height)]};
 }"""
 
@@ -142,19 +143,16 @@ def problems_of(layout: dict) -> list[str]:
 
 
 def shape_changes(before: dict, after: dict, slack: float = 1.0) -> list[str]:
-    """What moved between two looks at one figure: its size, or the place of a slider or dropdown."""
+    """What moved between two looks at one figure: its size, or the place of one of its controls."""
     changes = []
     if before["size"] != after["size"]:
         changes.append(f"the figure went from {before['size'][0]}x{before['size'][1]} px "
                        f"to {after['size'][0]}x{after['size'][1]} px")
-    controls = lambda layout: {p["kind"] + p["label"].split(":")[0]: p["box"]
-                               for p in layout["parts"] if p["kind"] in ("slider", "dropdown")}
-    old, new = controls(before), controls(after)
-    for key, box in old.items():
-        # a slider's handle reaches past its rail at either end: its box may widen by half a handle
-        x_slack = HANDLE_PX if key.startswith("slider") else slack
-        if key in new and (abs(box[0] - new[key][0]) > x_slack or abs(box[1] - new[key][1]) > slack):
-            changes.append(f"{key} moved from ({box[0]:.0f}, {box[1]:.0f}) to ({new[key][0]:.0f}, {new[key][1]:.0f})")
+    new = {c["label"]: c["box"] for c in after.get("controls", [])}
+    for control in before.get("controls", []):
+        key, box = control["label"], control["box"]
+        if key in new and any(abs(a - b) > slack for a, b in zip(box, new[key])):
+            changes.append(f"control #{key} moved from ({box[0]:.0f}, {box[1]:.0f}) to ({new[key][0]:.0f}, {new[key][1]:.0f})")
     return changes
 
 

@@ -1,13 +1,14 @@
 """One demo, two renderings: the static twin holds every state and its controls switch them."""
 
 import json
+import re
 
 import plotly.graph_objects as go
 import pytest
 
 from attnlib.book import layout
 from attnlib.book.demo import Demo, Param
-from attnlib.book.display import figure_html
+from attnlib.book.display import figure_html, state_index
 from attnlib.book.plots import attention_figure
 
 
@@ -17,48 +18,62 @@ def line(slope=1.0, offset=0.0):
     return go.Figure(go.Scatter(x=[0, 1, 2], y=[offset, offset + slope, offset + 2 * slope]), layout=dict(title=f"slope {slope}"))
 
 
-def test_one_parameter_static_twin_has_a_step_per_value_that_shows_its_own_trace():
+def test_one_parameter_static_twin_has_a_state_per_value_that_shows_its_own_trace():
     demo = Demo(line, Param("slope", [0.5, 1.0, 2.0], default=1.0))
-    fig, script = demo.static()
-    assert script is None  # plotly's own slider is enough
+    fig, states = demo.static()
     assert len(fig.data) == 3 and [t.visible for t in fig.data] == [False, True, False]
-    steps = fig.layout.sliders[0].steps
-    assert [s.label for s in steps] == ["0.5", "1", "2"] and fig.layout.sliders[0].active == 1
-    for k, step in enumerate(steps):
-        visible = step.args[0]["visible"]
-        assert visible == [i == k for i in range(3)]
-        assert fig.data[k].y[1] == [0.5, 1.0, 2.0][k]  # the shown trace really is that value's
-        assert step.args[1]["title"]["text"] == f"slope {[0.5, 1.0, 2.0][k]}"
+    assert states["params"] == [{"name": "slope", "label": "slope", "values": ["0.5", "1", "2"], "slider": True}]
+    assert states["state"] == [1] and states["spans"] == [[0, 1], [1, 2], [2, 3]] or states["spans"] == [(0, 1), (1, 2), (2, 3)]
+    for k, (start, stop) in enumerate(states["spans"]):
+        assert fig.data[start].y[1] == [0.5, 1.0, 2.0][k]  # the state's trace really is that value's
+        assert states["layouts"][k]["title"]["text"] == f"slope {[0.5, 1.0, 2.0][k]}"
+        assert states["descriptions"][k].startswith(f"slope {[0.5, 1.0, 2.0][k]}.")  # the words follow the state
 
 
-def test_text_parameters_become_a_dropdown():
-    demo = Demo(lambda word: line(len(word)), Param("word", ["a", "abc"]))
-    fig, _ = demo.static()
-    # each option names its parameter: on a static page nothing else says what the dropdown controls
-    assert not fig.layout.sliders and [b.label for b in fig.layout.updatemenus[0].buttons] == ["word: a", "word: abc"]
+def test_text_parameters_become_a_menu_and_numbers_a_slider_each_named_by_a_label():
+    demo = Demo(lambda word, slope: line(len(word) * slope), Param("word", ["a", "abc"]),
+                Param("slope", [1.0, 2.0], label="how steep"))
+    fig, states = demo.static()
+    html = figure_html(fig, states)
+    # a native menu and a native slider: the keyboard works both, and a label names each
+    assert re.search(r'<label for="(ctl-\w+-0)">word</label><select id="\1" data-param="0">'
+                     r'<option value="0" selected>a</option><option value="1">abc</option></select>', html)
+    slider = re.search(r'<label for="(ctl-\w+-1)">how steep = .*?<input type="range" id="\1" data-param="1" '
+                       r'min="0" max="1" step="1" value="0" aria-valuetext="1">', html)
+    assert slider  # the slider says its value (1), not its index (0)
 
 
-def test_several_parameters_are_linked_by_a_script_over_the_full_grid():
+def test_several_parameters_index_the_full_grid_row_major():
     demo = Demo(line, Param("slope", [1.0, 2.0]), Param("offset", [0.0, 5.0, 9.0], default=5.0))
-    fig, script = demo.static()
-    assert len(fig.data) == 6
-    assert all(step.method == "skip" for s in fig.layout.sliders for step in s.steps)
-    table = json.loads(script.split("var t = ")[1].split(";\n")[0])
-    assert table["sizes"] == [2, 3] and table["state"] == [0, 1] and table["names"] == ["slope", "offset"]
-    # grid order is row-major, as the script's index computation assumes
-    k = 1 * 3 + 2  # slope=2.0, offset=9.0
-    start, stop = table["spans"][k]
+    fig, states = demo.static()
+    assert len(fig.data) == 6 and states["state"] == [0, 1] and states["n"] == 6
+    # grid order is row-major, as the page's script (and display.state_index) compute it
+    k = state_index([1, 2], [2, 3])  # slope=2.0, offset=9.0
+    assert k == 5
+    start, stop = states["spans"][k]
     assert fig.data[start].y[0] == 9.0 and fig.data[start].y[1] == 11.0
-    html = figure_html(fig, script)
-    assert "plotly_sliderchange" in html and "{plot_id}" not in html
+    html = figure_html(fig, states)
+    data = re.search(r'<script type="application/json" class="attn-fig-states">(.*?)</script>', html).group(1)
+    assert json.loads(data)["descriptions"] == states["descriptions"]
+    # the page opens on the default state's description, before any script runs
+    assert f'aria-live="polite">{states["descriptions"][state_index([0, 1], [2, 3])]}</p>' in html
+
+
+def test_a_state_table_cannot_end_its_script_early():
+    demo = Demo(lambda word: line(1.0).update_layout(title=word), Param("word", ["</script><b>x"]))
+    fig, states = demo.static()
+    html = figure_html(fig, states)
+    data = re.search(r'class="attn-fig-states">(.*?)</script>', html, re.S).group(1)
+    assert json.loads(data)["params"][0]["values"] == ["</script><b>x"]
 
 
 def test_bad_input_shows_a_message_instead_of_raising():
     demo = Demo(line, Param("slope", [0.0, 1.0]))
     fig = demo.figure(slope=0.0)
     assert fig.layout.annotations[0].text == "a flat line says nothing"
-    static, _ = demo.static()  # a failing grid point does not break the static twin
-    assert static.layout.sliders[0].steps[0].args[1]["annotations"][0]["text"] == "a flat line says nothing"
+    static, states = demo.static()  # a failing grid point does not break the static twin
+    assert states["layouts"][0]["annotations"][0]["text"] == "a flat line says nothing"
+    assert states["descriptions"][0] == "A flat line says nothing."
     with pytest.raises(ValueError, match="unknown demo parameter"):
         demo.figure(slop=1)
 
@@ -103,11 +118,12 @@ def test_the_live_figure_is_framed_as_on_the_page_and_keeps_its_height():
     box = demo.live()
     live = box.live_figure
     first = live.last
+    assert "A line from 0 at 0 to 2 at 2." in live.description.value  # its description in words, as on the page
     assert first.layout.title.subtitle.text == "so it becomes a title and a subtitle"
     static, _ = demo.static()
-    bands = 1 * layout.SLIDER_PX  # the static twin adds a band for its slider; the live one has ipywidgets
-    assert first.layout.height == static.layout.height - bands
+    assert first.layout.height == static.layout.height  # the same frame: both have their controls outside it
     box.children[0].children[0].value = 3  # the tallest state, then the shortest: the same height
+    assert "A line from 0 at 0 to 6 at 2." in live.description.value  # the words follow the control
     box.children[0].children[0].value = 1
     assert live.last.layout.height == first.layout.height and live.last is not first
     assert live.output.layout.min_width == f"{static.layout.meta['min_width']}px"
@@ -123,8 +139,8 @@ def test_axes_of_one_state_are_hidden_in_states_that_lack_them():
         fig.update_layout(height=300 + 100 * n)
         return fig
 
-    fig, _ = Demo(panels, Param("n", [1, 2])).static()
-    one, two = (step.args[1] for step in fig.layout.sliders[0].steps)
+    fig, states = Demo(panels, Param("n", [1, 2])).static()
+    one, two = states["layouts"]
     assert one["xaxis2"] == {"visible": False}
     assert two["xaxis2"]["anchor"] == "y2"
 
@@ -145,32 +161,11 @@ def test_moving_a_control_never_changes_the_figure_size_or_margins():
         return fig
 
     for demo in (Demo(panels, Param("n", [1, 2])), Demo(panels, Param("n", [1, 2]), Param("word", ["a", "b"]))):
-        fig, script = demo.static()
-        steps = [s.args[1] for s in fig.layout.sliders[0].steps] if script is None else json.loads(
-            script.split("var t = ")[1].split(";\n")[0])["layouts"]
-        for step in steps:
+        fig, states = demo.static()
+        for step in states["layouts"]:
             assert not {"height", "width", "margin", "sliders", "updatemenus"} & set(step)
-        # one frame for all states: the tallest plot, the largest margins, plus the controls' bands
+        # one frame for all states: the tallest plot and the largest margins
         assert fig.layout.height >= 500 + fig.layout.margin.t - 80 + fig.layout.margin.b - 60
-
-
-def test_controls_sit_in_their_own_bands_clear_of_title_and_plot():
-    from attnlib.book import layout
-
-    demo = Demo(lambda slope, offset, a, b: line(slope, offset), Param("slope", [1.0, 2.0]),
-                Param("offset", [0.0, 5.0]), Param("a", ["x", "y"]), Param("b", ["u", "v"]))
-    fig, _ = demo.static()
-    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
-    title_px = layout.title_band(fig)
-    menus = sorted(fig.layout.updatemenus, key=lambda m: -m.y)
-    for row, menu in enumerate(menus):  # below the title, above the plotting area, a row each
-        top_px = fig.layout.margin.t - (menu.y - 1) * plot_px  # from the figure's top edge
-        assert top_px == pytest.approx(title_px + row * layout.MENU_PX)
-    sliders = sorted(fig.layout.sliders, key=lambda s: -s.y)
-    for row, slider in enumerate(sliders):  # below the plotting area and its own margin, a row each
-        below_px = -slider.y * plot_px
-        assert below_px == pytest.approx(fig.layout.margin.b - 2 * layout.SLIDER_PX + row * layout.SLIDER_PX)
-    assert fig.layout.margin.b - 2 * layout.SLIDER_PX == 80  # the figure's own (plotly's default) bottom margin
 
 
 def test_long_titles_become_title_and_subtitle_and_figures_know_their_readable_width():

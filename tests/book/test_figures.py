@@ -9,7 +9,8 @@ For each page of the table of contents, at each width:
 * a picture of every figure (in its default state) is kept under ``test-artifacts/figures/<width>/``,
   and ``test-artifacts/figures/index.html`` shows them all side by side, on every run.
 
-Moving the controls with the mouse is test_browser.py's part; it checks the same things after each move.
+Moving the controls with the mouse and the keyboard is test_controls.py's part; it checks the same things
+after each move.
 """
 
 from __future__ import annotations
@@ -33,28 +34,17 @@ from book_pages import fail_with, new_tab, open_page, undrawn_figures
 
 pytestmark = pytest.mark.browser
 
-# Each precomputed state of a figure: how many, and how to show state k. A static twin with several
-# controls publishes its states (``gd.attnStates``, see attnlib.book.demo); one with a single control keeps
-# them in that control's steps.
+# Each precomputed state of a static twin (``gd.attnStates``, see attn_figures.js): how many, and how to show
+# state k; a figure without controls has one.
 _STATES = """([id, k]) => {
   const gd = document.getElementById(id);
-  if (gd.attnStates) { return k < 0 ? gd.attnStates.count : gd.attnStates.show(k).then(() => true); }
-  const control = ((gd.layout.sliders || [])[0] || {}).steps ? gd.layout.sliders[0]
-                : ((gd.layout.updatemenus || [])[0] || {}).buttons ? gd.layout.updatemenus[0] : null;
-  const steps = control ? (control.steps || control.buttons) : [];
-  if (k < 0) { return steps.length; }
-  const args = steps[k].args || [];
-  return Plotly.update(gd, args[0] || {}, args[1] || {}).then(() => true);
+  if (!gd.attnStates) { return k < 0 ? 1 : true; }
+  return k < 0 ? gd.attnStates.count : gd.attnStates.show(k).then(() => true);
 }"""
 
 _RESET = """(id) => {
   const gd = document.getElementById(id);
-  if (gd.attnStates) { return gd.attnStates.reset().then(() => true); }
-  const control = ((gd.layout.sliders || [])[0] || {}).steps ? gd.layout.sliders[0]
-                : ((gd.layout.updatemenus || [])[0] || {}).buttons ? gd.layout.updatemenus[0] : null;
-  if (!control) { return true; }
-  const args = (control.steps || control.buttons)[control.active || 0].args || [];
-  return Plotly.update(gd, args[0] || {}, args[1] || {}).then(() => true);
+  return gd.attnStates ? gd.attnStates.reset().then(() => true) : true;
 }"""
 
 _SIDEWAYS = "() => [document.documentElement.scrollWidth, window.innerWidth]"

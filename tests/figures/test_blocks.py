@@ -149,8 +149,8 @@ def test_gradient_flow_figure_and_its_demo():
             blocks.gradient_flow_figure("plain", bad)
     demo = Demo(blocks.gradient_flow_figure, Param("arrangement", list(ARRANGEMENTS)), Param("depth", list(blocks.DEPTHS)))
     assert len(demo.grid()) <= 60
-    fig, script = demo.static()
-    assert script is not None and len(fig.data) == len(demo.grid())  # one bar trace per state
+    fig, states = demo.static()
+    assert len(states["spans"]) == len(fig.data) == len(demo.grid())  # one bar trace per state
 
 
 # -- training -------------------------------------------------------------------------------

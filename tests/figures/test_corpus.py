@@ -50,8 +50,8 @@ def test_alignment_figure_draws_crossing_links_in_red_and_the_matrix():
     heat = [t for t in fig.data if t.type == "heatmap"][0]
     assert heat.z[1][2] == 1 and heat.z[2][1] == 1 and heat.z[1][1] == 0  # chat <- cat, noir <- black
     assert list(fig.layout.yaxis2.ticktext)[:3] == ["le", "chat", "noir"]
-    static, _ = Demo(cv.alignment_figure, Param("example", list(cv.EXAMPLES))).static()
-    assert len(static.layout.updatemenus[0].buttons) == len(cv.EXAMPLES)
+    static, states = Demo(cv.alignment_figure, Param("example", list(cv.EXAMPLES))).static()
+    assert len(states["params"][0]["values"]) == len(cv.EXAMPLES) and not states["params"][0]["slider"]
 
 
 def test_unknown_examples_and_sentences_get_clear_messages():

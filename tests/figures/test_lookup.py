@@ -101,8 +101,8 @@ def test_the_demo_static_twin_is_small_and_moves():
                 Param("temperature", lookup.TEMPERATURES, default=1.0))
     assert len(demo.grid()) <= 60 and all(w in S.split() for w in lookup.LOOKUP_WORDS)
     small = Demo(lookup.lookup_figure, Param("query_word", ["it", "the"]), Param("temperature", [0.25, 4.0]))
-    fig, script = small.static()  # a slice of the grid: the whole one is built when the chapter runs
-    assert script and fig.layout.sliders and fig.layout.updatemenus
+    fig, states = small.static()  # a slice of the grid: the whole one is built when the chapter runs
+    assert [p["slider"] for p in states["params"]] == [False, True]  # a menu of words, a temperature slider
     assert sum(t.visible for t in fig.data) == len(lookup.lookup_figure("it", 0.25).data)
 
 

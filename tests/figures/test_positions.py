@@ -75,8 +75,8 @@ def test_sinusoid_demo_static_twin_stays_small():
     demo = Demo(positions.sinusoid_figure, Param("position", list(positions.SLIDER_POSITIONS), default=5),
                 Param("pair", list(range(8))))
     assert len(demo.grid()) <= 60
-    fig, script = demo.static()
-    assert script is not None and len(fig.data) == 4 * len(demo.grid())
+    fig, states = demo.static()
+    assert len(states["spans"]) == len(demo.grid()) and len(fig.data) == 4 * len(demo.grid())
 
 
 def test_wavelengths_grow_geometrically_from_two_pi():

@@ -127,5 +127,5 @@ def test_overlay_demo_takes_bad_input_calmly_and_stays_small():
     assert "unknown word" in demo.figure(query="purple cow").layout.annotations[0].text
     assert "temperature" in demo.figure(temperature=0).layout.annotations[0].text
     assert len(demo.grid()) <= 60
-    fig, script = demo.static()
-    assert len(fig.data) == 2 * len(demo.grid()) and script is not None
+    fig, states = demo.static()
+    assert len(fig.data) == 2 * len(demo.grid()) and len(states["spans"]) == len(demo.grid())

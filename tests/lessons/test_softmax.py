@@ -118,8 +118,8 @@ def test_weights_demo_static_twin_is_small():
                 Param("temperature", softmax_figures.TEMPERATURES, default=1.0))
     assert len(demo.grid()) <= 60
     small = Demo(softmax_figures.weights_figure, Param("d_k", [4, 1024]), Param("temperature", [0.5, 2.0]))
-    fig, script = small.static()  # a slice of the grid: the whole one is built when the chapter runs
-    assert script and len(fig.layout.sliders) == 2 and len(fig.data) == 2 * len(small.grid())
+    fig, states = small.static()  # a slice of the grid: the whole one is built when the chapter runs
+    assert [p["slider"] for p in states["params"]] == [True, True] and len(fig.data) == 2 * len(small.grid())
 
 
 def test_scaling_figure_has_three_log_panels():

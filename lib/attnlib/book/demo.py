@@ -7,8 +7,9 @@ A demo is a plain function from parameters to a plotly figure::
 
 * With a live kernel, ``show()`` gives ipywidgets controls that call the function.
 * In the book build, ``show()`` precomputes the figure for every value on the
-  grid and emits **one** plotly figure whose sliders (or dropdowns) switch
-  between them, so the demo still moves on a static web page.
+  grid and emits **one** plotly figure, with the page's own sliders and menus
+  (``<input type="range">``, ``<select>``) that switch between its states, so
+  the demo still moves on a static web page, from the mouse or the keyboard.
 
 A ``ValueError`` raised by the function (an empty sentence, an unknown word, …)
 is shown as a message in place of the figure, never as a traceback.
@@ -17,13 +18,13 @@ is shown as a message in place of the figure, never as a traceback.
 from __future__ import annotations
 
 import itertools
-import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import plotly.graph_objects as go
 
 from . import layout
+from .describe import describe
 from .display import LiveFigure, in_book_build, show
 from .plots import message_figure
 
@@ -34,11 +35,6 @@ MAX_STATIC_FIGURES = 200
 
 def format_value(v: Any) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
-
-
-def menu_label(p: "Param", v: Any) -> str:
-    """A dropdown's option names its parameter: on a static page nothing else says what it controls."""
-    return f"{p.text}: {format_value(v)}"
 
 
 @dataclass(frozen=True)
@@ -110,38 +106,35 @@ class Demo:
         return [layout.prepare(self.figure(**{p.name: p.values[i] for p, i in zip(self.params, combo)}))
                 for combo in self.grid()]
 
-    def static(self) -> tuple[go.Figure, str | None]:
-        """One figure holding every precomputed state, and the script (if any) that links its controls.
+    def static(self) -> tuple[go.Figure, dict]:
+        """One figure holding every precomputed state, and the table of states its page controls switch.
 
-        Every state is laid out in one shared frame (:mod:`attnlib.book.layout`): the figure's size and the
-        place of each control are computed once, so moving a control changes what is drawn, never where.
+        Every state is laid out in one shared frame (:mod:`attnlib.book.layout`): the figure's size is
+        computed once, so moving a control changes what is drawn, never where. The controls themselves are
+        the page's own (a ``<select>`` or an ``<input type="range">`` per parameter, see
+        ``display.controls_html``): they work from the keyboard and a screen reader names them. The table
+        holds, for each state on the grid, its traces (a span of the figure's data), the parts of its layout
+        that differ, and its description in words (:func:`attnlib.book.describe.describe`).
         """
         grid = self.grid()
         if len(grid) > MAX_STATIC_FIGURES:
             raise ValueError(f"{len(grid)} precomputed figures is too many for one page (max {MAX_STATIC_FIGURES})")
         default = tuple(p.default_index for p in self.params)
-        sliders = [p for p in self.params if p.numeric]
-        menus = [p for p in self.params if not p.numeric]
         states = self.states()
-        shared = layout.common_frame([layout.frame_of(sub, len(menus), len(sliders)) for sub in states])
-        labels = [menu_label(p, v) for p in menus for v in p.values]
-        width = max(layout.min_width(sub, labels) for sub in states)
+        shared = layout.common_frame([layout.frame_of(sub) for sub in states])
+        width = max(layout.min_width(sub) for sub in states)
 
-        traces, spans, layouts = [], [], []
+        traces, spans, layouts, descriptions = [], [], [], []
         axis_names: set[str] = set()
         for sub in states:
             spans.append((len(traces), len(traces) + len(sub.data)))
             traces.extend(sub.data)
             layouts.append(_step_layout(sub))
+            descriptions.append(describe(sub))
             axis_names |= {k for k in layouts[-1] if k.startswith(("xaxis", "yaxis"))}
         for step_layout in layouts:  # an axis that one state lacks must not linger from another state
             for name in axis_names - set(step_layout):
                 step_layout[name] = {"visible": False}
-        n = len(traces)
-
-        def visible(k: int) -> list[bool]:
-            start, stop = spans[k]
-            return [start <= i < stop for i in range(n)]
 
         fig = go.Figure(data=traces, layout=states[grid.index(default)].layout)
         layout.apply_frame(fig, shared)
@@ -149,40 +142,11 @@ class Demo:
         fig.update_traces(visible=False)
         for i in range(*spans[grid.index(default)]):
             fig.data[i].visible = True
-
-        if len(self.params) == 1:  # plotly's own controls suffice
-            steps = [[{"visible": visible(k)}, layouts[k]] for k in range(len(grid))]
-            self._add_controls(fig, shared, method="update", args=steps)
-            return fig, None
-        # Several parameters: each control only records its choice ("skip"); a small
-        # script maps the combination of choices to the precomputed figure.
-        self._add_controls(fig, shared, method="skip", args=None)
-        table = {"spans": spans, "layouts": layouts, "sizes": [len(p.values) for p in self.params],
-                 "names": [p.name for p in self.params], "state": list(default), "n": n}
-        return fig, _LINK_SCRIPT.replace("__TABLE__", json.dumps(table))
-
-    def _add_controls(self, fig: go.Figure, frame: layout.Frame, method: str, args) -> None:
-        """Sliders in the band under the figure, dropdowns in the band under its title, one row each."""
-        sliders, menus = [], []
-        for p in self.params:
-            labels = [format_value(v) for v in p.values]
-            step_args = (lambda k: args[k]) if args is not None else (lambda k: [])
-            if p.numeric:
-                sliders.append(dict(
-                    name=p.name, active=p.default_index, currentvalue={"prefix": f"{p.text} = ", "font": {"size": 13}},
-                    x=0, len=1, xanchor="left", y=frame.slider_y(len(sliders)), yanchor="top", pad={"t": 8, "b": 0},
-                    font={"size": 12},
-                    steps=[dict(label=labels[k], value=str(k), method=method, args=step_args(k))
-                           for k in range(len(labels))],
-                ))
-            else:
-                menus.append(dict(
-                    name=p.name, type="dropdown", active=p.default_index, showactive=True,
-                    x=0, xanchor="left", y=frame.menu_y(len(menus)), yanchor="top", pad={"t": 0, "b": 0},
-                    buttons=[dict(label=menu_label(p, v), method=method, args=step_args(k))
-                             for k, v in enumerate(p.values)],
-                ))
-        fig.update_layout(sliders=sliders, updatemenus=menus)
+        table = {"params": [{"name": p.name, "label": p.text, "values": [format_value(v) for v in p.values],
+                             "slider": p.numeric} for p in self.params],
+                 "spans": spans, "layouts": layouts, "descriptions": descriptions,
+                 "state": list(default), "n": len(traces)}
+        return fig, table
 
     # -- live widget ------------------------------------------------------------------------
     def live(self):
@@ -221,8 +185,8 @@ class Demo:
     def show(self) -> None:
         """Live controls in a notebook; precomputed sliders in the published book."""
         if in_book_build():
-            fig, script = self.static()
-            show(fig, post_script=script)
+            fig, states = self.static()
+            show(fig, states=states)
         else:
             self.live()
 
@@ -235,33 +199,3 @@ def _step_layout(fig: go.Figure) -> dict:
         if key.startswith(("xaxis", "yaxis")):
             out[key] = value
     return out
-
-
-# Maps the choices of several "skip" controls to one precomputed state. ``{plot_id}`` is
-# filled in by plotly's to_html; __TABLE__ by Demo.static.
-_LINK_SCRIPT = """
-(function () {
-  var gd = document.getElementById('{plot_id}');
-  var t = __TABLE__;
-  function show(k) {
-    var vis = [];
-    for (var i = 0; i < t.n; i++) { vis.push(i >= t.spans[k][0] && i < t.spans[k][1]); }
-    return Plotly.update(gd, {visible: vis}, t.layouts[k]);
-  }
-  function apply() {
-    var k = 0;
-    for (var j = 0; j < t.sizes.length; j++) { k = k * t.sizes[j] + t.state[j]; }
-    return show(k);
-  }
-  // every precomputed state, for whoever wants to look at each one (the book's browser tests do)
-  gd.attnStates = {count: t.spans.length, show: show, reset: apply};
-  function choose(name, index) {
-    var j = t.names.indexOf(name);
-    if (j < 0 || isNaN(index)) { return; }
-    t.state[j] = index;
-    apply();
-  }
-  gd.on('plotly_sliderchange', function (e) { choose(e.slider.name, parseInt(e.step.value, 10)); });
-  gd.on('plotly_buttonclicked', function (e) { choose(e.menu.name, e.active); });
-})();
-"""

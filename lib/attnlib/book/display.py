@@ -25,6 +25,7 @@ import plotly.io as pio
 from plotly.io.base_renderers import MimetypeRenderer
 
 from . import layout
+from .describe import describe
 
 BOOK_BUILD_ENV = "ATTN_BOOK_BUILD"
 # No toolbar: on a phone it covers the title, and a book's figure has no use for zoom boxes.
@@ -45,18 +46,21 @@ def figure_name(fig: go.Figure) -> str:
     return "figure: " + re.sub(r"\s+", " ", html.unescape(title)) if title else "figure"
 
 
-def figure_html(fig: go.Figure | dict, post_script: str | None = None) -> str:
-    """A figure as an HTML fragment that expects ``window.Plotly`` to be loaded by the page.
+def figure_html(fig: go.Figure | dict, states: dict | None = None) -> str:
+    """A figure as an HTML fragment that expects ``window.Plotly`` and the book's ``attn_figures.js``.
 
     The figure is laid out in the book's frame (:func:`attnlib.book.layout.frame`) and put in a box that
     scrolls sideways on a screen narrower than the figure's readable width, with a hint saying so,
-    rather than squeezing its text into a tangle. The div id is a hash of the figure, so building
-    the book twice gives the same HTML.
+    rather than squeezing its text into a tangle. Under it come the page's own controls when it has
+    ``states`` (a static twin's table, see :meth:`attnlib.book.demo.Demo.static`), its description in
+    words (read by a screen reader after the figure's name, and swapped when a control moves), and a
+    closed "data" block that the page fills with the plotted numbers as a table. The ids are a hash of
+    the figure, so building the book twice gives the same HTML.
     """
     fig = layout.frame(go.Figure(fig))  # a copy: the caller's figure stays as it was
     fig_dict = fig.to_plotly_json()
     digest = hashlib.sha1(
-        (json.dumps(fig_dict, sort_keys=True, default=str) + (post_script or "")).encode()
+        (json.dumps(fig_dict, sort_keys=True, default=str) + json.dumps(states, sort_keys=True)).encode()
     ).hexdigest()[:12]
     plot = pio.to_html(
         fig_dict,
@@ -64,17 +68,63 @@ def figure_html(fig: go.Figure | dict, post_script: str | None = None) -> str:
         full_html=False,
         div_id=f"fig-{digest}",
         config=PLOTLY_CONFIG,
-        post_script=post_script,
         validate=False,
     )
     width = fig.layout.meta["min_width"]
-    return (f'<style>#hint-{digest}{{display:none;font-size:.8em;color:#666;text-align:right}}'
+    name = figure_name(fig)
+    if states is None:
+        description, controls, table = describe(fig), "", ""
+    else:
+        k = state_index(states["state"], [len(p["values"]) for p in states["params"]])
+        description, controls = states["descriptions"][k], controls_html(states, digest, name)
+        data = json.dumps(states, separators=(",", ":")).replace("</", "<\\/")  # "</" would end the script early
+        table = f'<script type="application/json" class="attn-fig-states">{data}</script>'
+    return (f'<div class="attn-fig" id="attn-{digest}">'
+            f'<style>#hint-{digest}{{display:none;font-size:.8em;color:#666;text-align:right}}'
             f'@media (max-width:{width + PAGE_CHROME_PX}px){{#hint-{digest}{{display:block}}}}</style>'
             # a box that may scroll is reachable from the keyboard (tabindex) and named after its figure
-            f'<div class="attn-figure" tabindex="0" role="figure" aria-label="{html.escape(figure_name(fig))}" '
+            f'<div class="attn-figure" tabindex="0" role="figure" aria-label="{html.escape(name)}" '
+            f'aria-describedby="desc-{digest}" '
             f'style="overflow-x:auto;overflow-y:hidden;max-width:100%;padding-bottom:14px">'
             f'<div style="min-width:{width}px">{plot}</div></div>'
-            f'<div class="attn-scroll-hint" id="hint-{digest}">scroll the figure sideways →</div>')
+            f'<div class="attn-scroll-hint" id="hint-{digest}">scroll the figure sideways →</div>'
+            f'{controls}'
+            f'<p class="attn-figure-desc" id="desc-{digest}" aria-live="polite">{html.escape(description)}</p>'
+            f'<details class="attn-figure-data"><summary>The numbers in this figure</summary>'
+            f'<div class="attn-figure-table"></div></details>{table}</div>')
+
+
+def state_index(choice: list[int], sizes: list[int]) -> int:
+    """The grid index of one choice per parameter (row-major, the order of :meth:`Demo.grid`)."""
+    k = 0
+    for index, size in zip(choice, sizes):
+        k = k * size + index
+    return k
+
+
+def controls_html(states: dict, key: str, figure: str) -> str:
+    """The page's own controls for a static twin: a slider (``<input type="range">`` over the value indices)
+    for a numeric parameter, a menu (``<select>``) for any other. Both work from the keyboard (arrows, Home,
+    End), are named by their label, and a slider says its value (``aria-valuetext``) rather than its index."""
+    rows = []
+    for j, p in enumerate(states["params"]):
+        cid, active = f"ctl-{key}-{j}", states["state"][j]
+        label, values = html.escape(p["label"]), [html.escape(v) for v in p["values"]]
+        if p["slider"]:
+            rows.append(
+                f'<div class="attn-control attn-control-slider"><label for="{cid}">{label} = '
+                f'<output for="{cid}" aria-hidden="true">{values[active]}</output></label>'
+                f'<span class="attn-range-end" aria-hidden="true">{values[0]}</span>'
+                f'<input type="range" id="{cid}" data-param="{j}" min="0" max="{len(values) - 1}" step="1" '
+                f'value="{active}" aria-valuetext="{values[active]}">'
+                f'<span class="attn-range-end" aria-hidden="true">{values[-1]}</span></div>')
+        else:
+            options = "".join(f'<option value="{k}"{" selected" if k == active else ""}>{v}</option>'
+                              for k, v in enumerate(values))
+            rows.append(f'<div class="attn-control attn-control-menu"><label for="{cid}">{label}</label>'
+                        f'<select id="{cid}" data-param="{j}">{options}</select></div>')
+    return (f'<div class="attn-controls" role="group" aria-label="{html.escape("controls of the " + figure)}">'
+            f'{"".join(rows)}</div>')
 
 
 class BookRenderer(MimetypeRenderer):
@@ -108,8 +158,12 @@ class LiveFigure:
         self.frame, self.width = frame, width
         self.last: go.Figure | None = None  # the figure drawn last, as drawn
         self.output = w.Output(layout=w.Layout(min_width=f"{width}px", width="100%"))  # as wide as the column
+        # its description in words, as on the page: what the figure shows now, said again when it changes
+        self.description = w.HTML()
+        self.description.add_class("attn-figure-desc")
         # a column narrower than the figure's readable width scrolls it sideways, as the page does
-        self.widget = w.Box([self.output], layout=w.Layout(overflow="auto hidden", width="100%"))
+        self.widget = w.VBox([w.Box([self.output], layout=w.Layout(overflow="auto hidden", width="100%")),
+                              self.description])
 
     def draw(self, fig: go.Figure) -> None:
         fig = layout.prepare(go.Figure(fig))
@@ -119,6 +173,7 @@ class LiveFigure:
         layout.apply_frame(fig, self.frame)
         self.output.layout.min_width = f"{self.width}px"
         self.last = fig
+        self.description.value = f'<p aria-live="polite">{html.escape(describe(fig))}</p>'
         # The figure replaces the widget's outputs in one state update (no flicker). Capturing with
         # `with self.output:` would do the same, but a notebook run by nbclient then loses track of the
         # cell's reply until its time-out expires.
@@ -128,12 +183,12 @@ class LiveFigure:
         self.output.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
 
 
-def show(fig: go.Figure, post_script: str | None = None) -> None:
-    """Display ``fig`` in whichever way suits where the code runs."""
+def show(fig: go.Figure, states: dict | None = None) -> None:
+    """Display ``fig`` in whichever way suits where the code runs (``states``: a static twin's table)."""
     from IPython.display import display
 
     if in_book_build():
-        display(_HTML(figure_html(fig, post_script)))
+        display(_HTML(figure_html(fig, states)))
     else:
         live = LiveFigure()
         live.draw(fig)

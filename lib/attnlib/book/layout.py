@@ -5,15 +5,17 @@ margins for it. :func:`frame` then adds, in pixels, from the top of the figure d
 
 * the **title band**: the title at the very top of the figure; a long ``"headline: detail"`` title is
   split into a title and a smaller subtitle, so that neither runs off a phone's screen;
-* the **menu band**: one row per dropdown of a static twin, under the title;
 * the figure's own top margin (top tick labels, subplot titles), then the plotting area;
 * the figure's own bottom margin (tick labels, axis titles), then the **legend band** when the figure asks
-  for its legend under the plot (a horizontal legend at y < 0), then the **slider band**: one row per slider.
+  for its legend under the plot (a horizontal legend at y < 0).
+
+(A static twin's sliders and menus are the page's own HTML controls, under the figure: see
+``display.controls_html``.)
 
 Adding bands grows the figure by exactly their height, so the plotting area keeps its size in pixels and
 every paper-coordinate position (annotations, legends, subplot titles) keeps its place. All of it is
 computed once per figure: a static twin's states share one frame (see :func:`common_frame`), so moving a
-control never changes the figure's size or moves another control.
+control never changes the figure's size.
 
 :func:`min_width` estimates the width below which the figure's text would collide; the page puts a
 narrower screen's figure in a box that scrolls sideways instead of squeezing it (``display.figure_html``).
@@ -29,8 +31,6 @@ import plotly.graph_objects as go
 
 TITLE_PX = 40          # a one-line title, from the top edge of the figure
 SUBTITLE_PX = 28       # a subtitle under it, and a gap before what follows
-MENU_PX = 44           # one dropdown row
-SLIDER_PX = 86         # one slider: its current value, the rail and its tick labels
 LEGEND_PX = 30         # a legend laid out in one row under the plot
 BOTTOM_TICKS_PX = 36   # tick labels under a plot
 BOTTOM_AXIS_PX = 64    # tick labels and an axis title under a plot
@@ -55,29 +55,19 @@ class Frame:
     left: int
     right: int
     title_px: int  # height of the title band (a thin one when there is no title)
-    menus: int
-    sliders: int
     legend_px: int = 0  # the legend's band under the plot (0: the legend is elsewhere, or none)
 
     @property
     def plot_px(self) -> int:
         return self.height - self.top - self.bottom
 
-    def menu_y(self, row: int) -> float:
-        """Paper y of the top of dropdown row ``row`` (paper y 1 is the top of the plotting area)."""
-        return 1 + (self.top - self.title_px - row * MENU_PX) / self.plot_px
-
     @property
     def own_bottom(self) -> int:
-        return self.bottom - self.sliders * SLIDER_PX - self.legend_px
+        return self.bottom - self.legend_px
 
     def legend_y(self) -> float:
         """Paper y of the top of the legend band, right under the figure's own bottom margin."""
         return -self.own_bottom / self.plot_px
-
-    def slider_y(self, row: int) -> float:
-        """Paper y of the top of slider row ``row``, below the figure's own bottom margin and the legend."""
-        return -(self.own_bottom + self.legend_px + row * SLIDER_PX) / self.plot_px
 
 
 _TAGS = re.compile(r"</?(b|i|em|sup|sub|span|br|a)\b[^>]*>", re.I)  # what plotly draws; "<pad>" is a word
@@ -128,7 +118,7 @@ def own_margins(fig: go.Figure) -> dict[str, int]:
             for side in ("t", "b", "l", "r")}
 
 
-def frame_of(fig: go.Figure, menus: int = 0, sliders: int = 0) -> Frame:
+def frame_of(fig: go.Figure) -> Frame:
     """The frame one figure needs (its title already split, see :func:`split_title`)."""
     own = own_margins(fig)
     height = int(fig.layout.height or DEFAULT_HEIGHT)
@@ -137,12 +127,12 @@ def frame_of(fig: go.Figure, menus: int = 0, sliders: int = 0) -> Frame:
     above_plot = max(own["t"] - (OWN_TITLE_PX if _title_text(fig) else 0), 12)
     plot = height - own["t"] - own["b"]
     legend = LEGEND_PX if legend_below(fig) else 0
-    if legend or sliders:  # what hangs under the plot (tick labels, axis title) must end above the bands
+    if legend:  # what hangs under the plot (tick labels, axis title) must end above the legend's band
         own["b"] = max(own["b"], BOTTOM_AXIS_PX if _bottom_axis_title(fig) else BOTTOM_TICKS_PX)
-    top = band + menus * MENU_PX + above_plot
-    bottom = own["b"] + legend + sliders * SLIDER_PX
+    top = band + above_plot
+    bottom = own["b"] + legend
     return Frame(height=top + plot + bottom, top=top, bottom=bottom, left=own["l"], right=own["r"],
-                 title_px=band, menus=menus, sliders=sliders, legend_px=legend)
+                 title_px=band, legend_px=legend)
 
 
 def _bottom_axis_title(fig: go.Figure) -> bool:
@@ -171,8 +161,7 @@ def common_frame(frames: list[Frame]) -> Frame:
     legend = max(f.legend_px for f in frames)
     return Frame(height=top + plot + bottom, top=top, bottom=bottom,
                  left=max(f.left for f in frames), right=max(f.right for f in frames),
-                 title_px=max(f.title_px for f in frames), menus=frames[0].menus, sliders=frames[0].sliders,
-                 legend_px=legend)
+                 title_px=max(f.title_px for f in frames), legend_px=legend)
 
 
 def apply_frame(fig: go.Figure, frame: Frame) -> go.Figure:
@@ -221,8 +210,8 @@ def _axis_values(fig: go.Figure, axis_name: str) -> list[float]:
     return values
 
 
-def min_width(fig: go.Figure, menu_labels: list[str] = ()) -> int:
-    """The narrowest width (px) at which the figure's titles, menus and subplots still fit side by side."""
+def min_width(fig: go.Figure) -> int:
+    """The narrowest width (px) at which the figure's titles and subplots still fit side by side."""
     own = own_margins(fig)
     sides = own["l"] + own["r"]
     need = [MIN_WIDTH, fig.layout.width or 0]  # a width its author set is the width it reads at
@@ -231,8 +220,6 @@ def min_width(fig: go.Figure, menu_labels: list[str] = ()) -> int:
         need.append(len(_plain(title.text)) * TITLE_CHAR_PX + 24)
     if title and title.subtitle and title.subtitle.text:
         need.append(len(_plain(title.subtitle.text)) * TEXT_CHAR_PX + 24)
-    if menu_labels:
-        need.append(own["l"] + max(len(s) for s in menu_labels) * TEXT_CHAR_PX + 60)
     if legend_below(fig):  # one row of legend entries: a swatch and a name each
         need.append(sides + sum(len(_plain(n)) * TEXT_CHAR_PX + 46 for n in legend_names(fig)))
     layout = fig.layout.to_plotly_json()

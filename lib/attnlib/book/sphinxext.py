@@ -44,6 +44,7 @@ VENDOR = {
 }
 MATHJAX_PATH = "vendor/mathjax/tex-mml-chtml.js"  # relative to _static/
 BOOK_CSS = Path(__file__).parent / "book.css"  # the book's own styles
+FIGURE_SCRIPT = "attn_figures.js"  # the figures' controls, descriptions and data tables
 
 
 class MissingAsset(RuntimeError):
@@ -61,6 +62,7 @@ def collect_assets(static: Path) -> None:
     static.mkdir(parents=True, exist_ok=True)
     shutil.copy2(PLOTLY_JS, static / "plotly.min.js")
     shutil.copy2(BOOK_CSS, static / "book.css")
+    shutil.copy2(Path(__file__).parent / FIGURE_SCRIPT, static / FIGURE_SCRIPT)
     for name in LIVE_SCRIPTS:  # the translator that runs in the page
         shutil.copy2(Path(__file__).parent / name, static / name)
     for target, src in VENDOR.items():
@@ -191,6 +193,7 @@ def setup(app):
     app.connect("html-page-context", _notebook_download, priority=500)  # the theme's buttons come at 501
     app.connect("html-page-context", _launch_buttons, priority=502)
     app.add_js_file("plotly.min.js", priority=100)  # before require.js: Plotly must be a global
+    app.add_js_file(FIGURE_SCRIPT, priority=101)
     app.add_js_file("vendor/require.js", priority=900)  # AMD loader for bertviz's views
     app.add_css_file("book.css")
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

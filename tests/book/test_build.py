@@ -26,7 +26,7 @@ def test_no_cell_failed_and_no_figure_was_dropped(built_book):
 def test_chapters_ship_figures_that_use_the_sites_own_plotly(built_book):
     for page in toc_pages()[1:]:
         html = (built_book / f"{page}.html").read_text()
-        assert html.count("Plotly.newPlot(") >= 1, f"{page} shows no figure"
+        assert html.count("attnFigures.plot(") >= 1, f"{page} shows no figure"
         assert "cdn.plot.ly" not in html, page
         assert re.search(r'<script src="\.\./_static/plotly\.min\.js', html), page
     assert (built_book / "_static" / "plotly.min.js").stat().st_size > 1_000_000
@@ -35,7 +35,7 @@ def test_chapters_ship_figures_that_use_the_sites_own_plotly(built_book):
 def figures(html: str) -> list[tuple[list, dict]]:
     """(data, layout) of every plotly figure on a page."""
     out = []
-    for m in re.finditer(r'Plotly\.newPlot\(\s*"[^"]+",\s*(\[.*?\]),\s*(\{.*?\}),\s*\{"displaylogo"', html, re.S):
+    for m in re.finditer(r'attnFigures\.plot\(\s*"[^"]+",\s*(\[.*?\]),\s*(\{.*?\}),\s*\{"displaylogo"', html, re.S):
         out.append((json.loads(m.group(1)), json.loads(m.group(2))))
     return out
 
@@ -44,8 +44,9 @@ def test_queries_keys_values_has_page_controls_that_switch_attention_maps(built_
     html = (built_book / "chapters" / "02_queries_keys_values.html").read_text()
     figs = figures(html)
     assert figs, "no figure could be parsed"
-    tables = [json.loads(t.replace("<\\/", "</")) for t in
-              re.findall(r'<script type="application/json" class="attn-fig-states">(.*?)</script>', html, re.S)]
+    specs = [json.loads(t.replace("<\\/", "</")) for t in
+             re.findall(r'<script type="application/json" class="attn-fig-spec">(.*?)</script>', html, re.S)]
+    tables = [spec for spec in specs if spec.get("params")]
     assert tables, "no figure has page controls"
     controlled = [(d, l) for d, l in figs if len(d) == tables[0]["n"]]
     data, layout = controlled[0]

@@ -43,7 +43,7 @@ _FINGERPRINT = """(id) => {
 # One control as a reader meets it: its figure, its name, its value, and what the page says now.
 _CONTROL_STATE = """(el) => {
   const box = el.closest('.attn-fig');
-  const table = JSON.parse(box.querySelector('script.attn-fig-states').textContent);
+  const table = JSON.parse(box.querySelector('script.attn-fig-spec').textContent);
   const values = Array.from(box.querySelectorAll('[data-param]')).map(c => parseInt(c.value, 10));
   let k = 0;
   table.params.forEach((p, j) => { k = k * p.values.length + values[j]; });
@@ -71,7 +71,7 @@ _FOCUSED = f"""() => {{
 
 
 def _has_controls(html: str) -> bool:
-    return 'class="attn-fig-states"' in html
+    return 'class="attn-controls"' in html
 
 
 def _fingerprint(page, fig: str) -> str:
@@ -175,7 +175,7 @@ def _open(page, site, name, built_book, viewport=None):
     open_page(page, site, name, built_book)
     undrawn_figures(page)  # wait for the figures; one that never draws fails the page test, not this one
     page.wait_for_function("() => document.querySelectorAll('.plotly-graph-div').length === 0 || "
-                           "Array.from(document.querySelectorAll('.attn-fig-states')).every("
+                           "Array.from(document.querySelectorAll('.attn-controls')).every("
                            "s => s.closest('.attn-fig').querySelector('.plotly-graph-div').attnStates)",
                            timeout=MOVE_TIMEOUT_MS)
 

@@ -53,7 +53,7 @@ def test_several_parameters_index_the_full_grid_row_major():
     start, stop = states["spans"][k]
     assert fig.data[start].y[0] == 9.0 and fig.data[start].y[1] == 11.0
     html = figure_html(fig, states)
-    data = re.search(r'<script type="application/json" class="attn-fig-states">(.*?)</script>', html).group(1)
+    data = re.search(r'<script type="application/json" class="attn-fig-spec">(.*?)</script>', html).group(1)
     assert json.loads(data)["descriptions"] == states["descriptions"]
     # the page opens on the default state's description, before any script runs
     assert f'aria-live="polite">{states["descriptions"][state_index([0, 1], [2, 3])]}</p>' in html
@@ -63,7 +63,7 @@ def test_a_state_table_cannot_end_its_script_early():
     demo = Demo(lambda word: line(1.0).update_layout(title=word), Param("word", ["</script><b>x"]))
     fig, states = demo.static()
     html = figure_html(fig, states)
-    data = re.search(r'class="attn-fig-states">(.*?)</script>', html, re.S).group(1)
+    data = re.search(r'class="attn-fig-spec">(.*?)</script>', html, re.S).group(1)
     assert json.loads(data)["params"][0]["values"] == ["</script><b>x"]
 
 
@@ -90,7 +90,7 @@ def test_parameters_are_validated():
 def test_figure_html_is_deterministic_and_needs_the_site_plotly():
     fig = attention_figure([[0.2, 0.8], [1.0, 0.0]], ["the", "the"], ["a", "b"])
     a, b = figure_html(fig), figure_html(fig)
-    assert a == b and "Plotly.newPlot" in a and "cdn.plot.ly" not in a
+    assert a == b and "attnFigures.plot(" in a and "cdn.plot.ly" not in a
     # repeated words stay separate columns: numeric axes with word tick labels
     assert list(fig.layout.xaxis.ticktext) == ["the", "the"] and list(fig.data[0].x) == [0, 1]
 

@@ -23,7 +23,7 @@ def test_the_element_opens_on_the_python_translation_with_its_controls_waiting(e
     for control in ("attn-live-input", "attn-live-button", "attn-live-layer", "attn-live-head", "attn-live-step"):
         tag = element[element.index(f'class="{control}"'):]
         assert " disabled" in tag[: tag.index(">")], control  # until the model is ready
-    assert live.LOADING in element and "Plotly.newPlot" in element
+    assert live.LOADING in element and "attnFigures.plot(" in element
 
 
 def test_the_element_carries_no_script_of_its_own(element):

@@ -1,6 +1,7 @@
 """The translator that runs in the published page (chapter 10) is the Python translator: same tokens,
 same attention, same messages, from the site's own files and nothing else."""
 
+import html as htmllib
 import re
 
 import numpy as np
@@ -110,6 +111,23 @@ def wait_until_shown(page, target: list[str]) -> None:
         return JSON.stringify(words) === JSON.stringify(target) && Number(slider.value) === target.length
             && root.querySelector('.attn-live-status').textContent.startsWith('Translated');
     }""", arg=target)
+
+
+_SAID = """() => [attnFigures.describe(document.querySelector('.attn-live .js-plotly-plot')),
+                  document.querySelector('.attn-live .attn-figure-desc').textContent]"""
+
+
+def test_the_map_is_said_in_words_as_python_says_it_and_the_words_follow_the_translation(page, shipped, built_book):
+    html = (built_book / PAGE).read_text(encoding="utf-8")
+    python = re.search(r'class="attn-live".*?<p class="attn-figure-desc"[^>]*>(.*?)</p>', html, re.S).group(1)
+    in_page, shown_now = page.evaluate(_SAID)
+    assert in_page == shown_now == htmllib.unescape(python)  # the page's describer says what Python's said
+    text = "i send a ticket to the sad prince ."
+    expected = shipped.translate(text)
+    type_sentence(page, text)
+    wait_until_shown(page, expected.target)
+    in_page, shown_now = page.evaluate(_SAID)
+    assert in_page == shown_now and f"the largest in each row: {expected.target[0]} → " in shown_now
 
 
 def test_the_reader_types_a_sentence_and_sees_its_translation_and_attention(page, shipped):

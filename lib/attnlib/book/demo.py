@@ -23,13 +23,11 @@ from typing import Any, Callable, Sequence
 
 import plotly.graph_objects as go
 
-from . import layout
+from . import layout, narrow
 from .describe import describe
 from .display import LiveFigure, in_book_build, show
 from .plots import message_figure
 
-# Layout keys that may differ between the precomputed figures and travel with each step.
-_STEP_LAYOUT_DEFAULTS = {"title": {"text": ""}, "annotations": [], "shapes": []}
 MAX_STATIC_FIGURES = 200
 
 
@@ -121,31 +119,12 @@ class Demo:
             raise ValueError(f"{len(grid)} precomputed figures is too many for one page (max {MAX_STATIC_FIGURES})")
         default = tuple(p.default_index for p in self.params)
         states = self.states()
-        shared = layout.common_frame([layout.frame_of(sub) for sub in states])
-        width = max(layout.min_width(sub) for sub in states)
-
-        traces, spans, layouts, descriptions = [], [], [], []
-        axis_names: set[str] = set()
-        for sub in states:
-            spans.append((len(traces), len(traces) + len(sub.data)))
-            traces.extend(sub.data)
-            layouts.append(_step_layout(sub))
-            descriptions.append(describe(sub))
-            axis_names |= {k for k in layouts[-1] if k.startswith(("xaxis", "yaxis"))}
-        for step_layout in layouts:  # an axis that one state lacks must not linger from another state
-            for name in axis_names - set(step_layout):
-                step_layout[name] = {"visible": False}
-
-        fig = go.Figure(data=traces, layout=states[grid.index(default)].layout)
-        layout.apply_frame(fig, shared)
-        layout.mark_framed(fig, width)
-        fig.update_traces(visible=False)
-        for i in range(*spans[grid.index(default)]):
-            fig.data[i].visible = True
+        fig, spans, layouts = layout.frame_states(states, grid.index(default))
         table = {"params": [{"name": p.name, "label": p.text, "values": [format_value(v) for v in p.values],
                              "slider": p.numeric} for p in self.params],
-                 "spans": spans, "layouts": layouts, "descriptions": descriptions,
-                 "state": list(default), "n": len(traces)}
+                 "spans": spans, "layouts": layouts, "descriptions": [describe(sub) for sub in states],
+                 "state": list(default), "n": len(fig.data),
+                 "narrow": narrow.twin(states, grid.index(default), fig.layout.meta["min_width"])}
         return fig, table
 
     # -- live widget ------------------------------------------------------------------------
@@ -189,13 +168,3 @@ class Demo:
             show(fig, states=states)
         else:
             self.live()
-
-
-def _step_layout(fig: go.Figure) -> dict:
-    """The parts of a figure's layout that one step of a slider must restore."""
-    layout = fig.layout.to_plotly_json()
-    out = {k: layout.get(k, v) for k, v in _STEP_LAYOUT_DEFAULTS.items()}
-    for key, value in layout.items():
-        if key.startswith(("xaxis", "yaxis")):
-            out[key] = value
-    return out

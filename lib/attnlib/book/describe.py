@@ -22,15 +22,17 @@ import re
 
 import plotly.graph_objects as go
 
+from . import layout
+
 MAX_ROWS = 6     # rows of heatmaps summarised one by one, in all; the data table has the rest
 MAX_TRACES = 4   # traces summarised one by one
-_TAGS = re.compile(r"<[^>]+>")
 
 
 def plain(text) -> str:
-    """Text without plotly's markup (<b>, <br>, <sup>), with entities decoded and spaces collapsed."""
-    text = re.sub(r"<br\s*/?>", " ", "" if text is None else str(text), flags=re.I)
-    return re.sub(r"\s+", " ", html.unescape(_TAGS.sub("", text))).strip()
+    """Text as it is said: without plotly's markup (<b>, <br>, <sup>; "<pad>" is a word), with entities
+    decoded and spaces collapsed."""
+    said = " ".join(layout.lines("" if text is None else str(text)))
+    return re.sub(r"\s+", " ", html.unescape(said)).strip()
 
 
 def number(v) -> str:

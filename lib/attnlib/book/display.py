@@ -5,7 +5,7 @@ legend, a height that fits, and a readable width below which the figure scrolls 
 squeezing its text into a tangle.
 
 * In the book build (``ATTN_BOOK_BUILD=1``, set by ``python -m attnlib.book build``) every figure becomes
-  a ``<div>`` plus a ``Plotly.newPlot`` call that uses the one copy of plotly.js the site serves, so
+  a ``<div>`` plus an ``attnFigures.plot`` call (attn_figures.js) that uses the one copy of plotly.js the site serves, so
   pages work offline and stay small.
 * In a live kernel a figure is shown by plotly's own renderer, inside a :class:`LiveFigure`: a box that
   keeps the readable width (scrolling sideways in a narrower notebook column) and a height that never
@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.io.base_renderers import MimetypeRenderer
 
-from . import layout
+from . import layout, narrow
 from .describe import describe
 
 BOOK_BUILD_ENV = "ATTN_BOOK_BUILD"
@@ -46,21 +46,32 @@ def figure_name(fig: go.Figure) -> str:
     return "figure: " + re.sub(r"\s+", " ", html.unescape(title)) if title else "figure"
 
 
-def figure_html(fig: go.Figure | dict, states: dict | None = None) -> str:
+def figure_html(fig: go.Figure | dict, states: dict | None = None, redrawn: bool = False) -> str:
     """A figure as an HTML fragment that expects ``window.Plotly`` and the book's ``attn_figures.js``.
 
-    The figure is laid out in the book's frame (:func:`attnlib.book.layout.frame`) and put in a box that
-    scrolls sideways on a screen narrower than the figure's readable width, with a hint saying so,
-    rather than squeezing its text into a tangle. Under it come the page's own controls when it has
-    ``states`` (a static twin's table, see :meth:`attnlib.book.demo.Demo.static`), its description in
-    words (read by a screen reader after the figure's name, and swapped when a control moves), and a
-    closed "data" block that the page fills with the plotted numbers as a table. The ids are a hash of
-    the figure, so building the book twice gives the same HTML.
+    The figure is laid out in the book's frame (:func:`attnlib.book.layout.frame`). On a column narrower
+    than its readable width the page shows its narrow twin (panels stacked, texts wrapped; see
+    :mod:`attnlib.book.narrow`) instead, and only a figure that still does not fit scrolls sideways in its
+    box, with a hint saying so. Under it come the page's own controls when it has ``states`` (a static
+    twin's table, see :meth:`attnlib.book.demo.Demo.static`), its description in words (read by a screen
+    reader after the figure's name, and swapped when a control moves), and a closed "data" block that the
+    page fills with the plotted numbers as tables. A figure that another script of the page ``redrawn``
+    (the in-page translator's) keeps the layout it was first drawn in. The ids are a hash of the figure, so
+    building the book twice gives the same HTML.
     """
-    fig = layout.frame(go.Figure(fig))  # a copy: the caller's figure stays as it was
+    fig = go.Figure(fig)  # a copy: the caller's figure stays as it was
+    if states is None:  # a figure shown alone: its narrow twin is made here, from the figure before framing
+        prepared = None if layout.is_framed(fig) else layout.prepare(go.Figure(fig))
+        fig = layout.frame(fig)
+        spec = {"narrow": narrow.twin([prepared], 0, fig.layout.meta["min_width"]) if prepared else None}
+    else:  # a static twin, framed with its narrow twin by Demo.static
+        spec = dict(states)
+    spec["min_width"] = width = fig.layout.meta["min_width"]
+    if redrawn:  # another script of the page redraws it (and says what it shows): the page leaves it be
+        spec["redrawn"] = True
     fig_dict = fig.to_plotly_json()
     digest = hashlib.sha1(
-        (json.dumps(fig_dict, sort_keys=True, default=str) + json.dumps(states, sort_keys=True)).encode()
+        (json.dumps(fig_dict, sort_keys=True, default=str) + json.dumps(spec, sort_keys=True)).encode()
     ).hexdigest()[:12]
     plot = pio.to_html(
         fig_dict,
@@ -69,29 +80,27 @@ def figure_html(fig: go.Figure | dict, states: dict | None = None) -> str:
         div_id=f"fig-{digest}",
         config=PLOTLY_CONFIG,
         validate=False,
-    )
-    width = fig.layout.meta["min_width"]
+    ).replace("Plotly.newPlot(", "attnFigures.plot(", 1)  # which picks the wide or the narrow layout first
     name = figure_name(fig)
     if states is None:
-        description, controls, table = describe(fig), "", ""
+        description, controls = describe(fig), ""
     else:
         k = state_index(states["state"], [len(p["values"]) for p in states["params"]])
         description, controls = states["descriptions"][k], controls_html(states, digest, name)
-        data = json.dumps(states, separators=(",", ":")).replace("</", "<\\/")  # "</" would end the script early
-        table = f'<script type="application/json" class="attn-fig-states">{data}</script>'
+    data = json.dumps(spec, separators=(",", ":")).replace("</", "<\\/")  # "</" would end the script early
     return (f'<div class="attn-fig" id="attn-{digest}">'
-            f'<style>#hint-{digest}{{display:none;font-size:.8em;color:#666;text-align:right}}'
-            f'@media (max-width:{width + PAGE_CHROME_PX}px){{#hint-{digest}{{display:block}}}}</style>'
+            # before the plot: attnFigures.plot reads it to lay the figure out for the column it finds
+            f'<script type="application/json" class="attn-fig-spec">{data}</script>'
             # a box that may scroll is reachable from the keyboard (tabindex) and named after its figure
             f'<div class="attn-figure" tabindex="0" role="figure" aria-label="{html.escape(name)}" '
             f'aria-describedby="desc-{digest}" '
             f'style="overflow-x:auto;overflow-y:hidden;max-width:100%;padding-bottom:14px">'
-            f'<div style="min-width:{width}px">{plot}</div></div>'
-            f'<div class="attn-scroll-hint" id="hint-{digest}">scroll the figure sideways →</div>'
+            f'<div class="attn-figure-inner" style="min-width:{width}px">{plot}</div></div>'
+            f'<div class="attn-scroll-hint">scroll the figure sideways →</div>'
             f'{controls}'
             f'<p class="attn-figure-desc" id="desc-{digest}" aria-live="polite">{html.escape(description)}</p>'
             f'<details class="attn-figure-data"><summary>The numbers in this figure</summary>'
-            f'<div class="attn-figure-table"></div></details>{table}</div>')
+            f'<div class="attn-figure-table"></div></details></div>')
 
 
 def state_index(choice: list[int], sizes: list[int]) -> int:

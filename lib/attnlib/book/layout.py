@@ -32,6 +32,7 @@ import plotly.graph_objects as go
 TITLE_PX = 40          # a one-line title, from the top edge of the figure
 SUBTITLE_PX = 28       # a subtitle under it, and a gap before what follows
 LEGEND_PX = 30         # a legend laid out in one row under the plot
+LEGEND_ROW_PX = 20     # each further row of a legend that wraps
 BOTTOM_TICKS_PX = 36   # tick labels under a plot
 BOTTOM_AXIS_PX = 64    # tick labels and an axis title under a plot
 DEFAULT_HEIGHT = 450   # plotly's own defaults, used when a figure sets none
@@ -73,7 +74,7 @@ class Frame:
 _TAGS = re.compile(r"</?(b|i|em|sup|sub|span|br|a)\b[^>]*>", re.I)  # what plotly draws; "<pad>" is a word
 
 
-def _plain(text: str) -> str:
+def plain(text: str) -> str:
     """Text as a reader sees it: without the <b>, <i>, <sub> tags plotly draws."""
     return _TAGS.sub("", text)
 
@@ -88,8 +89,8 @@ def split_title(fig: go.Figure) -> go.Figure:
     subtitle = fig.layout.title.subtitle.text if fig.layout.title.subtitle else None
     if text and not subtitle and "<br>" in text:  # "headline<br><sup>detail</sup>": the detail is a subtitle
         text, _, tail = text.partition("<br>")
-        subtitle = _plain(tail.replace("<br>", " "))
-    if text and not subtitle and len(_plain(text)) > TITLE_CHARS:
+        subtitle = plain(tail.replace("<br>", " "))
+    if text and not subtitle and len(plain(text)) > TITLE_CHARS:
         for sep in (": ", "; ", " — ", ", ", " ("):
             head, found, tail = text.partition(sep)
             if found and 4 <= len(head) <= TITLE_CHARS and head.count("(") == head.count(")"):
@@ -106,10 +107,21 @@ def split_title(fig: go.Figure) -> go.Figure:
     return fig
 
 
+TITLE_LINE_PX = 22     # each further line of a wrapped title (see attnlib.book.narrow)
+SUBTITLE_LINE_PX = 17  # each further line of a wrapped subtitle
+
+
+def lines(text: str | None) -> list[str]:
+    """The lines of a text as plotly draws them (``<br>`` breaks a line), without their markup."""
+    return [plain(line) for line in re.split(r"<br\s*/?>", text or "", flags=re.I)]
+
+
 def title_band(fig: go.Figure) -> int:
     if not _title_text(fig):
         return 10
-    return TITLE_PX + (SUBTITLE_PX if fig.layout.title.subtitle and fig.layout.title.subtitle.text else 0)
+    band = TITLE_PX + TITLE_LINE_PX * (len(lines(_title_text(fig))) - 1)
+    subtitle = fig.layout.title.subtitle.text if fig.layout.title.subtitle else None
+    return band + (SUBTITLE_PX + SUBTITLE_LINE_PX * (len(lines(subtitle)) - 1) if subtitle else 0)
 
 
 def own_margins(fig: go.Figure) -> dict[str, int]:
@@ -126,7 +138,7 @@ def frame_of(fig: go.Figure) -> Frame:
     # the part of the figure's own top margin that holds more than its title (top ticks, subplot titles)
     above_plot = max(own["t"] - (OWN_TITLE_PX if _title_text(fig) else 0), 12)
     plot = height - own["t"] - own["b"]
-    legend = LEGEND_PX if legend_below(fig) else 0
+    legend = legend_rows(fig) * LEGEND_ROW_PX + LEGEND_PX - LEGEND_ROW_PX if legend_below(fig) else 0
     if legend:  # what hangs under the plot (tick labels, axis title) must end above the legend's band
         own["b"] = max(own["b"], BOTTOM_AXIS_PX if _bottom_axis_title(fig) else BOTTOM_TICKS_PX)
     top = band + above_plot
@@ -139,6 +151,29 @@ def _bottom_axis_title(fig: go.Figure) -> bool:
     return any(name.startswith("xaxis") and axis.get("side") != "top" and (axis.get("title") or {}).get("text")
                and axis.get("visible") is not False
                for name, axis in fig.layout.to_plotly_json().items())
+
+
+def column_px(fig: go.Figure) -> int | None:
+    """The column a figure was laid out for, when it was (a narrow twin: see attnlib.book.narrow)."""
+    return fig.layout.meta.get("column_px") if isinstance(fig.layout.meta, dict) else None
+
+
+def legend_entry_px(name: str) -> float:
+    return len(plain(name)) * TEXT_CHAR_PX + 46
+
+
+def legend_rows(fig: go.Figure) -> int:
+    """Rows of a legend under the plot: one, or as many as plotly wraps it into in the figure's column."""
+    width = column_px(fig)
+    if not width:
+        return 1
+    room, rows, used = width - sum(own_margins(fig)[s] for s in ("l", "r")), 1, 0.0
+    names = dict.fromkeys(t.name for t in fig.data if t.name in legend_names(fig))  # in the legend's order
+    for entry in (legend_entry_px(n) for n in names):
+        if used and used + entry > room:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows
 
 
 def legend_names(fig: go.Figure) -> set[str]:
@@ -217,11 +252,12 @@ def min_width(fig: go.Figure) -> int:
     need = [MIN_WIDTH, fig.layout.width or 0]  # a width its author set is the width it reads at
     title = fig.layout.title
     if title and title.text:
-        need.append(len(_plain(title.text)) * TITLE_CHAR_PX + 24)
+        need.append(max(map(len, lines(title.text))) * TITLE_CHAR_PX + 24)
     if title and title.subtitle and title.subtitle.text:
-        need.append(len(_plain(title.subtitle.text)) * TEXT_CHAR_PX + 24)
-    if legend_below(fig):  # one row of legend entries: a swatch and a name each
-        need.append(sides + sum(len(_plain(n)) * TEXT_CHAR_PX + 46 for n in legend_names(fig)))
+        need.append(max(map(len, lines(title.subtitle.text))) * TEXT_CHAR_PX + 24)
+    if legend_below(fig):  # one row of legend entries (a swatch and a name each); in a known column, the widest
+        entries = [legend_entry_px(n) for n in legend_names(fig)]
+        need.append(sides + (max(entries) if column_px(fig) else sum(entries)))
     layout = fig.layout.to_plotly_json()
     for name, axis in layout.items():
         if not name.startswith("xaxis") or axis.get("visible") is False:
@@ -236,17 +272,17 @@ def min_width(fig: go.Figure) -> int:
         if name.startswith("yaxis") and axis.get("ticktext") and axis.get("visible") is not False:
             x_axis = layout.get("xaxis" + (axis.get("anchor") or "x")[1:], {})
             lo, hi = x_axis.get("domain", [0, 1])
-            longest = max(len(_plain(str(t))) for t in axis["ticktext"])
+            longest = max(len(plain(str(t))) for t in axis["ticktext"])
             need.append(own["r"] + longest * TICK_CHAR_PX + 24 + COLUMN_PX / max(hi - lo, 0.05))
     for ann in layout.get("annotations", []):
         if ann.get("xref", "paper") == "paper" and ann.get("text"):  # a note placed on the figure
-            text_px = max(len(_plain(line)) for line in str(ann["text"]).split("<br>")) * TEXT_CHAR_PX + 8
+            text_px = max(len(plain(line)) for line in str(ann["text"]).split("<br>")) * TEXT_CHAR_PX + 8
             x, anchor = ann.get("x", 0.5), ann.get("xanchor", "auto")
             room = {"left": 1 - x, "right": x}.get(anchor, 2 * min(x, 1 - x))  # share of the plot it may take
             need.append(sides + text_px / room if room >= 0.2 else text_px + 24)
         if ann.get("xref", "paper") == "paper" and ann.get("text") and ann.get("yref", "paper") == "paper" \
                 and (ann.get("y") or 0) >= 1:  # titles over subplots, one per column
-            longest = max(len(_plain(line)) for line in str(ann["text"]).split("<br>"))
+            longest = max(len(plain(line)) for line in str(ann["text"]).split("<br>"))
             columns = max(1, sum(1 for a in layout.get("annotations", [])
                                  if a.get("y") == ann.get("y") and a.get("yref", "paper") == "paper"))
             need.append(sides + columns * (longest * TEXT_CHAR_PX + 16))
@@ -277,3 +313,42 @@ def frame(fig: go.Figure) -> go.Figure:
     width = min_width(fig)
     apply_frame(fig, frame_of(fig))
     return mark_framed(fig, width)
+
+
+# Layout keys that may differ between the states of a static twin and travel with each state.
+_STATE_LAYOUT_DEFAULTS = {"title": {"text": ""}, "annotations": [], "shapes": []}
+
+
+def state_layout(fig: go.Figure) -> dict:
+    """The parts of a state's layout that showing that state must restore: title, notes, shapes, axes."""
+    own = fig.layout.to_plotly_json()
+    out = {k: own.get(k, v) for k, v in _STATE_LAYOUT_DEFAULTS.items()}
+    out.update({k: v for k, v in own.items() if k.startswith(("xaxis", "yaxis"))})
+    return out
+
+
+def frame_states(states: list[go.Figure], default: int = 0) -> tuple[go.Figure, list[tuple[int, int]], list[dict]]:
+    """Prepared states in one shared frame: one figure that holds every state's traces (the ``default``
+    state's visible, the others hidden), each state's span of those traces, and each state's layout.
+
+    The frame is the largest of the states' (:func:`common_frame`) and the readable width the widest's, so
+    showing another state changes what is drawn, never the figure's size.
+    """
+    shared = common_frame([frame_of(sub) for sub in states])
+    width = max(min_width(sub) for sub in states)
+    traces, spans, layouts = [], [], []
+    for sub in states:
+        spans.append((len(traces), len(traces) + len(sub.data)))
+        traces.extend(sub.data)
+        layouts.append(state_layout(sub))
+    axis_names = {k for step in layouts for k in step if k.startswith(("xaxis", "yaxis"))}
+    for step in layouts:  # an axis that one state lacks must not linger from another state
+        for name in axis_names - set(step):
+            step[name] = {"visible": False}
+    fig = go.Figure(data=traces, layout=states[default].layout)
+    apply_frame(fig, shared)
+    mark_framed(fig, width)
+    fig.update_traces(visible=False)
+    for i in range(*spans[default]):
+        fig.data[i].visible = True
+    return fig, spans, layouts

@@ -72,7 +72,7 @@ def live_translator_html(fig: go.Figure, example: str, target: list[str], layer:
         f'<label class="attn-live-slider">Step <input class="attn-live-step" type="range" min="1" max="{step}" '
         f'value="{step}" disabled></label>'
         f'<span class="attn-live-step-label">step {step} of {step}: writing {html.escape(target[-1])}</span></div>'
-        f'{figure_html(fig)}'
+        f'{figure_html(fig, redrawn=True)}'
         f'<noscript><p>The translator in this page needs JavaScript.</p></noscript></div>'
     )
 

@@ -345,7 +345,11 @@
         delete trace.texttemplate;
       }
       this.plot.style.height = `${layout.height}px`;  // the div plotly draws in is sized by the page, not by plotly
-      return Plotly.react(this.plot, [trace], layout, d.plotly_config);
+      return Plotly.react(this.plot, [trace], layout, d.plotly_config).then(() => {
+        // its description in words, said the way the book says every figure's (attn_figures.js)
+        const said = this.root.querySelector(".attn-figure-desc");
+        if (said && window.attnFigures) said.textContent = window.attnFigures.describe(this.plot);
+      });
     }
   }
 

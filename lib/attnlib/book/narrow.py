@@ -1,0 +1,209 @@
+"""A figure re-laid for a phone's column: panels stacked, long texts wrapped.
+
+A figure is designed for a laptop's column (about 680 px). Below its readable width (:func:`layout.min_width`)
+the page shows its *narrow* twin instead of scrolling it sideways (``display.figure_html``), made here from
+the same figure before it is framed:
+
+* **panels side by side are stacked**, top to bottom in reading order (row by row, left to right), each as
+  wide as the column and as tall as it was; every paper-placed note (subplot titles included) moves with
+  the panel it belongs to, and each colour bar sits beside its own panel;
+* **the title, the subtitle and the notes are wrapped** into lines that fit the column.
+
+Everything else (data, colours, axis settings) is the wide figure's, so a reader sees the same figure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from . import layout
+
+NARROW_PX = 350        # a phone's column: a 390 px screen less the page's margins
+_BR = re.compile(r"<br\s*/?>", re.I)
+
+
+@dataclass(frozen=True)
+class Panel:
+    x: str                     # its axes' layout names: "xaxis2", "yaxis2"
+    y: str
+    xdom: tuple[float, float]
+    ydom: tuple[float, float]
+
+
+def panels(fig: go.Figure) -> list[Panel]:
+    """The figure's subplots (one per visible x axis that overlays none), in reading order."""
+    lay = fig.layout.to_plotly_json()
+    out = []
+    for name, axis in lay.items():
+        if not name.startswith("xaxis") or axis.get("visible") is False or axis.get("overlaying"):
+            continue
+        y_name = "yaxis" + (axis.get("anchor") or "y")[1:]
+        if y_name not in lay and y_name != "yaxis":
+            continue
+        ydom = tuple(lay.get(y_name, {}).get("domain", [0, 1]))
+        out.append(Panel(name, y_name, tuple(axis.get("domain", [0, 1])), ydom))
+    return sorted(out, key=lambda p: (-round(p.ydom[1], 3), round(p.xdom[0], 3)))
+
+
+def side_by_side(fig: go.Figure) -> bool:
+    return len({round(p.xdom[0], 3) for p in panels(fig)}) > 1
+
+
+def wrap(text: str, chars: int) -> str:
+    """Text in lines of at most ``chars`` visible characters, broken at spaces; plotly's markup (<b>, <sup>)
+    travels with its word. A text with markup that holds spaces (a styled span) is left as it is."""
+    if not text or re.search(r"<[^>]*\s[^>]*>", text):
+        return text
+    lines = []
+    for paragraph in _BR.split(text):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and len(layout.plain(candidate)) > chars:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+    return "<br>".join(lines)
+
+
+def _stack(fig: go.Figure) -> None:
+    """Put side-by-side panels one under the other, each full width and as tall as it was (in px)."""
+    grid = panels(fig)
+    own = layout.own_margins(fig)
+    height = int(fig.layout.height or layout.DEFAULT_HEIGHT)
+    plot = height - own["t"] - own["b"]
+    # the room each panel had above and below it (its titles and tick labels live there), in px
+    above, below = {}, {}
+    for p in grid:
+        higher = [q.ydom[0] for q in grid if q.ydom[0] >= p.ydom[1] - 1e-6 and q is not p]
+        lower = [q.ydom[1] for q in grid if q.ydom[1] <= p.ydom[0] + 1e-6 and q is not p]
+        above[p] = (min(higher) - p.ydom[1]) * plot / 2 if higher else max(own["t"] - layout.OWN_TITLE_PX, 12)
+        below[p] = (p.ydom[0] - max(lower)) * plot / 2 if lower else own["b"]
+    sizes = [(p.ydom[1] - p.ydom[0]) * plot for p in grid]
+    gaps = [max(below[a] + above[b], 40) for a, b in zip(grid, grid[1:])]
+    new_plot = sum(sizes) + sum(gaps)
+    new_height = own["t"] + new_plot + own["b"]
+
+    boxes, cursor = {}, 0.0
+    for i, p in enumerate(grid):
+        top, bottom = cursor, cursor + sizes[i]
+        boxes[p] = (1 - bottom / new_plot, 1 - top / new_plot)
+        cursor = bottom + (gaps[i] if i < len(gaps) else 0)
+    for p in grid:
+        fig.layout[p.x].domain = [0, 1]
+        fig.layout[p.y].domain = list(boxes[p])
+
+    def move(x, y, xref, yref):
+        """A paper point of the wide figure -> the same point of the narrow one."""
+        if xref not in (None, "paper") or yref not in (None, "paper") or x is None or y is None:
+            return None
+        owners = [p for p in grid if p.xdom[0] - 0.02 <= x <= p.xdom[1] + 0.02]
+        if owners:
+            p = min(owners, key=lambda q: 0 if q.ydom[0] <= y <= q.ydom[1] else min(abs(y - q.ydom[0]), abs(y - q.ydom[1])))
+            (x0, x1), (y0, y1), (n0, n1) = p.xdom, p.ydom, boxes[p]
+            return (x - x0) / (x1 - x0), n0 + (y - y0) / (y1 - y0) * (n1 - n0)
+        # outside every panel: keep its distance in px from the plot's top or bottom edge
+        return x, (1 + (y - 1) * plot / new_plot) if y >= 0.5 else y * plot / new_plot
+
+    for ann in fig.layout.annotations:
+        moved = move(ann.x, ann.y, ann.xref, ann.yref)
+        if moved:
+            ann.x, ann.y = moved
+    for shape in fig.layout.shapes:
+        if shape.xref in (None, "paper") and shape.yref in (None, "paper"):
+            a, b = move(shape.x0, shape.y0, None, None), move(shape.x1, shape.y1, None, None)
+            if a and b:
+                shape.x0, shape.y0, shape.x1, shape.y1 = *a, *b
+    by_axis = {p.x[5:] or "": p for p in grid}
+    for trace in fig.data:
+        if "colorbar" not in trace or getattr(trace, "showscale", None) is False:
+            continue
+        p = by_axis.get((getattr(trace, "xaxis", None) or "x")[1:])
+        if p is not None:
+            n0, n1 = boxes[p]
+            trace.colorbar.update(x=1.02, xanchor="left", y=(n0 + n1) / 2, yanchor="middle",
+                                  len=n1 - n0, lenmode="fraction")
+    fig.update_layout(height=int(round(new_height)))
+
+
+def narrow(fig: go.Figure, width: int = NARROW_PX) -> go.Figure:
+    """A copy of a prepared (title split, not yet framed) figure, re-laid for a column ``width`` px wide."""
+    fig = go.Figure(fig)
+    if side_by_side(fig):
+        _stack(fig)
+    title = fig.layout.title
+    if title and title.text:
+        title.text = wrap(title.text, int((width - 24) / layout.TITLE_CHAR_PX))
+    if title and title.subtitle and title.subtitle.text:
+        title.subtitle.text = wrap(title.subtitle.text, int((width - 24) / layout.TEXT_CHAR_PX))
+    own = layout.own_margins(fig)
+    _fit_ticks(fig, width, own)
+    for ann in fig.layout.annotations:
+        if ann.text and (ann.xref in (None, "paper")):
+            # the room layout.min_width gives a note: its share of the plot, or the whole width
+            x, anchor = ann.x if ann.x is not None else 0.5, ann.xanchor or "auto"
+            room = {"left": 1 - x, "right": x}.get(anchor, 2 * min(x, 1 - x))
+            text_px = (width - own["l"] - own["r"]) * room if room >= 0.2 else width - 24
+            ann.text = wrap(ann.text, max(int((text_px - 16) / layout.TEXT_CHAR_PX), 8))
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
+    fig.update_layout(meta=meta | {"column_px": width})  # the frame then wraps the legend into rows
+    return fig
+
+
+def _fit_ticks(fig: go.Figure, width: int, own: dict) -> None:
+    """Word labels left of a plot are shortened ("…") to leave the plot its room; numbers under a plot are
+    thinned (every second, third … one) until they fit side by side. The data table keeps every label whole."""
+    lay = fig.layout.to_plotly_json()
+    for name, axis in lay.items():
+        ticks = axis.get("ticktext") if isinstance(axis, dict) else None
+        if not ticks or axis.get("visible") is False:
+            continue
+        if name.startswith("yaxis"):
+            chars = int((width - own["r"] - 24 - layout.COLUMN_PX) / layout.TICK_CHAR_PX)
+            if max(len(layout.plain(str(t))) for t in ticks) > chars >= 4:
+                fig.layout[name].ticktext = [short(str(t), chars) for t in ticks]
+        elif all(_is_number(t) for t in ticks) and axis.get("tickvals"):
+            share = max((axis.get("domain") or [0, 1])[1] - (axis.get("domain") or [0, 1])[0], 0.05)
+            fits = max(int((width - own["l"] - own["r"]) * share / 15), 2)
+            step = -(-len(ticks) // fits)
+            if step > 1:
+                fig.layout[name].tickvals = list(axis["tickvals"])[::step]
+                fig.layout[name].ticktext = list(ticks)[::step]
+
+
+def short(text: str, chars: int) -> str:
+    """A label cut to ``chars`` visible characters, the last of them "…" (markup dropped when cut)."""
+    plain = layout.plain(text)
+    return text if len(plain) <= chars else plain[: chars - 1].rstrip() + "…"
+
+
+def _is_number(text) -> bool:
+    try:
+        float(str(text).replace("−", "-"))
+        return True
+    except ValueError:
+        return False
+
+
+def twin(states: list[go.Figure], default: int, wide_width: int, width: int = NARROW_PX) -> dict | None:
+    """What the page needs to show a figure's prepared ``states`` in a narrow column, or None when the
+    wide figure already fits one (``wide_width``: its readable width).
+
+    ``layout`` is the narrow figure's whole layout (the default state's), ``layouts`` each state's own
+    parts of it, ``colorbars`` the place of each trace's colour bar (by the trace's index in the figure
+    that holds every state), and ``min_width`` the narrow figure's readable width.
+    """
+    if wide_width <= width:
+        return None
+    fig, _, layouts = layout.frame_states([narrow(sub, width) for sub in states], default)
+    colorbars = {str(i): t.colorbar.to_plotly_json() for i, t in enumerate(fig.data)
+                 if "colorbar" in t and t.colorbar.to_plotly_json()}
+    whole = fig.layout.to_plotly_json()
+    whole.pop("template", None)  # the page keeps the wide figure's: one copy is enough
+    return {"min_width": fig.layout.meta["min_width"], "layout": whole,
+            "layouts": layouts if len(states) > 1 else None, "colorbars": colorbars}

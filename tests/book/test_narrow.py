@@ -1,0 +1,87 @@
+"""A figure on a phone: its panels stacked and its texts wrapped, so that it fits the column instead of
+scrolling sideways; the laptop's figure is left as it was."""
+
+import plotly.graph_objects as go
+import pytest
+from plotly.subplots import make_subplots
+
+from attnlib.book import layout, narrow
+from attnlib.book.demo import Demo, Param
+from attnlib.book.plots import heatmap_trace
+
+
+def three_panels(n: int = 1) -> go.Figure:
+    fig = make_subplots(rows=1, cols=3, subplot_titles=["queries", "keys", "values"])
+    for c in range(1, 4):
+        fig.add_trace(heatmap_trace([[0.1 * n, 0.9], [0.5, 0.5]], ["a", "b"], ["x", "y"]), row=1, col=c)
+    fig.add_annotation(text="a note under the middle panel", x=0.5, y=-0.1, xref="paper", yref="paper",
+                       showarrow=False)
+    fig.update_layout(height=400, title="Three maps of one sentence, side by side: and then a detail that runs much "
+                                   "longer than a phone's column")
+    return layout.prepare(fig)
+
+
+def test_side_by_side_panels_are_stacked_in_reading_order_each_as_tall_as_it_was():
+    wide = three_panels()
+    plot = wide.layout.height - layout.own_margins(wide)["t"] - layout.own_margins(wide)["b"]
+    panel_px = (wide.layout.yaxis.domain[1] - wide.layout.yaxis.domain[0]) * plot
+    tall = narrow.narrow(wide)
+    assert [tall.layout[f"xaxis{s}"].domain for s in ("", "2", "3")] == [(0, 1)] * 3
+    tops = [tall.layout[f"yaxis{s}"].domain[1] for s in ("", "2", "3")]
+    assert tops == sorted(tops, reverse=True)  # queries first, values last
+    new_plot = tall.layout.height - layout.own_margins(tall)["t"] - layout.own_margins(tall)["b"]
+    for s in ("", "2", "3"):
+        lo, hi = tall.layout[f"yaxis{s}"].domain
+        assert (hi - lo) * new_plot == pytest.approx(panel_px, abs=1)
+    # each subplot title stays on top of its own panel
+    titles = {a.text: a for a in tall.layout.annotations}
+    for name, s in (("queries", ""), ("keys", "2"), ("values", "3")):
+        assert titles[name].y == pytest.approx(tall.layout[f"yaxis{s}"].domain[1], abs=0.01)
+    # each colour bar beside its own panel
+    for trace, s in zip(tall.data, ("", "2", "3")):
+        lo, hi = tall.layout[f"yaxis{s}"].domain
+        assert trace.colorbar.y == pytest.approx((lo + hi) / 2) and trace.colorbar.len == pytest.approx(hi - lo)
+    assert wide.layout.xaxis2.domain[0] > 0.3  # the wide figure is left as it was
+
+
+def test_titles_and_notes_are_wrapped_to_the_column_and_the_figure_then_fits_it():
+    wide = three_panels()
+    assert layout.min_width(wide) > narrow.NARROW_PX
+    tall = narrow.narrow(wide)
+    assert "<br>" in tall.layout.title.subtitle.text
+    assert layout.min_width(tall) <= narrow.NARROW_PX
+    # a wrapped title is given the room of its lines
+    assert layout.title_band(tall) > layout.title_band(wide)
+
+
+def test_wrapping_keeps_markup_with_its_word_and_every_word():
+    text = "the weight of W<sup>Q</sup> on each <b>word</b> of the sentence"
+    wrapped = narrow.wrap(text, 12)
+    assert all(len(layout.plain(line)) <= 12 for line in wrapped.split("<br>"))
+    assert wrapped.replace("<br>", " ") == text
+    styled = '<span style="color: red">red words here</span>'
+    assert narrow.wrap(styled, 5) == styled  # markup holding spaces is not split
+
+
+def test_a_static_twin_carries_a_narrow_twin_of_every_state_and_a_small_figure_none():
+    fig, states = Demo(three_panels, Param("n", [1, 2])).static()
+    twin = states["narrow"]
+    assert twin and twin["min_width"] <= narrow.NARROW_PX < fig.layout.meta["min_width"]
+    assert len(twin["layouts"]) == 2 and twin["layouts"][1]["yaxis3"]["domain"][1] < 0.5
+    assert "template" not in twin["layout"]  # the page reuses the wide figure's
+    assert set(twin["colorbars"]) == {str(i) for i in range(6)}  # every state's traces
+    small, states = Demo(lambda n: go.Figure(go.Bar(y=[n])), Param("n", [1, 2])).static()
+    assert states["narrow"] is None  # it fits a phone as it is
+
+
+def test_long_row_labels_are_shortened_and_crowded_numbers_thinned_on_a_phone():
+    from attnlib.book.plots import attention_figure
+
+    rows = ["the cat that the dog chased yesterday", "sat"]
+    fig = layout.prepare(attention_figure([[1.0] * 30, [0.5] * 30], [str(i) for i in range(30)], rows))
+    tall = narrow.narrow(fig)
+    labels = list(tall.layout.yaxis.ticktext)
+    assert labels[0].endswith("…") and "the cat".startswith(labels[0][:7]) and labels[1] == "sat"
+    assert len(tall.layout.xaxis.ticktext) < 30 and list(tall.layout.xaxis.ticktext)[:2] == ["0", "2"]
+    assert layout.min_width(tall) <= narrow.NARROW_PX
+    assert list(fig.layout.yaxis.ticktext) == rows  # the wide figure (and the data table) keep them whole

@@ -15,6 +15,8 @@ attn_figures.js). On every page of the table of contents:
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from book_pages import MOVE_TIMEOUT_MS, error_problems, fail_with, html_of, new_tab, open_page, toc_pages, undrawn_figures
 from browser import screenshot_on_failure
@@ -180,15 +182,19 @@ def _open(page, site, name, built_book, viewport=None):
                            timeout=MOVE_TIMEOUT_MS)
 
 
-PAGES_WITH_CONTROLS = [name for name in toc_pages()]
-
-
-@pytest.mark.parametrize("name", PAGES_WITH_CONTROLS)
-def test_every_control_works_with_the_mouse(name, site, built_book, chromium):
+@contextlib.contextmanager
+def _page_with_controls(name, site, built_book, chromium):
+    """The page, opened and drawn, in a fresh tab (a page without figure controls skips the test)."""
     if not _has_controls(html_of(built_book, name)):
         pytest.skip(f"{name} has no figure with controls")
     with new_tab(chromium) as page, screenshot_on_failure(page, name):
         _open(page, site, name, built_book)
+        yield page
+
+
+@pytest.mark.parametrize("name", toc_pages())
+def test_every_control_works_with_the_mouse(name, site, built_book, chromium):
+    with _page_with_controls(name, site, built_book, chromium) as page:
         ids = page.evaluate(_ALL_CONTROLS)
         assert ids, "the page's HTML has figure controls, but none is shown"
         problems = []
@@ -200,12 +206,9 @@ def test_every_control_works_with_the_mouse(name, site, built_book, chromium):
         fail_with(name, problems + error_problems(page))
 
 
-@pytest.mark.parametrize("name", PAGES_WITH_CONTROLS)
+@pytest.mark.parametrize("name", toc_pages())
 def test_tab_alone_reaches_every_control_in_reading_order_and_keys_work_it(name, site, built_book, chromium):
-    if not _has_controls(html_of(built_book, name)):
-        pytest.skip(f"{name} has no figure with controls")
-    with new_tab(chromium) as page, screenshot_on_failure(page, name):
-        _open(page, site, name, built_book)
+    with _page_with_controls(name, site, built_book, chromium) as page:
         expected = page.evaluate(_ALL_CONTROLS)
         page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
         reached, problems = [], []
@@ -229,7 +232,7 @@ def test_tab_alone_reaches_every_control_in_reading_order_and_keys_work_it(name,
 
 def test_every_control_is_a_touch_target_on_a_phone(site, built_book, chromium):
     problems = []
-    for name in PAGES_WITH_CONTROLS:
+    for name in toc_pages():
         if not _has_controls(html_of(built_book, name)):
             continue
         with new_tab(chromium, viewport=PHONE) as page:

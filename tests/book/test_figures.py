@@ -3,7 +3,7 @@
 For each page of the table of contents, at each width:
 
 * the page never scrolls sideways, and on a phone no figure scrolls sideways in its own box either, but the
-  few listed in SCROLL_ON_A_PHONE (at most five, each with its reason): the others are laid out for the column;
+  few (at most five) marked wide on purpose, each with its reason: the others are laid out for the column;
 * in every precomputed state of every plotly figure, nothing overlaps (title, subplot titles and
   annotations, sliders, dropdowns, legend, colour bars, axis titles, tick labels), nothing is cut off at
   the figure's edge, no text is smaller than 10 px, and the figure keeps its size from state to state;
@@ -16,6 +16,8 @@ after each move.
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 
 import pytest
@@ -49,15 +51,15 @@ _RESET = """(id) => {
 }"""
 
 _SIDEWAYS = "() => [document.documentElement.scrollWidth, window.innerWidth]"
-# Whether a figure scrolls sideways in its box, and its name (aria-label, from its title)
+# Whether a figure scrolls sideways in its box, and the reason it gives for it (attnlib.book.narrow.wide_on_purpose)
 _SCROLLS = """(id) => {
-  const box = document.getElementById(id).closest('.attn-figure');
-  return [box.scrollWidth > box.clientWidth + 1, box.getAttribute('aria-label')];
+  const fig = document.getElementById(id).closest('.attn-fig'), box = fig.querySelector('.attn-figure');
+  const spec = JSON.parse(fig.querySelector('script.attn-fig-spec').textContent);
+  return [box.scrollWidth > box.clientWidth + 1, spec.wide_on_purpose || null];
 }"""
 
-# On a phone a figure is laid out for the column (attnlib.book.narrow). These, and only these, still scroll
-# sideways there: each a wide table whose width is the point. (page, figure name) -> why.
-SCROLL_ON_A_PHONE: dict[tuple[str, str], str] = {}
+# On a phone a figure is laid out for the column (attnlib.book.narrow); at most this many in the whole book
+# may scroll sideways instead, each a table whose width is its point, saying why.
 MAX_SCROLLING = 5
 _FIGURE_IDS = "() => Array.from(document.querySelectorAll('.plotly-graph-div')).map(g => g.id)"
 
@@ -86,18 +88,23 @@ def state_problems(page, fig_id: str) -> list[str]:
     return problems
 
 
-def scroll_problems(page_name: str, scrolls: bool, figure: str) -> list[str]:
-    allowed = (page_name, figure) in SCROLL_ON_A_PHONE
-    if scrolls and not allowed:
-        return [f"{figure!r} scrolls sideways on a phone (lay it out for the column, or list it in SCROLL_ON_A_PHONE)"]
-    if allowed and not scrolls:
-        return [f"{figure!r} no longer scrolls sideways: take it off SCROLL_ON_A_PHONE"]
+def scroll_problems(scrolls: bool, why: str | None) -> list[str]:
+    if scrolls and not why:
+        return ["it scrolls sideways on a phone: lay it out for the column (attnlib.book.narrow), or, if its "
+                "width is its point, mark it with narrow.wide_on_purpose and say why"]
+    if why and not scrolls:
+        return ["it is marked wide on purpose but fits a phone: drop the mark"]
     return []
 
 
-def test_at_most_five_figures_may_scroll_sideways_on_a_phone_each_for_a_reason():
-    assert len(SCROLL_ON_A_PHONE) <= MAX_SCROLLING
-    assert all(len(why) > 20 for why in SCROLL_ON_A_PHONE.values())
+def test_at_most_five_figures_may_scroll_sideways_on_a_phone_each_for_a_reason(built_book):
+    reasons = []
+    for name in toc_pages():
+        html = (built_book / f"{name}.html").read_text(encoding="utf-8")
+        specs = re.findall(r'<script type="application/json" class="attn-fig-spec">(.*?)</script>', html, re.S)
+        reasons += [why for spec in specs if (why := json.loads(spec.replace("<\\/", "</")).get("wide_on_purpose"))]
+    assert len(reasons) <= MAX_SCROLLING, reasons
+    assert all(len(why) > 30 for why in reasons)
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
@@ -113,7 +120,7 @@ def test_every_figure_reads_cleanly(name, width, site, built_book, chromium, con
         for index, fig_id in enumerate(page.evaluate(_FIGURE_IDS)):
             found = problems_of(layout_of(page, fig_id)) + state_problems(page, fig_id)
             if width == "phone":
-                found += scroll_problems(name, *page.evaluate(_SCROLLS, fig_id))
+                found += scroll_problems(*page.evaluate(_SCROLLS, fig_id))
             path = figure_png(name, index, width)
             screenshot_figure(page, fig_id, path)
             entry = contact_sheet.setdefault((name, index), {"page": name, "index": index, "problems": []})

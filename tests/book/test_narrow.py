@@ -44,6 +44,20 @@ def test_side_by_side_panels_are_stacked_in_reading_order_each_as_tall_as_it_was
     assert wide.layout.xaxis2.domain[0] > 0.3  # the wide figure is left as it was
 
 
+def test_a_long_legend_name_is_wrapped_and_the_legend_given_its_rows():
+    names = ["the explicit path that writes every weight", "fused", "flash-style blocks that never write them"]
+    fig = go.Figure([go.Scatter(x=[1, 2], y=[i, i + 1], name=n) for i, n in enumerate(names)])
+    fig.update_layout(legend=dict(orientation="h", y=-0.2), title="Three paths")
+    fig = layout.prepare(fig)
+    tall = narrow.narrow(fig)
+    assert all("<br>" in t.name for t in tall.data if len(t.name) > 40) and tall.data[1].name == "fused"
+    assert layout.legend_rows(tall) >= 3 and layout.legend_rows(fig) == 1
+    assert layout.frame_of(tall).legend_px > layout.frame_of(fig).legend_px
+    assert layout.min_width(tall) <= narrow.NARROW_PX < layout.min_width(fig)
+    twin = narrow.twin([fig], 0, layout.min_width(fig))
+    assert twin["traces"]["0"]["name"] == tall.data[0].name  # the page gets the wrapped names
+
+
 def test_titles_and_notes_are_wrapped_to_the_column_and_the_figure_then_fits_it():
     wide = three_panels()
     assert layout.min_width(wide) > narrow.NARROW_PX
@@ -69,7 +83,8 @@ def test_a_static_twin_carries_a_narrow_twin_of_every_state_and_a_small_figure_n
     assert twin and twin["min_width"] <= narrow.NARROW_PX < fig.layout.meta["min_width"]
     assert len(twin["layouts"]) == 2 and twin["layouts"][1]["yaxis3"]["domain"][1] < 0.5
     assert "template" not in twin["layout"]  # the page reuses the wide figure's
-    assert set(twin["colorbars"]) == {str(i) for i in range(6)}  # every state's traces
+    assert set(twin["traces"]) == {str(i) for i in range(6)}  # every state's traces: their colour bars moved
+    assert all("colorbar" in change for change in twin["traces"].values())
     small, states = Demo(lambda n: go.Figure(go.Bar(y=[n])), Param("n", [1, 2])).static()
     assert states["narrow"] is None  # it fits a phone as it is
 
@@ -85,3 +100,12 @@ def test_long_row_labels_are_shortened_and_crowded_numbers_thinned_on_a_phone():
     assert len(tall.layout.xaxis.ticktext) < 30 and list(tall.layout.xaxis.ticktext)[:2] == ["0", "2"]
     assert layout.min_width(tall) <= narrow.NARROW_PX
     assert list(fig.layout.yaxis.ticktext) == rows  # the wide figure (and the data table) keep them whole
+
+
+def test_a_figure_wide_on_purpose_keeps_its_width_and_says_why():
+    from attnlib.book.display import figure_html
+
+    fig = narrow.wide_on_purpose(three_panels(), "a tensor drawn one cell per number: its width is the point")
+    html = figure_html(fig)
+    assert '"narrow":null' in html and '"wide_on_purpose":"a tensor drawn' in html
+    assert "scroll the figure sideways → (a tensor drawn one cell per number" in html

@@ -113,11 +113,10 @@
     var spec = gd.attnSpec, wide = gd.attnWide, narrow = mode === 'narrow' ? spec.narrow : null;
     var base = narrow ? Object.assign({}, narrow.layout, {template: wide.layout.template}) : wide.layout;
     var own = spec.spans ? (narrow ? narrow.layouts : spec.layouts)[k] : {};
-    var colorbars = narrow ? narrow.colorbars : wide.colorbars;
+    var changes = narrow ? narrow.traces : wide.traces;
     var data = wide.data.map(function (trace, i) {
-      var t = Object.assign({}, trace);
+      var t = Object.assign({}, trace, changes[i] || {});
       if (spec.spans) { t.visible = i >= spec.spans[k][0] && i < spec.spans[k][1]; }
-      if (colorbars[i]) { t.colorbar = colorbars[i]; }
       return t;
     });
     return {data: data, layout: Object.assign({}, base, own)};
@@ -136,11 +135,14 @@
     var gd = document.getElementById(id);
     var box = gd.closest('.attn-fig');
     var spec = box ? specOf(box) : {};
-    var colorbars = {};
-    data.forEach(function (t, i) { if (t.colorbar) { colorbars[i] = t.colorbar; } });
+    var traces = {};  // what a narrow twin changes in a trace, as the wide figure has it, to go back to
+    Object.keys((spec.narrow || {}).traces || {}).forEach(function (i) {
+      traces[i] = {};
+      Object.keys(spec.narrow.traces[i]).forEach(function (key) { traces[i][key] = data[i][key]; });
+    });
     gd.attnBox = box;
     gd.attnSpec = spec;
-    gd.attnWide = {data: data, layout: layout, colorbars: colorbars};
+    gd.attnWide = {data: data, layout: layout, traces: traces};
     gd.attnConfig = config;
     gd.attnMode = box ? modeFor(box, spec) : 'wide';
     gd.attnIndex = 0;

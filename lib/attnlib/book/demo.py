@@ -124,7 +124,8 @@ class Demo:
                              "slider": p.numeric} for p in self.params],
                  "spans": spans, "layouts": layouts, "descriptions": [describe(sub) for sub in states],
                  "state": list(default), "n": len(fig.data),
-                 "narrow": narrow.twin(states, grid.index(default), fig.layout.meta["min_width"])}
+                 "narrow": narrow.twin(states, grid.index(default), fig.layout.meta["min_width"]),
+                 "wide_on_purpose": narrow.why_wide(states)}
         return fig, table
 
     # -- live widget ------------------------------------------------------------------------

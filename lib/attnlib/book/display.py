@@ -63,7 +63,8 @@ def figure_html(fig: go.Figure | dict, states: dict | None = None, redrawn: bool
     if states is None:  # a figure shown alone: its narrow twin is made here, from the figure before framing
         prepared = None if layout.is_framed(fig) else layout.prepare(go.Figure(fig))
         fig = layout.frame(fig)
-        spec = {"narrow": narrow.twin([prepared], 0, fig.layout.meta["min_width"]) if prepared else None}
+        spec = {"narrow": narrow.twin([prepared], 0, fig.layout.meta["min_width"]) if prepared else None,
+                "wide_on_purpose": narrow.why_wide([fig])}
     else:  # a static twin, framed with its narrow twin by Demo.static
         spec = dict(states)
     spec["min_width"] = width = fig.layout.meta["min_width"]
@@ -82,6 +83,8 @@ def figure_html(fig: go.Figure | dict, states: dict | None = None, redrawn: bool
         validate=False,
     ).replace("Plotly.newPlot(", "attnFigures.plot(", 1)  # which picks the wide or the narrow layout first
     name = figure_name(fig)
+    why = spec.get("wide_on_purpose")
+    hint = f"scroll the figure sideways → ({why})" if why else "scroll the figure sideways →"
     if states is None:
         description, controls = describe(fig), ""
     else:
@@ -96,7 +99,7 @@ def figure_html(fig: go.Figure | dict, states: dict | None = None, redrawn: bool
             f'aria-describedby="desc-{digest}" '
             f'style="overflow-x:auto;overflow-y:hidden;max-width:100%;padding-bottom:14px">'
             f'<div class="attn-figure-inner" style="min-width:{width}px">{plot}</div></div>'
-            f'<div class="attn-scroll-hint">scroll the figure sideways →</div>'
+            f'<div class="attn-scroll-hint">{html.escape(hint)}</div>'
             f'{controls}'
             f'<p class="attn-figure-desc" id="desc-{digest}" aria-live="polite">{html.escape(description)}</p>'
             f'<details class="attn-figure-data"><summary>The numbers in this figure</summary>'

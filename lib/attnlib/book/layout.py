@@ -159,21 +159,24 @@ def column_px(fig: go.Figure) -> int | None:
 
 
 def legend_entry_px(name: str) -> float:
-    return len(plain(name)) * TEXT_CHAR_PX + 46
+    return max(map(len, lines(name))) * TEXT_CHAR_PX + 46
 
 
 def legend_rows(fig: go.Figure) -> int:
-    """Rows of a legend under the plot: one, or as many as plotly wraps it into in the figure's column."""
+    """Lines of a legend under the plot: one row, or as many as plotly wraps it into in the figure's column
+    (a row as tall as its tallest entry: a long name may be wrapped onto lines of its own)."""
     width = column_px(fig)
     if not width:
         return 1
-    room, rows, used = width - sum(own_margins(fig)[s] for s in ("l", "r")), 1, 0.0
+    room, rows, used, tallest = width - sum(own_margins(fig)[s] for s in ("l", "r")), 0, 0.0, 1
     names = dict.fromkeys(t.name for t in fig.data if t.name in legend_names(fig))  # in the legend's order
-    for entry in (legend_entry_px(n) for n in names):
+    for name in names:
+        entry = legend_entry_px(name)
         if used and used + entry > room:
-            rows, used = rows + 1, 0.0
+            rows, used, tallest = rows + tallest, 0.0, 1
         used += entry
-    return rows
+        tallest = max(tallest, len(lines(name)))
+    return rows + tallest
 
 
 def legend_names(fig: go.Figure) -> set[str]:
@@ -249,7 +252,8 @@ def min_width(fig: go.Figure) -> int:
     """The narrowest width (px) at which the figure's titles and subplots still fit side by side."""
     own = own_margins(fig)
     sides = own["l"] + own["r"]
-    need = [MIN_WIDTH, fig.layout.width or 0]  # a width its author set is the width it reads at
+    # a width its author set is the width it reads at, on a laptop (a narrow twin is laid out for its column)
+    need = [MIN_WIDTH, 0 if column_px(fig) else (fig.layout.width or 0)]
     title = fig.layout.title
     if title and title.text:
         need.append(max(map(len, lines(title.text))) * TITLE_CHAR_PX + 24)
@@ -266,8 +270,9 @@ def min_width(fig: go.Figure) -> int:
         share = max(hi - lo, 0.05)
         need.append(sides + COLUMN_PX / share)
         ticks = axis.get("ticktext")
-        if ticks:  # word labels, turned up to 90° when crowded: a line of type each
-            need.append(sides + len(ticks) * 15 / share)
+        if ticks:  # word labels, turned when crowded: a line of type each (less room when turned upright)
+            per_label = 12 if abs(axis.get("tickangle") or 0) == 90 else 15
+            need.append(sides + len(ticks) * per_label / share)
     for name, axis in layout.items():  # word labels left of a plot take room from it
         if name.startswith("yaxis") and axis.get("ticktext") and axis.get("visible") is not False:
             x_axis = layout.get("xaxis" + (axis.get("anchor") or "x")[1:], {})

@@ -34,11 +34,13 @@ class Panel:
 
 
 def panels(fig: go.Figure) -> list[Panel]:
-    """The figure's subplots (one per visible x axis that overlays none), in reading order."""
+    """The figure's subplots (one per x axis that overlays none and is shown or holds data: a drawing's
+    axes are hidden), in reading order."""
     lay = fig.layout.to_plotly_json()
+    used = {"xaxis" + (getattr(t, "xaxis", None) or "x")[1:] for t in fig.data}
     out = []
     for name, axis in lay.items():
-        if not name.startswith("xaxis") or axis.get("visible") is False or axis.get("overlaying"):
+        if not name.startswith("xaxis") or axis.get("overlaying") or (axis.get("visible") is False and name not in used):
             continue
         y_name = "yaxis" + (axis.get("anchor") or "y")[1:]
         if y_name not in lay and y_name != "yaxis":
@@ -50,6 +52,19 @@ def panels(fig: go.Figure) -> list[Panel]:
 
 def side_by_side(fig: go.Figure) -> bool:
     return len({round(p.xdom[0], 3) for p in panels(fig)}) > 1
+
+
+def _lone_and_narrow(fig: go.Figure) -> bool:
+    """One panel that leaves part of the width empty (to match a wider state's panels): on a phone it may
+    take the whole width, unless a note or a legend stands beside it."""
+    grid = panels(fig)
+    if len(grid) != 1 or grid[0].xdom[1] - grid[0].xdom[0] >= 0.9:
+        return False
+    x0, x1 = grid[0].xdom
+    notes_beside = any(a.xref in (None, "paper") and a.x is not None and not x0 - 0.02 <= a.x <= x1 + 0.02
+                       for a in fig.layout.annotations)
+    legend_beside = layout.legend_names(fig) and not layout.legend_below(fig) and fig.layout.showlegend is not False
+    return not notes_beside and not legend_beside
 
 
 def wrap(text: str, chars: int) -> str:
@@ -71,8 +86,9 @@ def wrap(text: str, chars: int) -> str:
     return "<br>".join(lines)
 
 
-def _stack(fig: go.Figure) -> None:
-    """Put side-by-side panels one under the other, each full width and as tall as it was (in px)."""
+def _stack(fig: go.Figure, upright: dict[str, float]) -> None:
+    """Put side-by-side panels one under the other, each full width and as tall as it was (in px), with the
+    room ``upright`` word labels need (px, by x axis name: above a panel for labels on top, else below)."""
     grid = panels(fig)
     own = layout.own_margins(fig)
     height = int(fig.layout.height or layout.DEFAULT_HEIGHT)
@@ -84,11 +100,17 @@ def _stack(fig: go.Figure) -> None:
         lower = [q.ydom[1] for q in grid if q.ydom[1] <= p.ydom[0] + 1e-6 and q is not p]
         above[p] = (min(higher) - p.ydom[1]) * plot / 2 if higher else max(own["t"] - layout.OWN_TITLE_PX, 12)
         below[p] = (p.ydom[0] - max(lower)) * plot / 2 if lower else own["b"]
+    for p in grid:
+        if p.x in upright:
+            side = above if fig.layout[p.x].side == "top" else below
+            side[p] += upright[p.x]
     sizes = [(p.ydom[1] - p.ydom[0]) * plot for p in grid]
-    gaps = [max(below[a] + above[b], 40) for a, b in zip(grid, grid[1:])]
+    # the gap holds what hangs under one panel and over the next, and a line of air
+    gaps = [max(below[a] + above[b], 40) + 36 for a, b in zip(grid, grid[1:])]
     new_plot = sum(sizes) + sum(gaps)
     new_height = own["t"] + new_plot + own["b"]
 
+    by_axis = {p.x[5:] or "": p for p in grid}
     boxes, cursor = {}, 0.0
     for i, p in enumerate(grid):
         top, bottom = cursor, cursor + sizes[i]
@@ -99,8 +121,17 @@ def _stack(fig: go.Figure) -> None:
         fig.layout[p.y].domain = list(boxes[p])
 
     def move(x, y, xref, yref):
-        """A paper point of the wide figure -> the same point of the narrow one."""
-        if xref not in (None, "paper") or yref not in (None, "paper") or x is None or y is None:
+        """A paper point of the wide figure -> the same point of the narrow one. A note placed across a
+        panel's own width ("x2 domain") keeps its x and follows that panel up or down."""
+        if yref not in (None, "paper") or x is None or y is None:
+            return None
+        if xref and xref.endswith(" domain"):
+            p = by_axis.get(xref.split(" ")[0][1:])
+            if p is None:
+                return None
+            (y0, y1), (n0, n1) = p.ydom, boxes[p]
+            return x, n0 + (y - y0) / (y1 - y0) * (n1 - n0)
+        if xref not in (None, "paper"):
             return None
         owners = [p for p in grid if p.xdom[0] - 0.02 <= x <= p.xdom[1] + 0.02]
         if owners:
@@ -119,7 +150,6 @@ def _stack(fig: go.Figure) -> None:
             a, b = move(shape.x0, shape.y0, None, None), move(shape.x1, shape.y1, None, None)
             if a and b:
                 shape.x0, shape.y0, shape.x1, shape.y1 = *a, *b
-    by_axis = {p.x[5:] or "": p for p in grid}
     for trace in fig.data:
         if "colorbar" not in trace or getattr(trace, "showscale", None) is False:
             continue
@@ -134,15 +164,26 @@ def _stack(fig: go.Figure) -> None:
 def narrow(fig: go.Figure, width: int = NARROW_PX) -> go.Figure:
     """A copy of a prepared (title split, not yet framed) figure, re-laid for a column ``width`` px wide."""
     fig = go.Figure(fig)
-    if side_by_side(fig):
-        _stack(fig)
+    stacked = side_by_side(fig) or _lone_and_narrow(fig)
+    upright = _upright_words(fig, width, stacked)
+    if stacked:
+        _stack(fig, upright)
+    else:  # one panel: its margin takes the upright labels
+        for name, px in upright.items():
+            fig.layout.margin["t" if fig.layout[name].side == "top" else "b"] = \
+                layout.own_margins(fig)["t" if fig.layout[name].side == "top" else "b"] + px
     title = fig.layout.title
     if title and title.text:
         title.text = wrap(title.text, int((width - 24) / layout.TITLE_CHAR_PX))
+        # plotly centres a title's lines on where one line would stand: push them down by half the extra lines
+        extra = len(layout.lines(title.text)) - 1
+        if extra:
+            title.pad.t = (title.pad.t or 0) + extra * layout.TITLE_LINE_PX / 2
     if title and title.subtitle and title.subtitle.text:
         title.subtitle.text = wrap(title.subtitle.text, int((width - 24) / layout.TEXT_CHAR_PX))
     own = layout.own_margins(fig)
     _fit_ticks(fig, width, own)
+    _numbers_that_fit(fig, width, own)
     for ann in fig.layout.annotations:
         if ann.text and (ann.xref in (None, "paper")):
             # the room layout.min_width gives a note: its share of the plot, or the whole width
@@ -150,30 +191,70 @@ def narrow(fig: go.Figure, width: int = NARROW_PX) -> go.Figure:
             room = {"left": 1 - x, "right": x}.get(anchor, 2 * min(x, 1 - x))
             text_px = (width - own["l"] - own["r"]) * room if room >= 0.2 else width - 24
             ann.text = wrap(ann.text, max(int((text_px - 16) / layout.TEXT_CHAR_PX), 8))
+    for trace in fig.data:  # a long name in the legend takes lines of its own
+        if getattr(trace, "name", None) and "showlegend" in trace:
+            trace.name = wrap(trace.name, max(int((width - own["l"] - own["r"] - 46) / layout.TEXT_CHAR_PX), 8))
     meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
     fig.update_layout(meta=meta | {"column_px": width})  # the frame then wraps the legend into rows
     return fig
 
 
 def _fit_ticks(fig: go.Figure, width: int, own: dict) -> None:
-    """Word labels left of a plot are shortened ("…") to leave the plot its room; numbers under a plot are
+    """Word labels left of a plot are shortened ("…") to leave the plot its room; numbers along an x axis are
     thinned (every second, third … one) until they fit side by side. The data table keeps every label whole."""
     lay = fig.layout.to_plotly_json()
     for name, axis in lay.items():
         ticks = axis.get("ticktext") if isinstance(axis, dict) else None
         if not ticks or axis.get("visible") is False:
             continue
-        if name.startswith("yaxis"):
-            chars = int((width - own["r"] - 24 - layout.COLUMN_PX) / layout.TICK_CHAR_PX)
+        if name.startswith("yaxis"):  # the room layout.min_width leaves them beside their plot's least width
+            x_axis = lay.get("xaxis" + (axis.get("anchor") or "x")[1:], {})
+            lo, hi = x_axis.get("domain", [0, 1])
+            chars = int((width - own["r"] - 24 - layout.COLUMN_PX / max(hi - lo, 0.05)) / layout.TICK_CHAR_PX)
             if max(len(layout.plain(str(t))) for t in ticks) > chars >= 4:
                 fig.layout[name].ticktext = [short(str(t), chars) for t in ticks]
-        elif all(_is_number(t) for t in ticks) and axis.get("tickvals"):
-            share = max((axis.get("domain") or [0, 1])[1] - (axis.get("domain") or [0, 1])[0], 0.05)
-            fits = max(int((width - own["l"] - own["r"]) * share / 15), 2)
-            step = -(-len(ticks) // fits)
+            continue
+        share = max((axis.get("domain") or [0, 1])[1] - (axis.get("domain") or [0, 1])[0], 0.05)
+        room = (width - own["l"] - own["r"]) * share
+        if all(_is_number(t) for t in ticks) and axis.get("tickvals"):
+            step = -(-len(ticks) // max(int(room / 15), 2))
             if step > 1:
                 fig.layout[name].tickvals = list(axis["tickvals"])[::step]
                 fig.layout[name].ticktext = list(ticks)[::step]
+
+
+
+def _upright_words(fig: go.Figure, width: int, stacked: bool) -> dict[str, float]:
+    """Word labels along an x axis that cannot stand side by side in the column are set upright (plotly
+    would turn them anyway); returns the room (px) each such axis needs beyond what it had."""
+    own = layout.own_margins(fig)
+    extra = {}
+    for name, axis in fig.layout.to_plotly_json().items():
+        ticks = axis.get("ticktext") if name.startswith("xaxis") and isinstance(axis, dict) else None
+        if not ticks or axis.get("visible") is False or all(_is_number(t) for t in ticks):
+            continue
+        lo, hi = (0, 1) if stacked else (axis.get("domain") or [0, 1])
+        longest = max(len(layout.plain(str(t))) for t in ticks) * layout.TICK_CHAR_PX
+        if (width - own["l"] - own["r"]) * (hi - lo) / len(ticks) < longest + 6:
+            fig.layout[name].tickangle = -90
+            # what it had: a turned label of the wide figure needed about half its length, a flat one a line
+            had = longest * 0.5 if axis.get("tickangle") not in (None, 0) else 18
+            extra[name] = max(longest - had, 0) + 4
+    return extra
+
+
+def _numbers_that_fit(fig: go.Figure, width: int, own: dict) -> None:
+    """A heatmap whose cells grow too narrow for their numbers drops them (the colours, the hover and the
+    data table still give them)."""
+    lay = fig.layout.to_plotly_json()
+    for trace in fig.data:
+        if trace.type != "heatmap" or not trace.texttemplate or trace.z is None or not len(trace.z):
+            continue
+        lo, hi = lay.get("xaxis" + (trace.xaxis or "x")[1:], {}).get("domain", [0, 1])
+        cell = (width - own["l"] - own["r"]) * (hi - lo) / len(trace.z[0])
+        longest = max((len(str(t)) for row in (trace.text or []) for t in row), default=4)
+        if cell < longest * 6 + 4:  # 10 px digits
+            trace.texttemplate = None
 
 
 def short(text: str, chars: int) -> str:
@@ -190,20 +271,47 @@ def _is_number(text) -> bool:
         return False
 
 
+def wide_on_purpose(fig: go.Figure, why: str) -> go.Figure:
+    """Mark a figure whose width is its point (a tensor drawn cell by cell): a phone scrolls it sideways
+    rather than squeeze it, and the page says ``why``."""
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
+    return fig.update_layout(meta=meta | {"wide_on_purpose": why})
+
+
+def why_wide(states: list[go.Figure]) -> str | None:
+    """The reason a figure (any of its states) gives for scrolling on a phone, if it gives one."""
+    for sub in states:
+        meta = sub.layout.meta if isinstance(sub.layout.meta, dict) else {}
+        if meta.get("wide_on_purpose"):
+            return meta["wide_on_purpose"]
+    return None
+
+
 def twin(states: list[go.Figure], default: int, wide_width: int, width: int = NARROW_PX) -> dict | None:
     """What the page needs to show a figure's prepared ``states`` in a narrow column, or None when the
     wide figure already fits one (``wide_width``: its readable width).
 
     ``layout`` is the narrow figure's whole layout (the default state's), ``layouts`` each state's own
-    parts of it, ``colorbars`` the place of each trace's colour bar (by the trace's index in the figure
-    that holds every state), and ``min_width`` the narrow figure's readable width.
+    parts of it, ``traces`` what changes in each trace (its colour bar's place, its name wrapped for the
+    legend), by the trace's index in the figure that holds every state, and ``min_width`` the narrow
+    figure's readable width.
     """
-    if wide_width <= width:
+    if wide_width <= width or why_wide(states):
         return None
+    states = [go.Figure(sub) for sub in states]
     fig, _, layouts = layout.frame_states([narrow(sub, width) for sub in states], default)
-    colorbars = {str(i): t.colorbar.to_plotly_json() for i, t in enumerate(fig.data)
-                 if "colorbar" in t and t.colorbar.to_plotly_json()}
+    wide = [t for sub in states for t in sub.data]
+    traces = {}
+    for i, (t, w) in enumerate(zip(fig.data, wide)):
+        change = {}
+        if "colorbar" in t and t.colorbar.to_plotly_json():
+            change["colorbar"] = t.colorbar.to_plotly_json()
+        for key in ("name", "texttemplate"):
+            if getattr(t, key, None) != getattr(w, key, None):
+                change[key] = getattr(t, key, None) or ""
+        if change:
+            traces[str(i)] = change
     whole = fig.layout.to_plotly_json()
     whole.pop("template", None)  # the page keeps the wide figure's: one copy is enough
     return {"min_width": fig.layout.meta["min_width"], "layout": whole,
-            "layouts": layouts if len(states) > 1 else None, "colorbars": colorbars}
+            "layouts": layouts if len(states) > 1 else None, "traces": traces}

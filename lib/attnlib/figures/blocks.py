@@ -9,6 +9,7 @@ from typing import Sequence
 
 import plotly.graph_objects as go
 
+from attnlib.book.narrow import wide_on_purpose
 from attnlib.lessons.stability import MAX_DEPTH, gradient_flow
 
 COLORS = {"attn": "#fdd0a2", "ffn": "#c6dbef", "norm": "#fff2ae", "io": "#eeeeee", "out": "#d9f0d3"}
@@ -171,7 +172,8 @@ def architecture_figure(placement: str = "pre-LN", n_layers: int = 2) -> go.Figu
                       width=560,  # the boxes' words are drawn at a fixed size: narrower, they spill out
                       height=int(60 * top) + 80, margin=dict(t=60, l=10, r=10, b=10), showlegend=False,
                       plot_bgcolor="white")
-    return fig
+    return wide_on_purpose(fig, "a diagram drawn to scale: the words in its boxes are set at a fixed size "
+                                "and spill out of them when it is squeezed")
 
 
 # -- the map: the whole Transformer, and where a chapter sits in it -----------------------------

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
+from attnlib.book.narrow import wide_on_purpose
 from attnlib.book.plots import heatmap_trace, label_axes, tag_labels
 from attnlib.model.masks import causal_mask, padding_mask
 from attnlib.translation.corpus import HELD_OUT_TAGS, MAX_TRAIN_LENGTH, PHENOMENA, SPLITS, Pair, load_split
@@ -229,7 +230,8 @@ def batch_figure(batch: Batch | None = None, src_vocab: Vocab | None = None, tgt
                          title_standoff=2, row=r, col=1)
     fig.update_layout(title="A batch as tensors: grey is ‹pad› (id 0), orange a special token",
                       height=190 * 3 + 60 * batch.src.shape[0], margin=dict(t=80, l=60, r=20, b=40))
-    return fig
+    return wide_on_purpose(fig, "a batch is a table of token ids, one cell per token: its width, padding "
+                                "included, is the point")
 
 
 def masks_for_row(batch: Batch, row: int) -> dict[str, torch.Tensor]:
@@ -271,4 +273,5 @@ def mask_figure(row: int = 1, batch: Batch | None = None) -> go.Figure:
     fig.update_layout(title=f"sentence {row}: “{batch.pairs[row].src}” ({hidden} ‹pad› in src) · blue: may attend, "
                             f"grey: hidden", height=540, margin=dict(t=90, l=80, r=20, b=90))
     fig.update_xaxes(side="bottom", tickangle=-60, title_text="")
-    return fig
+    return wide_on_purpose(fig, "the three masks of one batch row side by side, one cell per token pair: "
+                                "which cells are blocked is the point")

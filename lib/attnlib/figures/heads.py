@@ -44,6 +44,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
+from attnlib.book.narrow import wide_on_purpose
 from attnlib.book.plots import heatmap_trace
 from attnlib.lessons import toy
 from attnlib.model.capture import capture_attention
@@ -308,7 +309,8 @@ def split_figure(n_heads: int = 2, method: str = SPLIT_METHODS[0]) -> go.Figure:
     fig.update_layout(title=dict(text=f"Splitting d_model = {d} features into {h} head{'s' * (h > 1)} of "
                                       f"Dh = {dh}: {method}", font=dict(size=13)),
                       height=660, margin=dict(t=80, l=70, r=20, b=20), plot_bgcolor="white")
-    return fig
+    return wide_on_purpose(fig, "the tensor is drawn one cell per feature, 35 cells across: its layout in "
+                                "memory is the point, and squeezed it would not be readable")
 
 
 # -- what W^O does: it mixes the heads -------------------------------------------------------

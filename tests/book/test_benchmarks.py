@@ -123,8 +123,8 @@ def test_figures_and_table_come_from_the_results_file(quick_results):
     assert list(bars.y) == [r[n]["value"] for n in bm.RATIO_BENCHMARKS]
     assert sorted(s.y0 for s in ratios.layout.shapes if s.line.dash == "dash") == sorted(
         r[n]["target"] for n in bm.RATIO_BENCHMARKS)
-    green = {True: "#2ca02c", False: "#d62728"}
-    assert list(bars.marker.color) == [green[r[n]["meets_target"]] for n in bm.RATIO_BENCHMARKS]
+    colour = {True: bm.MEETS, False: bm.MISSES}
+    assert list(bars.marker.color) == [colour[r[n]["meets_target"]] for n in bm.RATIO_BENCHMARKS]
 
     lengths = r["mha_explicit_vs_fast"]["lengths"]
     assert all(list(t.x) == lengths for t in scaling.data)

@@ -11,7 +11,7 @@ from attnlib import PRESETS, ModelConfig, Transformer
 from attnlib.lessons.anatomy import COMPONENTS, component_of, data_flow, parameter_breakdown, text_table
 from attnlib.book import display, layout
 from attnlib.book.demo import Demo, Param
-from attnlib.figures import blocks
+from attnlib.figures import blocks, parameters
 from attnlib.lessons.recurrence import (attention_flops, recurrent_flops, sequential_steps, time_attention_vs_recurrence,
                                 timing_table)
 from attnlib.lessons.stability import ARRANGEMENTS, gradient_flow, residual_step, train_reversal, warmup_factor
@@ -253,8 +253,13 @@ def test_data_flow_lists_the_shapes_in_order():
 def test_text_table_and_parameter_figure():
     table = text_table(["name", "n"], [["a", 1000], ["bb", 5]]).splitlines()
     assert table[2].endswith("1,000") and table[3].endswith("    5")
-    fig = blocks.parameter_figure({"x": {"attention": 3, "ffn": 1}, "y": {"attention": 1, "ffn": 1}})
+    fig = parameters.parameter_figure({"x": {"attention": 3, "ffn": 1}, "y": {"attention": 1, "ffn": 1}})
     assert fig.layout.barmode == "stack"
     assert [round(sum(t.y[i] for t in fig.data)) for i in range(2)] == [100, 100]
     with pytest.raises(ValueError):
-        blocks.parameter_figure({})
+        parameters.parameter_figure({})
+
+
+def test_every_part_of_the_parameter_figure_has_its_own_colour():
+    assert set(parameters.PART_COLOURS) == set(COMPONENTS)
+    assert len(set(parameters.PART_COLOURS.values())) == len(parameters.PART_COLOURS)

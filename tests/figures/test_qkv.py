@@ -1,6 +1,5 @@
 """Chapter 2's scorers compared like with like: the trained additive scorer, and the figures' scales."""
 
-import time
 
 import pytest
 import torch
@@ -39,12 +38,10 @@ def test_trained_additive_scorer_attends_like_scaled_dot_and_the_untrained_one_d
     assert worst_trained < 0.05 and typical_untrained > 3 * worst_trained
 
 
-def test_fit_additive_is_seeded_fast_and_checks_its_target():
+def test_fit_additive_is_seeded_and_checks_its_target():
     q, k, _ = toy.queries_keys_values(toy.embed(list(toy.VOCABULARY)))
     q, k = torch.unique(q, dim=0), torch.unique(k, dim=0)
-    start = time.perf_counter()
     a = fit_additive(q, k, scaled_dot_scores(q, k))
-    assert time.perf_counter() - start < 2.0  # one thread, a few hundred full-batch steps
     b = fit_additive(q, k, scaled_dot_scores(q, k))
     assert isinstance(a, AdditiveScore) and all(torch.equal(x, y) for x, y in zip(a.parameters(), b.parameters()))
     assert not any(p.requires_grad for p in a.parameters())

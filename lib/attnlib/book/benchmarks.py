@@ -39,6 +39,7 @@ BENCHMARKS = (
 )
 ENTRY_KEYS = ("value", "unit", "target", "comparison", "meets_target", "note")
 RUN_KEYS = ("hardware", "torch", "cpu_count", "threads", "date", "device", "quick")
+MEETS, MISSES = "#0072b2", "#d55e00"  # a bar on or off target: blue, vermilion (Okabe-Ito), apart for colour-blind eyes
 
 
 # --------------------------------------------------------------------------------------
@@ -166,7 +167,7 @@ def ratio_figure(results: str | Path | Mapping | None = None) -> go.Figure:
     names = [n for n in RATIO_BENCHMARKS if results[n].get("value") is not None]
     labels = [RATIO_BENCHMARKS[n] for n in names]
     values = [results[n]["value"] for n in names]
-    colours = ["#2ca02c" if results[n]["meets_target"] else "#d62728" for n in names]
+    colours = [MEETS if results[n]["meets_target"] else MISSES for n in names]
     fig = go.Figure(go.Bar(x=labels, y=values, marker_color=colours, text=[f"{v:.2f}×" for v in values],
                            textposition="inside", insidetextanchor="middle", textfont=dict(color="white", size=16), name="measured", showlegend=False,
                            hovertemplate="%{x}: %{y:.3f}<extra></extra>"))

@@ -1,5 +1,5 @@
-"""The Transformer block, shown: the architecture diagram, the map of the whole model, gradient flow, training, timing,
-parameters."""
+"""The Transformer block, shown: the architecture diagram, the map of the whole model, gradient flow, training,
+timing (its parameters: :mod:`attnlib.figures.parameters`)."""
 
 from __future__ import annotations
 
@@ -334,7 +334,7 @@ def gradient_flow_figure(arrangement: str = "pre-LN", depth: int = 16) -> go.Fig
     return fig
 
 
-# -- training, timing, parameters -----------------------------------------------------------------
+# -- training and timing -------------------------------------------------------------------------
 
 def training_figure(runs: dict[str, dict]) -> go.Figure:
     """Loss per step for several runs of :func:`attnlib.lessons.stability.train_reversal`, with the chance level."""
@@ -377,23 +377,4 @@ def timing_figure(rows: Sequence[dict], hardware: str = "") -> go.Figure:
     fig.update_yaxes(title_text="milliseconds per forward pass", type="log")
     fig.update_layout(title="Time per forward pass" + (f"<br><sup>{hardware}</sup>" if hardware else ""),
                       height=440, margin=dict(t=80, l=70, r=20, b=50), legend=dict(orientation="h", y=-0.2))
-    return fig
-
-
-def parameter_figure(breakdowns: dict[str, dict[str, int]]) -> go.Figure:
-    """Stacked bars: parameters per component, one bar per preset."""
-    if not breakdowns:
-        raise ValueError("no parameter counts to draw")
-    presets = list(breakdowns)
-    components = list(next(iter(breakdowns.values())))
-    fig = go.Figure()
-    for comp in components:
-        share = [breakdowns[p][comp] / sum(breakdowns[p].values()) for p in presets]
-        fig.add_trace(go.Bar(x=presets, y=[round(100 * s, 2) for s in share], name=comp,
-                             customdata=[breakdowns[p][comp] for p in presets],
-                             hovertemplate=comp + ": %{customdata:,} parameters (%{y:.1f}%)<extra></extra>"))
-    totals = {p: sum(b.values()) for p, b in breakdowns.items()}
-    fig.update_layout(barmode="stack", title="Where the parameters are (share of each model's total)",
-                      yaxis_title="% of parameters", height=480, margin=dict(t=70, l=70, r=20, b=40))
-    fig.update_xaxes(tickvals=presets, ticktext=[f"{p}<br>{totals[p]:,}" for p in presets])
     return fig

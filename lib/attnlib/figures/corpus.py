@@ -218,7 +218,8 @@ def batch_figure(batch: Batch | None = None, src_vocab: Vocab | None = None, tgt
               ("tgt_in (B, T): ‹bos› + French ids (what the decoder reads)", batch.tgt_in, tgt_vocab),
               ("tgt_out (B, T): French ids + ‹eos› (what it must predict)", batch.tgt_out, tgt_vocab)]
     fig = make_subplots(rows=3, cols=1, subplot_titles=[p[0] for p in panels], vertical_spacing=0.09)
-    colors = [[0, "#e6e6e6"], [0.5, "#ffd28a"], [1, "#cfe3f5"]]  # pad, special, word
+    # pad, special, word: grey, orange and blue, apart for colour-blind readers too (each cell also names its token)
+    colors = [[0, "#e6e6e6"], [0.5, "#ffd28a"], [1, "#bdd7ee"]]
     for r, (_, ids, vocab) in enumerate(panels, start=1):
         kinds, text, hover = _token_grid(ids, vocab)
         fig.add_trace(go.Heatmap(z=kinds, text=text, texttemplate="%{text}", textfont=dict(size=11),

@@ -25,7 +25,8 @@ from attnlib.translation.vocab import sentence_text
 from .decoding import translator
 
 ALIGNMENT_PAIRS = 600  # a seeded subset of the test split: enough for stable percentages, fast to score
-COLORS = {"baseline": "#1f77b4", "no_positions": "#d62728", "no_scaling": "#2ca02c"}
+# blue, red and orange: apart for every common colour-vision deficiency (red and green were not)
+COLORS = {"baseline": "#1f77b4", "no_positions": "#d62728", "no_scaling": "#ff7f0e"}
 
 
 # -- which heads align -----------------------------------------------------------------------------
@@ -55,8 +56,10 @@ def diagonal_baselines() -> dict[str, float]:
     return {t: baseline_accuracy([p for p in _alignment_pairs() if t in p.phenomena], "diagonal") for t in tags}
 
 
-# Below the baseline red, at it white, above it green: the colour says "better or worse than the diagonal".
-BASELINE_COLORSCALE = [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, "#1b7837"]]
+# Below the baseline red, at it white, above it blue: the colour says "better or worse than the diagonal".
+# Red against blue (ColorBrewer's RdBu ends), not against green: readers with a red-green deficiency tell them apart.
+BASELINE_COLORSCALE = [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, "#2166ac"]]
+GAIN, LOSS = "#4393c3", "#de2d26"  # the bars of a head above and below the baseline
 
 
 def head_label(layer: int, head: int) -> str:
@@ -73,7 +76,7 @@ def alignment_heatmap(table: HeadHits | None = None, baseline: float | None = No
     """Alignment accuracy of every cross-attention head: one row per decoder layer, one column per head.
 
     The colours are anchored at ``baseline`` (white; by default :func:`diagonal_baseline`, the level of
-    a head that looks straight down the diagonal): green heads beat it, red ones fall short. The scale
+    a head that looks straight down the diagonal): blue heads beat it, red ones fall short. The scale
     reaches as far either side as the farthest head, so that differences of a few points show.
     """
     table = table or head_table()
@@ -86,7 +89,7 @@ def alignment_heatmap(table: HeadHits | None = None, baseline: float | None = No
                                   zmin=round(baseline - reach, 4), zmax=round(baseline + reach, 4)))
     ticks = [baseline - reach, baseline, baseline + reach]
     fig.update_traces(text=[[f"{100 * v:.1f}%" for v in row] for row in acc.tolist()], colorbar=dict(
-        title=dict(text="accuracy;<br>white: the<br>diagonal rule", side="top"), len=1.1, lenmode="fraction",
+        title=dict(text="accuracy; no<br>colour: the<br>diagonal rule", side="top"), len=1.1, lenmode="fraction",
         tickvals=[round(t, 4) for t in ticks], ticktext=[f"{100 * t:.0f}%" for t in ticks]))
     label_axes(fig, heads, layers, x_title="head", y_title="decoder layer")
     layer, head, best = table.best_head()
@@ -132,7 +135,7 @@ def phenomenon_figure(head: str) -> go.Figure:
     gain = [scores[t] - base[t] for t in tags]
     fig = go.Figure()
     fig.add_trace(go.Bar(x=tags, y=[round(g, 4) for g in gain], base=[round(base[t], 4) for t in tags], name=head,
-                         marker_color=["#74c476" if g >= 0 else "#de2d26" for g in gain],
+                         marker_color=[GAIN if g >= 0 else LOSS for g in gain],
                          customdata=[[round(scores[t], 4), round(base[t], 4), counts[t]] for t in tags],
                          hovertemplate="%{x}: %{customdata[0]:.1%} (diagonal %{customdata[1]:.1%}), "
                                        "%{customdata[2]} pairs<extra></extra>"))

@@ -163,7 +163,7 @@ def lookup_figure(query_word: str = "it", temperature: float = 1.0, sentence: st
     for f, (cx, cy) in zip(toy.FEATURES, PROJECTION.tolist()):
         fig.add_trace(go.Scatter(x=[0, 2.05 * cx], y=[0, 2.05 * cy], mode="lines+text", text=["", f"<i>{f}</i>"],
                                  textposition="middle center", line=dict(color="#dddddd", width=1),
-                                 textfont=dict(color="#999999", size=11), hoverinfo="skip", showlegend=False),
+                                 textfont=dict(color="#707070", size=11), hoverinfo="skip", showlegend=False),
                       row=1, col=1)
     groups = _groups(words, points)
     w = weights.tolist()

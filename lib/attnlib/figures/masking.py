@@ -190,7 +190,7 @@ def steps_figure(step: int = 5, mask: str = "none", sentence: str = STEP_SENTENC
     shapes = [(t, t)] * 4 + [(t, d_v), (t, d_v)]
     first_step_of_panel = (1, 2, 3, 4, 5, 5)
     titles = [(f"<b>{name}</b>" if first_step_of_panel[i] == step else name) + f"  {shape}"
-              if first_step_of_panel[i] <= step else f"<span style='color:#bbb'>{name}</span>"
+              if first_step_of_panel[i] <= step else f"<span style='color:#767676'>{name}</span>"
               for i, (name, shape) in enumerate(zip(STEPS, shapes))]
     # The weights' colours run from 0 to this state's largest weight: unmasked weights spread over 7 keys
     # are all small, and on a 0-1 scale they would be nearly white.

@@ -42,9 +42,10 @@ MOVE_TIMEOUT_MS = 5_000
 
 
 @contextlib.contextmanager
-def new_tab(chromium, viewport: dict = VIEWPORT):
-    """A fresh context and page, with a Recorder watching it (``page.recorder``)."""
-    context = chromium.new_context(viewport=viewport, service_workers="block")
+def new_tab(chromium, viewport: dict = VIEWPORT, color_scheme: str = "light"):
+    """A fresh context and page, with a Recorder watching it (``page.recorder``); ``color_scheme`` is the
+    reader's system setting, which the theme follows in its default (auto) mode."""
+    context = chromium.new_context(viewport=viewport, service_workers="block", color_scheme=color_scheme)
     context.set_default_timeout(LOAD_TIMEOUT_MS)
     rec = Recorder()
     rec.attach(context)

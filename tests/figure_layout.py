@@ -23,6 +23,8 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "figures"
 LAPTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 WIDTHS = {"laptop": LAPTOP, "phone": PHONE}
+# the contact sheet's columns: each width in the light theme, then in the dark one
+VIEWS = ("laptop", "phone", "laptop-dark", "phone-dark")
 MIN_FONT_PX = 10
 OVERLAP_PX = 3  # boxes may touch; an overlap of more than this in both directions is a collision
 
@@ -187,15 +189,15 @@ def screenshot_figure(page, fig_id: str, path: Path) -> None:
 
 
 def write_contact_sheet(entries: list[dict]) -> Path:
-    """index.html beside the pictures: one row per figure, laptop and phone side by side.
+    """index.html beside the pictures: one row per figure, laptop and phone, light and dark, side by side.
 
-    ``entries``: dicts with ``page``, ``index``, ``laptop``/``phone`` (paths relative to ARTIFACTS,
-    or None) and ``problems`` (a list of strings).
+    ``entries``: dicts with ``page``, ``index``, one key per view in ``VIEWS`` (paths relative to
+    ARTIFACTS, or None) and ``problems`` (a list of strings).
     """
     rows = []
     for e in sorted(entries, key=lambda e: (e["page"], e["index"])):
         cells = "".join(
-            f'<td>{f"<img src={json.dumps(e[w])} loading=lazy>" if e.get(w) else "(none)"}</td>' for w in WIDTHS)
+            f'<td>{f"<img src={json.dumps(e[w])} loading=lazy>" if e.get(w) else "(none)"}</td>' for w in VIEWS)
         notes = "<br>".join(html.escape(p) for p in e.get("problems", [])) or "ok"
         rows.append(f"<tr><th>{html.escape(e['page'])} #{e['index'] + 1}<br><small>{notes}</small></th>{cells}</tr>")
     sheet = ARTIFACTS / "index.html"
@@ -204,7 +206,7 @@ def write_contact_sheet(entries: list[dict]) -> Path:
         "<!doctype html><meta charset=utf-8><title>Every figure of the book</title>"
         "<style>body{font:14px sans-serif} th{text-align:left;vertical-align:top;width:16em}"
         "td{vertical-align:top;border-top:1px solid #ccc} img{max-width:700px;border:1px solid #eee}</style>"
-        f"<h1>Every figure of the book, at {LAPTOP['width']} px and at {PHONE['width']} px</h1>"
-        f"<table><tr><th>figure</th><th>laptop</th><th>phone</th></tr>{''.join(rows)}</table>",
+        f"<h1>Every figure of the book, at {LAPTOP['width']} px and at {PHONE['width']} px, light and dark</h1>"
+        f"<table><tr><th>figure</th>{''.join(f'<th>{v}</th>' for v in VIEWS)}</tr>{''.join(rows)}</table>",
         encoding="utf-8")
     return sheet

@@ -1,5 +1,6 @@
 """Every page passes axe-core's WCAG 2.0 and 2.1 A and AA rules with no serious or critical finding, at a
-laptop's width and at a phone's, the theme's own parts included.
+laptop's width and at a phone's, the theme's own parts included; and at the laptop's width in the dark theme,
+which the page takes from the reader's system setting (figures, translator and bertviz follow it).
 
 axe-core (a development dependency in package.json, installed by ``npm ci``) is injected into each page
 of the built book in headless Chromium, after its figures are drawn.
@@ -31,15 +32,15 @@ def findings(page) -> list[dict]:
     }""", RULE_SETS)
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_no_page_has_a_serious_accessibility_finding(chromium, site, width):
+@pytest.mark.parametrize(("width", "scheme"), [(w, "light") for w in WIDTHS] + [(WIDTHS[0], "dark")])
+def test_no_page_has_a_serious_accessibility_finding(chromium, site, width, scheme):
     assert AXE.is_file(), f"{AXE} is missing: run `npm ci` (make does)"
     found = {}
-    with new_tab(chromium, viewport={"width": width, "height": 900}) as page:
+    with new_tab(chromium, viewport={"width": width, "height": 900}, color_scheme=scheme) as page:
         for name in toc_pages():
             page.goto(f"{site}{name}.html")
             page.wait_for_timeout(SETTLE_MS)
             problems = findings(page)
             if problems:
                 found[name] = problems
-    assert not found, f"at {width} px:\n" + json.dumps(found, indent=1)
+    assert not found, f"at {width} px, {scheme}:\n" + json.dumps(found, indent=1)

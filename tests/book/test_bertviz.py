@@ -14,7 +14,7 @@ from attnlib.book.sphinxext import VENDOR
 from attnlib.figures.decoding import translator as load_translator
 from attnlib.measure import torch_threads
 from attnlib.model.capture import attention_layer
-from book_pages import new_tab
+from book_pages import new_tab, open_page
 from browser import serve
 
 SENTENCE = "the black cat sees the dog ."
@@ -206,3 +206,33 @@ def test_bertviz_adapter_gives_one_tensor_per_layer_in_order():
     encoder = attention_layer("encoder", 0, "self")
     with pytest.raises(ValueError, match="no cross attention"):
         to_bertviz({encoder: patterns[encoder]}, "cross")
+
+
+# In the page: the colours of the head view's words and of the model view's background and words.
+_VIEW_COLOURS = """() => {
+  const [head, model] = document.querySelectorAll('[id^=bertviz]');
+  const word = head.querySelector('svg text'), label = model.querySelector('svg > text');
+  const back = model.querySelector('svg').getAttribute('fill');  // the colour bertviz calls its background
+  return {page: getComputedStyle(document.body).backgroundColor, headWord: getComputedStyle(word).fill,
+          modelBack: back, modelWord: getComputedStyle(label).fill};
+}"""
+
+
+@pytest.mark.browser
+def test_the_views_follow_the_page_theme(chromium, site, built_book):
+    """In the dark theme the head view's words are light and the model view is drawn on the page's own
+    background; toggled back to light, the model view is drawn again in its light palette."""
+    from coloraide import Color
+
+    with new_tab(chromium, color_scheme="dark") as page:
+        open_page(page, site, "chapters/11_inside_translator", built_book)
+        dark = page.evaluate(_VIEW_COLOURS)
+        page.evaluate("() => document.documentElement.setAttribute('data-theme', 'light')")
+        page.wait_for_timeout(300)
+        light = page.evaluate(_VIEW_COLOURS)
+    bg = Color(dark["page"])
+    assert bg.luminance() < 0.05
+    assert Color(dark["headWord"]).contrast(bg) >= 4.5 and Color(dark["modelWord"]).contrast(bg) >= 4.5
+    assert Color(dark["modelBack"]).delta_e(bg, method="2000") < 1
+    assert Color(light["modelBack"]).delta_e(Color("white"), method="2000") < 1
+    assert Color(light["modelWord"]).contrast(Color("white")) >= 4.5 and Color(light["headWord"]).contrast(Color("white")) >= 4.5

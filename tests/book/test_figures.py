@@ -7,8 +7,13 @@ For each page of the table of contents, at each width:
 * in every precomputed state of every plotly figure, nothing overlaps (title, subplot titles and
   annotations, sliders, dropdowns, legend, colour bars, axis titles, tick labels), nothing is cut off at
   the figure's edge, no text is smaller than 10 px, and the figure keeps its size from state to state;
-* a picture of every figure (in its default state) is kept under ``test-artifacts/figures/<width>/``,
-  and ``test-artifacts/figures/index.html`` shows them all side by side, on every run.
+* every word of every figure has 4.5:1 contrast with the figure's background (WCAG AA), in the light theme
+  and in the dark one; in the dark theme a figure is drawn on the page's own background, and back in the
+  light theme it is as it was;
+* on the laptop, the colours a figure tells apart (its legend's, one trace's bars', each colour scale's
+  quarters and ends) stay apart for readers with protanopia, deuteranopia and tritanopia (figure_colours);
+* a picture of every figure (in its default state) is kept under ``test-artifacts/figures/<view>/``, light
+  and dark, and ``test-artifacts/figures/index.html`` shows them all side by side, on every run.
 
 Moving the controls with the mouse and the keyboard is test_controls.py's part; it checks the same things
 after each move.
@@ -22,8 +27,10 @@ import shutil
 
 import pytest
 from book_pages import toc_pages
+from figure_colours import colour_vision_problems, set_theme, theme_problems
 from figure_layout import (
     ARTIFACTS,
+    VIEWS,
     WIDTHS,
     figure_png,
     hide_sticky_header,
@@ -51,6 +58,12 @@ _RESET = """(id) => {
 }"""
 
 _SIDEWAYS = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+# the colours a figure is drawn with: its background, its font, and every trace's
+_COLOURS = """(id) => {
+  const gd = document.getElementById(id), l = gd._fullLayout;
+  return JSON.stringify([l.paper_bgcolor, l.plot_bgcolor, l.font.color,
+                         gd._fullData.map(t => [(t.marker || {}).color, (t.line || {}).color, t.colorscale])]);
+}"""
 # Whether a figure scrolls sideways in its box, and the reason it gives for it (attnlib.book.narrow.wide_on_purpose)
 _SCROLLS = """(id) => {
   const fig = document.getElementById(id).closest('.attn-fig'), box = fig.querySelector('.attn-figure');
@@ -117,27 +130,83 @@ def test_every_figure_reads_cleanly(name, width, site, built_book, chromium, con
         page_width, screen = page.evaluate(_SIDEWAYS)
         if page_width > screen + 1:
             problems.append(f"the page scrolls sideways: {page_width} px of content on a {screen} px screen")
-        for index, fig_id in enumerate(page.evaluate(_FIGURE_IDS)):
+        fig_ids = page.evaluate(_FIGURE_IDS)
+        set_theme(page, "light")
+        colours = {fig_id: page.evaluate(_COLOURS, fig_id) for fig_id in fig_ids}
+
+        def report(index, fig_id, view, found):
+            entry = contact_sheet.setdefault((name, index), {"page": name, "index": index, "problems": []})
+            path = figure_png(name, index, view)
+            screenshot_figure(page, fig_id, path)
+            entry[view] = str(path.relative_to(ARTIFACTS))
+            entry["problems"] += [f"{view}: {p}" for p in found]
+            problems.extend(f"figure {index + 1} (#{fig_id}): {p}" for p in found)
+
+        for index, fig_id in enumerate(fig_ids):
             found = problems_of(layout_of(page, fig_id)) + state_problems(page, fig_id)
+            found += theme_problems(page, fig_id, "light")
             if width == "phone":
                 found += scroll_problems(*page.evaluate(_SCROLLS, fig_id))
-            path = figure_png(name, index, width)
-            screenshot_figure(page, fig_id, path)
-            entry = contact_sheet.setdefault((name, index), {"page": name, "index": index, "problems": []})
-            entry[width] = str(path.relative_to(ARTIFACTS))
-            entry["problems"] += [f"{width}: {p}" for p in found]
-            problems += [f"figure {index + 1} (#{fig_id}): {p}" for p in found]
+            else:
+                found += colour_vision_problems(page, fig_id)
+            report(index, fig_id, width, found)
+        set_theme(page, "dark")  # as the theme's toggle does: every figure follows, live
+        for index, fig_id in enumerate(fig_ids):
+            report(index, fig_id, f"{width}-dark", theme_problems(page, fig_id, "dark"))
+        set_theme(page, "light")
+        for index, fig_id in enumerate(fig_ids):
+            if page.evaluate(_COLOURS, fig_id) != colours[fig_id]:
+                problems.append(f"figure {index + 1} (#{fig_id}): back in the light theme its colours differ "
+                                "from before the dark one")
         write_contact_sheet(list(contact_sheet.values()))
         fail_with(f"{name} at {WIDTHS[width]['width']} px", problems)
 
 
-def test_the_contact_sheet_shows_every_figure_at_both_widths(contact_sheet):
-    """Runs after the page tests (file order): the sheet must hold a picture per figure and width."""
+def test_the_contact_sheet_shows_every_figure_at_both_widths_light_and_dark(contact_sheet):
+    """Runs after the page tests (file order): the sheet must hold a picture per figure, width and theme."""
     if not contact_sheet:
         pytest.skip("no figure was looked at in this run (the page tests were deselected)")
     sheet = (ARTIFACTS / "index.html").read_text(encoding="utf-8")
     for entry in contact_sheet.values():
-        for width in WIDTHS:
-            assert entry.get(width), f"{entry['page']} figure {entry['index'] + 1} has no picture at {width} width"
-            assert (ARTIFACTS / entry[width]).stat().st_size > 1000
-            assert entry[width] in sheet
+        for view in VIEWS:
+            assert entry.get(view), f"{entry['page']} figure {entry['index'] + 1} has no picture in view {view}"
+            assert (ARTIFACTS / entry[view]).stat().st_size > 1000
+            assert entry[view] in sheet
+
+
+# What attn_figures.js makes of a few colours in each theme (attnFigures.themed, as every figure is drawn).
+_THEMED = """() => {
+  const html = document.documentElement, was = html.getAttribute('data-theme');
+  const fig = () => window.attnFigures.themed(
+    [{type: 'heatmap', colorscale: [[0, 'rgb(247,251,255)'], [0.5, 'rgb(107,174,214)'], [1, 'rgb(8,48,107)']],
+      marker: {color: '#d62728'}, z: [[1, 2]]}],
+    {paper_bgcolor: 'white', font: {color: 'black'}, title: {text: "<span style='color:#767676'>later</span>"}});
+  html.setAttribute('data-theme', 'dark');
+  const d = fig(), page = getComputedStyle(document.body).backgroundColor;
+  html.setAttribute('data-theme', 'light');
+  const l = fig();
+  html.setAttribute('data-theme', was);
+  return {scale: d.data[0].colorscale.map(s => s[1]), red: d.data[0].marker.color, z: d.data[0].z,
+          paper: d.layout.paper_bgcolor, font: d.layout.font.color, title: d.layout.title.text,
+          page: page,
+          light: [l.data[0].marker.color, l.layout.paper_bgcolor, l.layout.font.color, l.layout.title.text]};
+}"""
+
+
+def test_dark_theme_turns_lightness_over_and_keeps_hue(site, built_book, chromium):
+    from coloraide import Color
+
+    with new_tab(chromium, viewport=WIDTHS["laptop"]) as page:
+        open_page(page, site, "chapters/03_softmax_scaling", built_book)
+        t = page.evaluate(_THEMED)
+    lab = lambda c: Color(c).convert("lab-d65")  # noqa: E731
+    assert Color(t["paper"]).delta_e(Color(t["page"]), method="2000") < 0.5  # the paper is the page
+    assert lab(t["page"])["lightness"] < 15
+    assert lab(t["font"])["lightness"] > 95  # black text becomes white
+    lightness = [lab(c)["lightness"] for c in t["scale"]]
+    assert lightness == sorted(lightness) and lightness[0] < 15 < 60 < lightness[-1]  # pale-to-dark turned over
+    red, was = Color(t["red"]).convert("lch-d65"), Color("#d62728").convert("lch-d65")
+    assert abs(red["hue"] - was["hue"]) < 8 and abs(red["lightness"] - was["lightness"]) < 10  # a mid red stays red
+    assert "#767676" not in t["title"] and "color:rgb(" in t["title"]  # colours written inside a label turn too
+    assert t["z"] == [[1, 2]]  # numbers are left alone
+    assert t["light"] == ["#d62728", "white", "black", "<span style='color:#767676'>later</span>"]

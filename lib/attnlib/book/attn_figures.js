@@ -8,6 +8,11 @@
      figure is laid out again when the column crosses that width.
    - A control that moves shows the state the choices point to: its traces, its layout, its description.
    - The data block, when opened, is filled with the numbers the figure plots now, as tables.
+   - In the dark theme every colour of a figure has its CIELAB lightness turned over (hue and saturation
+     kept): white becomes the page's own background, black becomes white, a pale colour dark. What stood
+     out from the white paper stands out from the dark page by about as much, text keeps its contrast, and
+     a colour scale keeps its order (a scale that faded into the paper at 0 fades into the page at 0). The
+     figures follow the theme toggle live.
    - gd.attnStates = {count, show(k), reset()} lets whoever wants to look at every state do so. */
 (function () {
   'use strict';
@@ -95,6 +100,122 @@
     return out;
   }
 
+
+  // -- the dark theme ------------------------------------------------------------------------------
+  // sRGB <-> CIELAB (D65): lightness L* in 0..100 is what the dark theme turns over
+  function linear(c) { c /= 255; return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); }
+  function gamma(c) {
+    c = c <= 0.0031308 ? 12.92 * c : 1.055 * Math.pow(c, 1 / 2.4) - 0.055;
+    return Math.round(255 * Math.min(1, Math.max(0, c)));
+  }
+  var WHITE = [0.95047, 1, 1.08883];
+  function f(t) { return t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116; }
+  function finv(t) { return t * t * t > 216 / 24389 ? t * t * t : (116 * t - 16) / (24389 / 27); }
+  function toLab(rgb) {
+    var r = linear(rgb[0]), g = linear(rgb[1]), b = linear(rgb[2]);
+    var xyz = [0.4124564 * r + 0.3575761 * g + 0.1804375 * b, 0.2126729 * r + 0.7151522 * g + 0.0721750 * b,
+               0.0193339 * r + 0.1191920 * g + 0.9503041 * b];
+    var fx = f(xyz[0] / WHITE[0]), fy = f(xyz[1] / WHITE[1]), fz = f(xyz[2] / WHITE[2]);
+    return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
+  }
+  function fromLab(lab) {
+    var fy = (lab[0] + 16) / 116, fx = fy + lab[1] / 500, fz = fy - lab[2] / 200;
+    var x = WHITE[0] * finv(fx), y = WHITE[1] * finv(fy), z = WHITE[2] * finv(fz);
+    return [gamma(3.2404542 * x - 1.5371385 * y - 0.4985314 * z), gamma(-0.9692660 * x + 1.8760108 * y + 0.0415560 * z),
+            gamma(0.0556434 * x - 0.2040259 * y + 1.0572252 * z)];
+  }
+
+  var canvas = null;
+  // any CSS colour -> [r, g, b, alpha], or null for what is not a colour
+  function parse(text) {
+    if (!canvas) { canvas = document.createElement('canvas').getContext('2d'); }
+    canvas.fillStyle = '#010203';
+    canvas.fillStyle = text;
+    var c = canvas.fillStyle;
+    if (c === '#010203' && !/^\s*#010203\s*$/i.test(text)) { return null; }  // not a colour: left as it was
+    if (c.charAt(0) === '#') {
+      return [parseInt(c.slice(1, 3), 16), parseInt(c.slice(3, 5), 16), parseInt(c.slice(5, 7), 16), 1];
+    }
+    var n = c.match(/[\d.]+/g).map(Number);
+    return [n[0], n[1], n[2], n.length > 3 ? n[3] : 1];
+  }
+
+  function isDark() { return document.documentElement.getAttribute('data-theme') === 'dark'; }
+
+  // the page's own background, which white becomes (black becomes white: text keeps its contrast)
+  var ends = null;
+  function pageEnds() {
+    if (!ends) {
+      var bg = parse(getComputedStyle(document.body).backgroundColor) || [18, 18, 18, 1];
+      ends = {paper: toLab(bg)[0], ink: 100, bg: 'rgb(' + bg.slice(0, 3).join(',') + ')'};
+    }
+    return ends;
+  }
+
+  var turned = {};
+  function darkColour(text) {
+    if (typeof text !== 'string') { return text; }
+    if (!(text in turned)) {
+      var c = parse(text);
+      if (!c || c[3] === 0) { turned[text] = text; } else {
+        var e = pageEnds(), lab = toLab(c);
+        var rgb = fromLab([e.paper + (100 - lab[0]) * (e.ink - e.paper) / 100, lab[1], lab[2]]);
+        turned[text] = c[3] === 1 ? 'rgb(' + rgb.join(',') + ')' : 'rgba(' + rgb.join(',') + ',' + c[3] + ')';
+      }
+    }
+    return turned[text];
+  }
+
+  var COLOUR_KEY = /(color|colorway|colorscale|colors)$/i;
+  var INLINE = /(color\s*:\s*)(#[0-9a-f]{3,8}\b|rgba?\([^)]*\)|[a-z]+)/gi;  // <span style='color:#bbb'> in a label
+  function darkStrings(value) {  // every string under a colour key: a colour, a list, a scale's stops
+    if (typeof value === 'string') { return darkColour(value); }
+    if (Array.isArray(value)) { return value.map(darkStrings); }
+    return value;
+  }
+  function darkened(value, key) {
+    if (key && COLOUR_KEY.test(key)) { return darkStrings(value); }
+    if (typeof value === 'string') {
+      return value.indexOf('color') < 0 ? value : value.replace(INLINE, function (_, head, c) { return head + darkColour(c); });
+    }
+    if (Array.isArray(value)) {
+      return value.length && typeof value[0] === 'number' ? value : value.map(function (v) { return darkened(v); });
+    }
+    if (value && typeof value === 'object') {
+      var out = {};
+      Object.keys(value).forEach(function (k) { out[k] = darkened(value[k], k); });
+      return out;
+    }
+    return value;
+  }
+
+  // a figure as the page's theme shows it: as written in the light theme, its colours turned in the dark
+  function themed(data, layout) {
+    if (!isDark()) { return {data: data, layout: layout}; }
+    var l = darkened(layout);
+    l.paper_bgcolor = pageEnds().bg;  // exactly the page: no card around the figure
+    return {data: data.map(function (t) { return darkened(t); }), layout: l};
+  }
+
+  function theme() { return isDark() ? 'dark' : 'light'; }
+  // once plotly has drawn it, a figure records the theme it is drawn in (gd.attnTheme)
+  function drawn(gd, promise) {
+    var now = theme();
+    return Promise.resolve(promise).then(function (value) { gd.attnTheme = now; return value; });
+  }
+
+  var themeListeners = [];
+  function onTheme(fn) { themeListeners.push(fn); }
+  var shownTheme = null;  // the theme the figures were drawn in: the page's when this script ran
+  function themeChanged() {
+    var now = theme();
+    if (now === shownTheme) { return; }
+    shownTheme = now;
+    ends = null;
+    turned = {};
+    themeListeners.forEach(function (fn) { fn(now); });
+  }
+
   function specOf(box) {
     if (!box.attnSpec) {
       var node = box.querySelector('script.attn-fig-spec');
@@ -151,13 +272,15 @@
     }
     if (box) { fit(gd, gd.attnMode); }
     var first = gd.attnMode === 'wide' ? {data: data, layout: layout} : view(gd, gd.attnMode, gd.attnIndex);
-    return Plotly.newPlot(gd, first.data, first.layout, config);
+    first = themed(first.data, first.layout);
+    return drawn(gd, Plotly.newPlot(gd, first.data, first.layout, config));
   }
 
   function render(gd) {
     var v = view(gd, gd.attnMode, gd.attnIndex);
+    v = themed(v.data, v.layout);
     fit(gd, gd.attnMode);
-    return Plotly.react(gd, v.data, v.layout, gd.attnConfig);
+    return drawn(gd, Plotly.react(gd, v.data, v.layout, gd.attnConfig));
   }
 
   // The words a screen reader hears for a heatmap, as attnlib.book.describe says them in Python: the title,
@@ -209,6 +332,7 @@
         if (mode !== gd.attnMode) { gd.attnMode = mode; render(gd); } else { fit(gd, mode); }
       }).observe(box);
     }
+    if (!gd.attnSpec.redrawn) { onTheme(function () { render(gd); }); }  // a redrawing script follows it itself
     var t = gd.attnSpec;
     if (!t.spans) { return; }
     var state = t.state.slice();
@@ -245,7 +369,12 @@
 
   function start() {
     Array.prototype.forEach.call(document.querySelectorAll('.attn-fig'), wire);
+    // the theme's toggle (and the system's setting, in its 'auto' mode) sets <html data-theme>, which its
+    // script may first do after the figures were drawn
+    new MutationObserver(themeChanged).observe(document.documentElement, {attributes: true, attributeFilter: ['data-theme']});
+    themeChanged();
   }
-  window.attnFigures = {plot: plot, describe: describe};
+  shownTheme = theme();
+  window.attnFigures = {plot: plot, describe: describe, themed: themed, onTheme: onTheme, drawn: drawn};
   if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
 })();

@@ -16,10 +16,12 @@ not defined"). The book draws it without either:
   three-line stand-in for require.js that hands them over. Nothing is fetched, and nothing on the
   notebook's page can be used before it exists.
 
-Live and in the book, :func:`book_style` changes two things in bertviz's drawing code: layers and
+Live and in the book, :func:`book_style` changes three things in bertviz's drawing code: layers and
 heads are numbered from 1, as in the book's text and figures (bertviz labels them with their 0-based
-indices), and the model view is drawn as wide as the column it sits in instead of a fixed 970 px,
-which hid its last head behind a sideways scroll in the book's text column.
+indices); the model view is drawn as wide as the column it sits in instead of a fixed 970 px,
+which hid its last head behind a sideways scroll in the book's text column; and the model view takes its
+light or dark palette from the page's theme (``<html data-theme>``), again whenever the reader toggles
+it (the head view's words follow the theme through the book's CSS).
 """
 
 from __future__ import annotations
@@ -56,6 +58,16 @@ _BOOK_STYLE = {
         ("const DIV_WIDTH = 970;",  # as wide as the view's own <div>, at most bertviz's 970 px
          f"const DIV_WIDTH = Math.max({MODEL_MIN_PX}, "
          "Math.min(970, document.getElementById(params['root_div_id']).clientWidth || 970));"),
+        # the page's theme, not the argument, picks its palette; and it is drawn again when the reader toggles
+        # the theme (its dark palette's black becomes the page's own background)
+        ("config.mode = params['display_mode'];",
+         "config.mode = document.documentElement.getAttribute('data-theme') === 'dark' ? 'dark' : 'light';"
+         " new MutationObserver(function () { const m = document.documentElement.getAttribute('data-theme')"
+         " === 'dark' ? 'dark' : 'light'; if (m !== config.mode) { config.mode = m; render(); } })"
+         ".observe(document.documentElement, {attributes: true, attributeFilter: ['data-theme']});"),
+        ("return PALETTE[config.mode]['background']",
+         "return config.mode === 'dark' ? getComputedStyle(document.body).backgroundColor"
+         " : PALETTE[config.mode]['background']"),
         (".text(config.heads[i])", ".text(config.heads[i] + 1)"),    # column labels
         (".text(config.layers[i])", ".text(config.layers[i] + 1)"),  # row labels
         ("""'Layer ' + config.layers[layerIndex] + ", Head " + config.heads[headIndex]""",  # enlarged thumbnail

@@ -252,6 +252,7 @@
       for (const name of ["layer", "head"]) this.el(name).addEventListener("change", () => this.draw());
       this.el("step").addEventListener("input", () => this.draw());
       for (const name of ["input", "button", "layer", "head", "step"]) this.el(name).disabled = false;
+      if (window.attnFigures) window.attnFigures.onTheme(() => this.draw());  // the light or dark theme, live
     }
 
     status(text, isError = false) {
@@ -326,12 +327,14 @@
      * draws it: colours from the weights rounded to 4 places, text and hover from the weights themselves. */
     redraw(source, target, weights, rows) {
       const d = this.display;
-      const layout = JSON.parse(JSON.stringify(this.plot.layout));
+      // from the figure as written into the page (attn_figures.js keeps it): the theme colours it below
+      const written = this.plot.attnWide || { data: this.plot.data, layout: this.plot.layout };
+      const layout = JSON.parse(JSON.stringify(written.layout));
       const ticks = (labels) => ({ tickmode: "array", tickvals: labels.map((_, i) => i), ticktext: labels });
       Object.assign(layout.xaxis, ticks(source), { tickangle: tickAngle(source.length, d) });
       Object.assign(layout.yaxis, ticks(target), { autorange: false, range: [rows - 0.5, -0.5] });  // first row on top
       layout.height = this.base.height + d.row_px * (rows - this.base.rows);  // the frame's bands stay as drawn
-      const trace = Object.assign({}, this.plot.data[0], {
+      const trace = Object.assign({}, written.data[0], {
         z: weights.map((row) => row.map((v) => Math.round(v * 1e4) / 1e4)),
         x: source.map((_, i) => i), y: target.map((_, i) => i),
         hovertext: weights.map((row, t) => row.map((v, s) => `${target[t]} → ${source[s]}: ${fixed(v, 3)}`)),
@@ -345,7 +348,9 @@
         delete trace.texttemplate;
       }
       this.plot.style.height = `${layout.height}px`;  // the div plotly draws in is sized by the page, not by plotly
-      return Plotly.react(this.plot, [trace], layout, d.plotly_config).then(() => {
+      const shown = window.attnFigures ? window.attnFigures.themed([trace], layout) : { data: [trace], layout };
+      const drawing = Plotly.react(this.plot, shown.data, shown.layout, d.plotly_config);
+      return (window.attnFigures ? window.attnFigures.drawn(this.plot, drawing) : drawing).then(() => {
         // its description in words, said the way the book says every figure's (attn_figures.js)
         const said = this.root.querySelector(".attn-figure-desc");
         if (said && window.attnFigures) said.textContent = window.attnFigures.describe(this.plot);

@@ -165,8 +165,9 @@ def figure_png(page_name: str, index: int, width_name: str) -> Path:
 
 
 def hide_sticky_header(page) -> None:
-    """The theme's sticky headers would cover a figure scrolled into view, and its smooth scrolling blur it."""
-    page.add_style_tag(content=".bd-header, .bd-header-article, .skip-link { display: none !important; }"
+    """The theme's sticky headers and its back-to-top button would cover a figure scrolled into view, and its
+    smooth scrolling blur it."""
+    page.add_style_tag(content=".bd-header, .bd-header-article, .skip-link, #pst-back-to-top { display: none !important; }"
                                " html, body { scroll-behavior: auto !important; }")
 
 

@@ -6,7 +6,8 @@ For each page of the table of contents, at each width:
   few (at most five) marked wide on purpose, each with its reason: the others are laid out for the column;
 * in every precomputed state of every plotly figure, nothing overlaps (title, subplot titles and
   annotations, sliders, dropdowns, legend, colour bars, axis titles, tick labels), nothing is cut off at
-  the figure's edge, no text is smaller than 10 px, and the figure keeps its size from state to state;
+  the figure's edge, the figure's box hides none of its drawing, no text is smaller than 10 px, and the
+  figure keeps its size from state to state;
 * every word of every figure has 4.5:1 contrast with the figure's background (WCAG AA), in the light theme
   and in the dark one; in the dark theme a figure is drawn on the page's own background, and back in the
   light theme it is as it was;
@@ -58,6 +59,14 @@ _RESET = """(id) => {
 }"""
 
 _SIDEWAYS = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+# How much of a figure's drawing its box hides at the bottom: a layout taller than the box the page made for
+# it (a narrow twin's stacked panels) is cut off there, whatever its parts' own boxes say.
+_HIDDEN_BELOW = """(id) => {
+  const gd = document.getElementById(id), svg = gd.querySelector('.main-svg');
+  const box = gd.closest('.attn-figure') || gd;
+  return Math.round(svg.getBoundingClientRect().bottom - Math.min(gd.getBoundingClientRect().bottom,
+                                                                  box.getBoundingClientRect().bottom));
+}"""
 # the colours a figure is drawn with: its background, its font, and every trace's
 _COLOURS = """(id) => {
   const gd = document.getElementById(id), l = gd._fullLayout;
@@ -86,8 +95,13 @@ def contact_sheet():
     write_contact_sheet(list(entries.values()))
 
 
+def hidden_problems(page, fig_id: str) -> list[str]:
+    hidden = page.evaluate(_HIDDEN_BELOW, fig_id)
+    return [f"its box hides the bottom {hidden} px of the drawing"] if hidden > 1 else []
+
+
 def state_problems(page, fig_id: str) -> list[str]:
-    """Show every precomputed state of one figure in turn; list what collides or changes size there."""
+    """Show every precomputed state of one figure in turn; list what collides, is hidden or changes size there."""
     count = page.evaluate(_STATES, [fig_id, -1])
     if count < 2:
         return []
@@ -95,7 +109,7 @@ def state_problems(page, fig_id: str) -> list[str]:
     for k in range(count):
         page.evaluate(_STATES, [fig_id, k])
         now = layout_of(page, fig_id)
-        found = shape_changes(start, now) + problems_of(now)
+        found = shape_changes(start, now) + problems_of(now) + hidden_problems(page, fig_id)
         problems += [f"state {k + 1} of {count}: {p}" for p in found]
     page.evaluate(_RESET, fig_id)
     return problems
@@ -143,7 +157,7 @@ def test_every_figure_reads_cleanly(name, width, site, built_book, chromium, con
             problems.extend(f"figure {index + 1} (#{fig_id}): {p}" for p in found)
 
         for index, fig_id in enumerate(fig_ids):
-            found = problems_of(layout_of(page, fig_id)) + state_problems(page, fig_id)
+            found = problems_of(layout_of(page, fig_id)) + hidden_problems(page, fig_id) + state_problems(page, fig_id)
             found += theme_problems(page, fig_id, "light")
             if width == "phone":
                 found += scroll_problems(*page.evaluate(_SCROLLS, fig_id))
@@ -152,7 +166,7 @@ def test_every_figure_reads_cleanly(name, width, site, built_book, chromium, con
             report(index, fig_id, width, found)
         set_theme(page, "dark")  # as the theme's toggle does: every figure follows, live
         for index, fig_id in enumerate(fig_ids):
-            report(index, fig_id, f"{width}-dark", theme_problems(page, fig_id, "dark"))
+            report(index, fig_id, f"{width}-dark", theme_problems(page, fig_id, "dark") + hidden_problems(page, fig_id))
         set_theme(page, "light")
         for index, fig_id in enumerate(fig_ids):
             if page.evaluate(_COLOURS, fig_id) != colours[fig_id]:
@@ -179,7 +193,9 @@ _THEMED = """() => {
   const html = document.documentElement, was = html.getAttribute('data-theme');
   const fig = () => window.attnFigures.themed(
     [{type: 'heatmap', colorscale: [[0, 'rgb(247,251,255)'], [0.5, 'rgb(107,174,214)'], [1, 'rgb(8,48,107)']],
-      marker: {color: '#d62728'}, z: [[1, 2]]}],
+      marker: {color: '#d62728'}, z: [[1, 2]]},
+     {type: 'heatmap', colorscale: [[0, '#440154'], [1, '#fde725']], z: [[0, 1]]},
+     {type: 'scatter', line: {color: '#a1d99b'}}],
     {paper_bgcolor: 'white', font: {color: 'black'}, title: {text: "<span style='color:#767676'>later</span>"}});
   html.setAttribute('data-theme', 'dark');
   const d = fig(), page = getComputedStyle(document.body).backgroundColor;
@@ -187,6 +203,7 @@ _THEMED = """() => {
   const l = fig();
   html.setAttribute('data-theme', was);
   return {scale: d.data[0].colorscale.map(s => s[1]), red: d.data[0].marker.color, z: d.data[0].z,
+          viridis: d.data[1].colorscale, mint: d.data[2].line.color,
           paper: d.layout.paper_bgcolor, font: d.layout.font.color, title: d.layout.title.text,
           page: page,
           light: [l.data[0].marker.color, l.layout.paper_bgcolor, l.layout.font.color, l.layout.title.text]};
@@ -209,4 +226,6 @@ def test_dark_theme_turns_lightness_over_and_keeps_hue(site, built_book, chromiu
     assert abs(red["hue"] - was["hue"]) < 8 and abs(red["lightness"] - was["lightness"]) < 10  # a mid red stays red
     assert "#767676" not in t["title"] and "color:rgb(" in t["title"]  # colours written inside a label turn too
     assert t["z"] == [[1, 2]]  # numbers are left alone
+    assert t["viridis"] == [[0, "#440154"], [1, "#fde725"]]  # a scale made for any background keeps its colours
+    assert Color(t["mint"]).contrast(Color(t["page"])) >= 3  # a pale line is turned, yet stays visible
     assert t["light"] == ["#d62728", "white", "black", "<span style='color:#767676'>later</span>"]

@@ -10,9 +10,10 @@
    - The data block, when opened, is filled with the numbers the figure plots now, as tables.
    - In the dark theme every colour of a figure has its CIELAB lightness turned over (hue and saturation
      kept): white becomes the page's own background, black becomes white, a pale colour dark. What stood
-     out from the white paper stands out from the dark page by about as much, text keeps its contrast, and
-     a colour scale keeps its order (a scale that faded into the paper at 0 fades into the page at 0). The
-     figures follow the theme toggle live.
+     out from the white paper stands out from the dark page by about as much, and text keeps its contrast.
+     A colour scale that faded into the paper fades into the page (its order kept); one made for any
+     background (viridis) keeps its colours; a trace's lines, bars and markers keep 3:1 against the page.
+     The figures follow the theme toggle live.
    - gd.attnStates = {count, show(k), reset()} lets whoever wants to look at every state do so. */
 (function () {
   'use strict';
@@ -152,38 +153,71 @@
     return ends;
   }
 
+  // WCAG 2 contrast of two [r, g, b]
+  function luminance(rgb) {
+    return 0.2126 * linear(rgb[0]) + 0.7152 * linear(rgb[1]) + 0.0722 * linear(rgb[2]);
+  }
+  function contrast(a, b) {
+    var la = luminance(a), lb = luminance(b);
+    return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+  }
+
+  // A colour turned over; a mark (a line, a bar, a marker, a word of a trace) no fainter than 3:1 against the
+  // page (WCAG's contrast for graphics): a mid-light green or orange would otherwise sink into it.
   var turned = {};
-  function darkColour(text) {
+  var MARK_CONTRAST = 3;
+  function darkColour(text, mark) {
     if (typeof text !== 'string') { return text; }
-    if (!(text in turned)) {
+    var key = (mark ? 'mark:' : '') + text;
+    if (!(key in turned)) {
       var c = parse(text);
-      if (!c || c[3] === 0) { turned[text] = text; } else {
-        var e = pageEnds(), lab = toLab(c);
-        var rgb = fromLab([e.paper + (100 - lab[0]) * (e.ink - e.paper) / 100, lab[1], lab[2]]);
-        turned[text] = c[3] === 1 ? 'rgb(' + rgb.join(',') + ')' : 'rgba(' + rgb.join(',') + ',' + c[3] + ')';
+      if (!c || c[3] === 0) { turned[key] = text; } else {
+        var e = pageEnds(), lab = toLab(c), page = parse(e.bg);
+        var l = e.paper + (100 - lab[0]) * (e.ink - e.paper) / 100;
+        var rgb = fromLab([l, lab[1], lab[2]]);
+        while (mark && l < 100 && contrast(rgb, page) < MARK_CONTRAST) {
+          l += 1;
+          rgb = fromLab([l, lab[1], lab[2]]);
+        }
+        turned[key] = c[3] === 1 ? 'rgb(' + rgb.join(',') + ')' : 'rgba(' + rgb.join(',') + ',' + c[3] + ')';
       }
     }
-    return turned[text];
+    return turned[key];
+  }
+
+  // A colour scale is turned over when it fades into the white paper (a whitish stop: Blues, Oranges, RdBu's
+  // middle), so that it fades into the dark page instead; a scale made to be read on any background (viridis)
+  // keeps its colours, and a figure that says "yellow is high" stays true.
+  function fadesIntoPaper(scale) {
+    return Array.isArray(scale) && scale.some(function (stop) {
+      var c = Array.isArray(stop) && parse(stop[1]);
+      if (!c) { return false; }
+      var lab = toLab(c);
+      return lab[0] > 90 && Math.sqrt(lab[1] * lab[1] + lab[2] * lab[2]) < 15;
+    });
   }
 
   var COLOUR_KEY = /(color|colorway|colorscale|colors)$/i;
   var INLINE = /(color\s*:\s*)(#[0-9a-f]{3,8}\b|rgba?\([^)]*\)|[a-z]+)/gi;  // <span style='color:#bbb'> in a label
-  function darkStrings(value) {  // every string under a colour key: a colour, a list, a scale's stops
-    if (typeof value === 'string') { return darkColour(value); }
-    if (Array.isArray(value)) { return value.map(darkStrings); }
+  function darkStrings(value, mark) {  // every string under a colour key: a colour, a list, a scale's stops
+    if (typeof value === 'string') { return darkColour(value, mark); }
+    if (Array.isArray(value)) { return value.map(function (v) { return darkStrings(v, mark); }); }
     return value;
   }
-  function darkened(value, key) {
-    if (key && COLOUR_KEY.test(key)) { return darkStrings(value); }
+  // ``mark``: inside a trace, where a colour named ``color`` draws a line, a bar, a marker or a word (the
+  // template's colorway gives traces their colours too)
+  function darkened(value, key, mark) {
+    if (key && /colorscale$/i.test(key)) { return fadesIntoPaper(value) ? darkStrings(value) : value; }
+    if (key && COLOUR_KEY.test(key)) { return darkStrings(value, (mark && key === 'color') || key === 'colorway'); }
     if (typeof value === 'string') {
       return value.indexOf('color') < 0 ? value : value.replace(INLINE, function (_, head, c) { return head + darkColour(c); });
     }
     if (Array.isArray(value)) {
-      return value.length && typeof value[0] === 'number' ? value : value.map(function (v) { return darkened(v); });
+      return value.length && typeof value[0] === 'number' ? value : value.map(function (v) { return darkened(v, undefined, mark); });
     }
     if (value && typeof value === 'object') {
       var out = {};
-      Object.keys(value).forEach(function (k) { out[k] = darkened(value[k], k); });
+      Object.keys(value).forEach(function (k) { out[k] = darkened(value[k], k, mark); });
       return out;
     }
     return value;
@@ -194,7 +228,7 @@
     if (!isDark()) { return {data: data, layout: layout}; }
     var l = darkened(layout);
     l.paper_bgcolor = pageEnds().bg;  // exactly the page: no card around the figure
-    return {data: data.map(function (t) { return darkened(t); }), layout: l};
+    return {data: data.map(function (t) { return darkened(t, undefined, true); }), layout: l};
   }
 
   function theme() { return isDark() ? 'dark' : 'light'; }
@@ -243,8 +277,14 @@
     return {data: data, layout: Object.assign({}, base, own)};
   }
 
-  function fit(gd, mode) {
+  // the figure's box as wide as the mode needs, and as tall as the layout drawn in it (a narrow twin's stacked
+  // panels are taller than the wide figure the page was written with: its box must grow with them)
+  function fit(gd, mode, height) {
     var box = gd.attnBox, spec = gd.attnSpec;
+    if (typeof height === 'number') {  // plotly's own wrapper <div> was written as tall as the wide figure
+      gd.style.height = height + 'px';
+      if (gd.parentElement && gd.parentElement.style.height) { gd.parentElement.style.height = height + 'px'; }
+    }
     var need = mode === 'narrow' ? spec.narrow.min_width : spec.min_width;
     var inner = box.querySelector('.attn-figure-inner');
     if (inner) { inner.style.minWidth = need + 'px'; }
@@ -270,8 +310,8 @@
     if (spec.spans) {  // the default state's index: the one whose traces are visible
       spec.spans.forEach(function (s, k) { if (data[s[0]] && data[s[0]].visible === true) { gd.attnIndex = k; } });
     }
-    if (box) { fit(gd, gd.attnMode); }
     var first = gd.attnMode === 'wide' ? {data: data, layout: layout} : view(gd, gd.attnMode, gd.attnIndex);
+    if (box) { fit(gd, gd.attnMode, first.layout.height); }
     first = themed(first.data, first.layout);
     return drawn(gd, Plotly.newPlot(gd, first.data, first.layout, config));
   }
@@ -279,7 +319,7 @@
   function render(gd) {
     var v = view(gd, gd.attnMode, gd.attnIndex);
     v = themed(v.data, v.layout);
-    fit(gd, gd.attnMode);
+    fit(gd, gd.attnMode, v.layout.height);
     return drawn(gd, Plotly.react(gd, v.data, v.layout, gd.attnConfig));
   }
 

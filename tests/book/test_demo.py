@@ -129,6 +129,38 @@ def test_the_live_figure_is_framed_as_on_the_page_and_keeps_its_height():
     assert live.output.layout.min_width == f"{static.layout.meta['min_width']}px"
 
 
+def test_a_live_figure_too_wide_for_a_phone_has_its_narrow_twin_picked_by_the_column():
+    """As on the page: side-by-side panels get a stacked twin, shown below the wide figure's readable width by
+    a container query on the box; a figure wide on purpose keeps its width and has none."""
+    from plotly.subplots import make_subplots
+
+    from attnlib.book import narrow
+
+    def side_by_side(k=1.0):
+        fig = make_subplots(rows=1, cols=3, subplot_titles=["first panel", "second panel", "third panel"])
+        for c in (1, 2, 3):
+            fig.add_trace(go.Scatter(x=[0, 1, 2], y=[0, k * c, 2 * k * c], name=f"series {c}"), row=1, col=c)
+        fig.update_layout(title="three panels side by side", width=900)
+        return fig
+
+    demo = Demo(side_by_side, Param("k", [1.0, 2.0]))
+    live = demo.live().live_figure
+    thin = live.last_narrow
+    assert thin is not None and live.width > narrow.NARROW_PX
+    tops = sorted(thin.layout[a].domain[1] for a in ("yaxis", "yaxis2", "yaxis3"))
+    assert len(set(tops)) == 3  # stacked: each panel on its own row
+    assert f"@container (max-width: {live.width - 1}px)" in live.switch.value and live.key in live.switch.value
+    assert len(live.narrow_output.outputs) == 1 and len(live.output.outputs) == 1
+    first = thin.layout.height
+    demo_box = demo.live()
+    demo_box.children[0].children[0].value = 2.0  # another state: the twin keeps its height, as the wide one does
+    assert demo_box.live_figure.last_narrow.layout.height == first
+
+    wide = Demo(lambda k=1.0: narrow.wide_on_purpose(side_by_side(k), "its width is the point of this figure"),
+                Param("k", [1.0, 2.0])).live().live_figure
+    assert wide.last_narrow is None and "@container" not in wide.switch.value and wide.narrow_output.outputs == ()
+
+
 def test_axes_of_one_state_are_hidden_in_states_that_lack_them():
     from plotly.subplots import make_subplots
 

@@ -6,8 +6,10 @@ that has live demos or bertviz views, headless Chromium, in a 1024 px and a 1640
 of about 590 and 1,200 px):
 
 * opens the chapter and runs every cell (Run All), which must reach the last cell;
+* finds each demo showing its wide figure, or, in a column narrower than that figure's readable width, its
+  narrow twin (panels stacked, as on a phone's page);
 * moves every control of every demo (a slider with the arrow key, a menu to another entry, a text box
-  to another example), and the figure must change, keep its height, and show no collision or clipped
+  to another example), and the figure shown must change, keep its height, and show no collision or clipped
   title (the checks of the page's figures, :mod:`figure_layout`);
 * finds every bertviz view drawn (it ran after everything above it, in its own frame, offline);
 * finds no error or traceback printed by any cell or any redraw;
@@ -61,9 +63,19 @@ _BERTVIZ_DRAWN = """(frame) => { const doc = frame.contentDocument; if (!doc) { 
   const svg = doc.querySelector('[id^=bertviz] svg');
   return svg && svg.querySelectorAll('text').length > 0 && svg.querySelectorAll('line, rect').length > 0
     && Math.abs(frame.getBoundingClientRect().height - doc.documentElement.scrollHeight) <= 1; }"""
+# the plot a demo shows: the wide figure, or in a column narrower than its readable width its narrow twin
+# (attnlib.book.display.LiveFigure hides the other one)
+_SHOWN = """(demo) => Array.from(demo.querySelectorAll('.js-plotly-plot')).find(g => {
+  const out = g.closest('.attn-live-wide, .attn-live-narrow');
+  return !out || getComputedStyle(out).visibility !== 'hidden'; })"""
+# whether a demo has a narrow twin and shows it, the width of its column and the wide figure's readable width
+_TWIN = f"""(demo) => {{ const wide = demo.querySelector('.attn-live-wide');
+  return {{has: !!demo.querySelector('.attn-live-narrow .js-plotly-plot'),
+          shown: !!({_SHOWN})(demo).closest('.attn-live-narrow'),
+          column: wide.parentElement.clientWidth, needs: parseFloat(wide.style.minWidth)}}; }}"""
 # the data a figure plots and the title it shows: changes when a control redraws it
-_DRAWN = """(demo) => { const gd = demo.querySelector('.js-plotly-plot');
-  return gd ? JSON.stringify([gd.data.map(t => [t.x, t.y, t.z, t.text]), gd.layout.title, gd.layout.annotations]) : null; }"""
+_DRAWN = f"""(demo) => {{ const gd = ({_SHOWN})(demo);
+  return gd ? JSON.stringify([gd.data.map(t => [t.x, t.y, t.z, t.text]), gd.layout.title, gd.layout.annotations]) : null; }}"""
 
 
 @pytest.fixture(scope="module")
@@ -176,19 +188,25 @@ def test_a_chapter_runs_in_jupyterlab_and_every_control_redraws_its_figure(chapt
             demo.scroll_into_view_if_needed()
             controls = demo.locator("select, input.widget-input, .widget-combobox input, .noUi-handle")
             assert controls.count() >= 1, f"demo {d + 1} of {chapter} has no control"
+            page.wait_for_function(f"(demo) => !!({_SHOWN})(demo)", arg=demo.element_handle(), timeout=REDRAW_TIMEOUT_MS)
+            twin = demo.evaluate(_TWIN)
+            if twin["has"]:  # as on the page: the narrow twin exactly when the column cannot hold the wide figure
+                assert twin["shown"] == (twin["column"] < twin["needs"]), f"{chapter}, demo {d + 1}: {twin}"
+            else:
+                assert not twin["shown"], f"{chapter}, demo {d + 1} shows a twin it does not have"
             for c in range(controls.count()):
-                page.wait_for_function("(demo) => { const gd = demo.querySelector('.js-plotly-plot'); "
+                page.wait_for_function(f"(demo) => {{ const gd = ({_SHOWN})(demo); "
                                        "return gd && gd.getBoundingClientRect().height > 0; }", arg=demo.element_handle(),
                                        timeout=REDRAW_TIMEOUT_MS)
                 drawn = demo.evaluate(_DRAWN)
                 fig_id = f"live-{chapter}-{d}"
-                demo.evaluate("(demo, id) => { demo.querySelector('.js-plotly-plot').id = id; }", fig_id)
+                demo.evaluate(f"(demo, id) => {{ ({_SHOWN})(demo).id = id; }}", fig_id)
                 shape = layout_of(page, fig_id)
                 what = _move(page, controls.nth(c))
                 page.wait_for_function(f"([demo, before]) => ({_DRAWN})(demo) !== before", arg=[demo.element_handle(), drawn],
                                        timeout=REDRAW_TIMEOUT_MS)
                 page.wait_for_timeout(300)  # plotly finishes laying out the new figure
-                demo.evaluate("(demo, id) => { demo.querySelector('.js-plotly-plot').id = id; }", fig_id)
+                demo.evaluate(f"(demo, id) => {{ ({_SHOWN})(demo).id = id; }}", fig_id)
                 after = layout_of(page, fig_id)
                 problems = problems_of(after)
                 if after["size"][1] != shape["size"][1]:  # its width follows the notebook's column; its height stays

@@ -147,8 +147,7 @@ class Demo:
                                               value=p.default, description=p.text)
         # framed as the static twin is: one height and one readable width for every state on the grid
         states = self.states()
-        figure = LiveFigure(layout.common_frame([layout.frame_of(sub) for sub in states]),
-                            max(layout.min_width(sub) for sub in states))
+        figure = LiveFigure.for_states(states)
 
         def redraw(change=None):  # not ipywidgets' interactive_output: it captures output (see LiveFigure.draw)
             figure.draw(self.figure(**{name: control.value for name, control in controls.items()}))

@@ -8,8 +8,8 @@ squeezing its text into a tangle.
   a ``<div>`` plus an ``attnFigures.plot`` call (attn_figures.js) that uses the one copy of plotly.js the site serves, so
   pages work offline and stay small.
 * In a live kernel a figure is shown by plotly's own renderer, inside a :class:`LiveFigure`: a box that
-  keeps the readable width (scrolling sideways in a narrower notebook column) and a height that never
-  shrinks when a control redraws it.
+  keeps the readable width and a height that never shrinks when a control redraws it, and that shows the
+  figure's narrow twin, as the page does, in a column narrower than that width.
 """
 
 from __future__ import annotations
@@ -162,37 +162,83 @@ class LiveFigure:
     ``frame`` and ``width`` (from :func:`attnlib.book.layout.common_frame` and ``min_width`` over every
     state a demo can show) fix the figure's height and readable width from the first drawing on; a state
     that needs more (a sentence typed into a text box) grows them, and they never shrink back.
+
+    As on the page, a column narrower than the figure's readable width shows its narrow twin
+    (:func:`attnlib.book.narrow.narrow`: panels stacked, texts wrapped) instead, in its own frame
+    (``narrow_frame``). Both are drawn at every redraw, each as wide as the column; a CSS container query on
+    the box shows the one that fits, so the choice follows the column as the notebook is resized, with no
+    round trip to the kernel. A figure that is wide on purpose, or fits a phone already, has no twin.
     """
 
-    def __init__(self, frame: layout.Frame | None = None, width: int = layout.MIN_WIDTH):
+    def __init__(self, frame: layout.Frame | None = None, width: int = layout.MIN_WIDTH,
+                 narrow_frame: layout.Frame | None = None):
+        import secrets
+
         import ipywidgets as w
 
-        self.frame, self.width = frame, width
+        self.frame, self.width, self.narrow_frame = frame, width, narrow_frame
         self.last: go.Figure | None = None  # the figure drawn last, as drawn
+        self.last_narrow: go.Figure | None = None  # its narrow twin, or None
         self.output = w.Output(layout=w.Layout(min_width=f"{width}px", width="100%"))  # as wide as the column
+        self.narrow_output = w.Output(layout=w.Layout(width="100%"))
+        self.output.add_class("attn-live-wide")
+        self.narrow_output.add_class("attn-live-narrow")
+        self.key = f"attn-live-{secrets.token_hex(6)}"
+        self.switch = w.HTML()  # the <style> that picks the wide figure or its twin for the column
         # its description in words, as on the page: what the figure shows now, said again when it changes
         self.description = w.HTML()
         self.description.add_class("attn-figure-desc")
-        # a column narrower than the figure's readable width scrolls it sideways, as the page does
-        self.widget = w.VBox([w.Box([self.output], layout=w.Layout(overflow="auto hidden", width="100%")),
-                              self.description])
+        # a column narrower than the figure's readable width (with no twin) scrolls it sideways, as the page does
+        box = w.Box([self.output, self.narrow_output],
+                    layout=w.Layout(overflow="auto hidden", width="100%", flex_flow="column"))
+        box.add_class(self.key)
+        self.widget = w.VBox([self.switch, box, self.description])
+
+    @classmethod
+    def for_states(cls, states: list[go.Figure]) -> "LiveFigure":
+        """A live figure framed for every one of ``states`` (prepared figures), wide and narrow."""
+        frame = layout.common_frame([layout.frame_of(sub) for sub in states])
+        width = max(layout.min_width(sub) for sub in states)
+        thin = None
+        if width > narrow.NARROW_PX and not narrow.why_wide(states):
+            thin = layout.common_frame([layout.frame_of(narrow.narrow(go.Figure(sub))) for sub in states])
+        return cls(frame, width, thin)
+
+    def _style(self, twin: bool) -> str:
+        """The rule that hides the figure the column cannot hold: the twin, or (below ``width``) the wide one.
+        Hidden, not removed from the layout: plotly draws each at the column's width whichever is shown."""
+        hide = "height: 0; min-width: 0 !important; overflow: hidden; visibility: hidden;"
+        k = self.key
+        rule = f".{k} {{ container-type: inline-size; }} .{k} > .attn-live-narrow {{ {hide} }}"
+        if twin:
+            rule += (f" @container (max-width: {self.width - 1}px) {{ .{k} > .attn-live-wide {{ {hide} }}"
+                     f" .{k} > .attn-live-narrow {{ height: auto; overflow: visible; visibility: visible; }} }}")
+        return f"<style>{rule}</style>"
 
     def draw(self, fig: go.Figure) -> None:
         fig = layout.prepare(go.Figure(fig))
+        thin = None
+        if narrow.why_wide([fig]) is None and max(self.width, layout.min_width(fig)) > narrow.NARROW_PX:
+            thin = narrow.narrow(go.Figure(fig))
+            own = layout.frame_of(thin)
+            self.narrow_frame = own if self.narrow_frame is None else layout.common_frame([self.narrow_frame, own])
+            layout.apply_frame(thin, self.narrow_frame)
         own = layout.frame_of(fig)
         self.frame = own if self.frame is None else layout.common_frame([self.frame, own])
         self.width = max(self.width, layout.min_width(fig))
         layout.apply_frame(fig, self.frame)
         self.output.layout.min_width = f"{self.width}px"
-        self.last = fig
+        self.switch.value = self._style(thin is not None)
+        self.last, self.last_narrow = fig, thin
         self.description.value = f'<p aria-live="polite">{html.escape(describe(fig))}</p>'
-        # The figure replaces the widget's outputs in one state update (no flicker). Capturing with
+        # Each figure replaces its widget's outputs in one state update (no flicker). Capturing with
         # `with self.output:` would do the same, but a notebook run by nbclient then loses track of the
         # cell's reply until its time-out expires.
         # The bundle is what plotly's renderers for this notebook make (JupyterLab's, Colab's, ...); IPython's
         # own formatter would display the figure in the cell instead (plotly figures display themselves).
-        bundle = fig._repr_mimebundle_()
-        self.output.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
+        self.output.outputs = ({"output_type": "display_data", "data": fig._repr_mimebundle_(), "metadata": {}},)
+        self.narrow_output.outputs = () if thin is None else (
+            {"output_type": "display_data", "data": thin._repr_mimebundle_(), "metadata": {}},)
 
 
 def show(fig: go.Figure, states: dict | None = None) -> None:

@@ -5,8 +5,8 @@ Used by the browser tests (test_figures.py), with ``figure_layout``:
 
 * ``set_theme`` switches the page's theme as its toggle does (``<html data-theme>``) and waits until every
   figure is drawn in it (attn_figures.js turns each colour's lightness over in the dark theme);
-* ``theme_problems`` lists text whose contrast with the figure's background is under WCAG AA's 4.5:1, and a
-  dark figure that is not drawn on the page's own background;
+* ``theme_problems`` lists text whose contrast with the figure's background is under WCAG AA's 4.5:1 (words on
+  a heatmap's cells or inside a bar against the colour under them), and a dark figure that is not drawn on the page's own background;
 * ``colour_vision_problems`` lists colours a figure tells apart by colour alone that look alike to a reader
   with protanopia, deuteranopia or tritanopia, as simulated by ``coloraide`` (Machado et al. 2009 for red-green
   deficiencies, Brettel et al. 1997 for tritanopia, at full severity). Two kinds of palette are checked:
@@ -45,7 +45,7 @@ _SET_THEME = """(theme) => new Promise((resolve, reject) => {
 })"""
 
 # Text of one figure whose contrast with its background is under the minimum; and the background itself.
-# Words on a heatmap's cells or in its bars are left out: plotly colours them against their cell.
+# Words on a heatmap's cells or in its bars are left out here: _ON_FILLS checks them against their fill.
 _CONTRAST = r"""([id, MIN]) => {
   const gd = document.getElementById(id);
   const probe = document.createElement('span'); document.body.appendChild(probe);
@@ -66,6 +66,51 @@ _CONTRAST = r"""([id, MIN]) => {
   });
   probe.remove();
   return {low: low, paper: paper.slice(0, 3), page: page.slice(0, 3)};
+}"""
+
+# Words written on a fill, each with its contrast against what is drawn under it: a heatmap's numbers against
+# the pixel of the heatmap's image under the word's centre (plotly paints the cells into one <image>), a bar's
+# words inside it against the bar's fill.
+_ON_FILLS = r"""async ([id, MIN]) => {
+  const gd = document.getElementById(id);
+  const probe = document.createElement('span'); document.body.appendChild(probe);
+  const rgba = c => { probe.style.color = ''; probe.style.color = c; return getComputedStyle(probe).color.match(/[\d.]+/g).map(Number); };
+  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+                     return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const ratio = (a, b) => { const la = lum(a), lb = lum(b); return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05); };
+  const shown = t => { const s = getComputedStyle(t); return t.textContent.trim() && s.visibility !== 'hidden' && s.display !== 'none' && t.getBBox().width > 0; };
+  const low = [], centre = b => [b.x + b.width / 2, b.y + b.height / 2];
+  for (const g of gd.querySelectorAll('.heatmaplayer g.hm')) {
+    const img = g.querySelector('image'), words = Array.from(g.querySelectorAll('g.heatmap-label text')).filter(shown);
+    if (!img || !words.length) { continue; }
+    const pic = new Image(); pic.src = img.getAttribute('href') || img.getAttribute('xlink:href');
+    await pic.decode();
+    const canvas = document.createElement('canvas'); canvas.width = pic.naturalWidth; canvas.height = pic.naturalHeight;
+    const ctx = canvas.getContext('2d'); ctx.drawImage(pic, 0, 0);
+    const x0 = +img.getAttribute('x'), y0 = +img.getAttribute('y'), w = +img.getAttribute('width'), h = +img.getAttribute('height');
+    for (const t of words) {
+      const [cx, cy] = centre(t.getBBox());
+      const px = Math.min(pic.naturalWidth - 1, Math.max(0, Math.floor((cx - x0) / w * pic.naturalWidth)));
+      const py = Math.min(pic.naturalHeight - 1, Math.max(0, Math.floor((cy - y0) / h * pic.naturalHeight)));
+      const cell = Array.from(ctx.getImageData(px, py, 1, 1).data.slice(0, 3)), ink = rgba(getComputedStyle(t).fill);
+      const r = ratio(ink, cell);
+      if (r < MIN) { low.push([t.textContent.trim().slice(0, 20), 'a cell of rgb(' + cell.join(',') + ')', Math.round(r * 100) / 100]); }
+    }
+  }
+  for (const p of gd.querySelectorAll('.bars .point')) {
+    const bar = p.querySelector('path'), t = p.querySelector('text.bartext');
+    if (!bar || !t || !shown(t)) { continue; }
+    const b = bar.getBBox(), [cx, cy] = centre(t.getBBox());
+    if (cx < b.x || cx > b.x + b.width || cy < b.y || cy > b.y + b.height) { continue; }  // written beside its bar
+    const fill = rgba(getComputedStyle(bar).fill);
+    for (const w of [t, ...t.querySelectorAll('tspan')]) {
+      if (!w.textContent.trim()) { continue; }
+      const r = ratio(rgba(getComputedStyle(w).fill), fill);
+      if (r < MIN) { low.push([w.textContent.trim().slice(0, 20), 'a bar of rgb(' + fill.slice(0, 3).join(',') + ')', Math.round(r * 100) / 100]); }
+    }
+  }
+  probe.remove();
+  return low;
 }"""
 
 # The palettes of one figure in its current state: the colours of its legend entries, of each trace's bars or
@@ -100,6 +145,8 @@ def theme_problems(page, fig_id: str, theme: str) -> list[str]:
     found = page.evaluate(_CONTRAST, [fig_id, MIN_CONTRAST])
     problems = [f"{theme}: the words {words!r} ({fill}) have {ratio}:1 contrast with the background, under "
                 f"{MIN_CONTRAST}:1" for words, fill, ratio in found["low"]]
+    problems += [f"{theme}: the words {words!r} on {under} have {ratio}:1 contrast with it, under {MIN_CONTRAST}:1"
+                 for words, under, ratio in page.evaluate(_ON_FILLS, [fig_id, MIN_CONTRAST])]
     if theme == "dark" and found["paper"] != found["page"]:
         problems.append(f"dark: the figure is drawn on rgb{tuple(found['paper'])}, not on the page's "
                         f"rgb{tuple(found['page'])}")

@@ -109,7 +109,7 @@
     c = c <= 0.0031308 ? 12.92 * c : 1.055 * Math.pow(c, 1 / 2.4) - 0.055;
     return Math.round(255 * Math.min(1, Math.max(0, c)));
   }
-  var WHITE = [0.95047, 1, 1.08883];
+  var WHITE = [0.95047, 1, 1.08883];  // the D65 white point
   function f(t) { return t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116; }
   function finv(t) { return t * t * t > 216 / 24389 ? t * t * t : (116 * t - 16) / (24389 / 27); }
   function toLab(rgb) {
@@ -232,10 +232,63 @@
   }
 
   function theme() { return isDark() ? 'dark' : 'light'; }
-  // once plotly has drawn it, a figure records the theme it is drawn in (gd.attnTheme)
+
+  // Words written on a fill (a heatmap's cell, a bar) keep 4.5:1 contrast with it. Plotly's own choice, #444
+  // or white by a brightness cut, leaves mid-light cells near 4:1 in either theme; a word whose colour is too
+  // faint for its fill becomes black or white, whichever stands out more (one of them always reaches 4.58:1).
+  var WORD_CONTRAST = 4.5, BLACK_INK = [0, 0, 0], WHITE_INK = [255, 255, 255];
+  function inkOn(fill, word) {
+    var w = parse(word);
+    if (!fill || (w && contrast(w, fill) >= WORD_CONTRAST)) { return null; }
+    return contrast(BLACK_INK, fill) >= contrast(WHITE_INK, fill) ? 'rgb(0,0,0)' : 'rgb(255,255,255)';
+  }
+  // the colour a heatmap trace (as plotly filled it in) gives the value z: its scale, linear in RGB between stops
+  function cellColour(trace, z) {
+    var scale = trace.colorscale, lo = trace.zmin, hi = trace.zmax;
+    if (!Array.isArray(scale) || typeof z !== 'number' || !(hi > lo)) { return null; }
+    var at = Math.min(1, Math.max(0, (z - lo) / (hi - lo)));
+    if (trace.reversescale) { at = 1 - at; }
+    for (var i = 1; i < scale.length; i++) {
+      if (at <= scale[i][0] || i === scale.length - 1) {
+        var a = parse(scale[i - 1][1]), b = parse(scale[i][1]), span = scale[i][0] - scale[i - 1][0];
+        var f = span > 0 ? Math.min(1, Math.max(0, (at - scale[i - 1][0]) / span)) : 1;
+        return [0, 1, 2].map(function (c) { return a[c] + (b[c] - a[c]) * f; });
+      }
+    }
+    return null;
+  }
+  function inkWords(gd) {
+    Array.prototype.forEach.call(gd.querySelectorAll('.heatmaplayer g.hm'), function (g) {
+      var trace = g.__data__ && g.__data__[0] && g.__data__[0].trace;
+      if (!trace) { return; }
+      Array.prototype.forEach.call(g.querySelectorAll('g.heatmap-label text'), function (t) {
+        var ink = inkOn(cellColour(trace, (t.parentNode.__data__ || {}).z), getComputedStyle(t).fill);
+        if (ink) { t.style.fill = ink; }
+      });
+    });
+    Array.prototype.forEach.call(gd.querySelectorAll('.bars .point'), function (p) {
+      var bar = p.querySelector('path'), t = p.querySelector('text.bartext');
+      if (!bar || !t) { return; }
+      var box = bar.getBBox(), words = t.getBBox();  // only words inside their bar stand on its fill
+      if (words.x < box.x || words.x + words.width > box.x + box.width || words.y < box.y || words.y + words.height > box.y + box.height) { return; }
+      var fill = parse(getComputedStyle(bar).fill);
+      Array.prototype.forEach.call([t].concat(Array.prototype.slice.call(t.querySelectorAll('tspan'))), function (w) {
+        var ink = inkOn(fill, getComputedStyle(w).fill);
+        if (ink) { w.style.fill = ink; }
+      });
+    });
+  }
+
+  // once plotly has drawn it, a figure records the theme it is drawn in (gd.attnTheme); its words on fills are
+  // inked after every drawing, plotly's own redraws (a resize) included
   function drawn(gd, promise) {
     var now = theme();
-    return Promise.resolve(promise).then(function (value) { gd.attnTheme = now; return value; });
+    return Promise.resolve(promise).then(function (value) {
+      if (!gd.attnInked && gd.on) { gd.attnInked = true; gd.on('plotly_afterplot', function () { inkWords(gd); }); }
+      inkWords(gd);
+      gd.attnTheme = now;
+      return value;
+    });
   }
 
   var themeListeners = [];

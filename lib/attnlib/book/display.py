@@ -200,7 +200,7 @@ class LiveFigure:
         frame = layout.common_frame([layout.frame_of(sub) for sub in states])
         width = max(layout.min_width(sub) for sub in states)
         thin = None
-        if width > narrow.NARROW_PX and not narrow.why_wide(states):
+        if narrow.needs_twin(states, width):
             thin = layout.common_frame([layout.frame_of(narrow.narrow(go.Figure(sub))) for sub in states])
         return cls(frame, width, thin)
 
@@ -218,7 +218,7 @@ class LiveFigure:
     def draw(self, fig: go.Figure) -> None:
         fig = layout.prepare(go.Figure(fig))
         thin = None
-        if narrow.why_wide([fig]) is None and max(self.width, layout.min_width(fig)) > narrow.NARROW_PX:
+        if narrow.needs_twin([fig], max(self.width, layout.min_width(fig))):
             thin = narrow.narrow(go.Figure(fig))
             own = layout.frame_of(thin)
             self.narrow_frame = own if self.narrow_frame is None else layout.common_frame([self.narrow_frame, own])

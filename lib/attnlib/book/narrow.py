@@ -287,6 +287,13 @@ def why_wide(states: list[go.Figure]) -> str | None:
     return None
 
 
+def needs_twin(states: list[go.Figure], wide_width: int, width: int = NARROW_PX) -> bool:
+    """Whether a figure shown in ``states`` gets a narrow twin: its readable width (``wide_width``) is more
+    than a phone's column holds, and no state says its width is its point (:func:`why_wide`). The one rule
+    for the page's static twins and the notebook's live figures."""
+    return wide_width > width and why_wide(states) is None
+
+
 def twin(states: list[go.Figure], default: int, wide_width: int, width: int = NARROW_PX) -> dict | None:
     """What the page needs to show a figure's prepared ``states`` in a narrow column, or None when the
     wide figure already fits one (``wide_width``: its readable width).
@@ -296,7 +303,7 @@ def twin(states: list[go.Figure], default: int, wide_width: int, width: int = NA
     legend), by the trace's index in the figure that holds every state, and ``min_width`` the narrow
     figure's readable width.
     """
-    if wide_width <= width or why_wide(states):
+    if not needs_twin(states, wide_width, width):
         return None
     states = [go.Figure(sub) for sub in states]
     fig, _, layouts = layout.frame_states([narrow(sub, width) for sub in states], default)

@@ -109,3 +109,56 @@ def test_a_figure_wide_on_purpose_keeps_its_width_and_says_why():
     html = figure_html(fig)
     assert '"narrow":null' in html and '"wide_on_purpose":"a tensor drawn' in html
     assert "scroll the figure sideways → (a tensor drawn one cell per number" in html
+
+
+def two_bar_panels(shared: bool = True) -> go.Figure:
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=shared, subplot_titles=["before", "after"])
+    keys = [f"k{j}" for j in range(1, 11)]
+    for c in (1, 2):
+        fig.add_trace(go.Bar(x=keys, y=[0.1] * 10, text=["0.10"] * 10, textposition="outside"), row=1, col=c)
+    fig.update_layout(height=400, title="Weights before and after")
+    return layout.prepare(fig)
+
+
+def test_stacked_panels_that_shared_a_y_axis_each_show_its_numbers():
+    wide = two_bar_panels()
+    assert wide.layout.yaxis2.showticklabels is False  # beside its twin, the second panel is unlabelled
+    tall = narrow.narrow(wide)
+    assert tall.layout.yaxis2.showticklabels is True  # under it, it needs its own
+
+
+def test_numbers_over_bars_too_narrow_for_them_stand_upright_and_reach_the_page():
+    wide = two_bar_panels()
+    tall = narrow.narrow(wide)
+    assert [t.textangle for t in tall.data] == [-90, -90] and wide.data[0].textangle is None
+    twin = narrow.twin([wide], 0, layout.min_width(wide))
+    assert twin["traces"]["0"]["textangle"] == -90
+    roomy = narrow.narrow(layout.prepare(go.Figure(go.Bar(x=["a", "b"], y=[1, 2], text=["1", "2"],
+                                                          textposition="outside"))))
+    assert roomy.data[0].textangle is None  # two bars have room for their numbers lying down
+
+
+def test_shapes_drawn_in_data_units_stay_on_their_data_when_panels_stack():
+    fig = make_subplots(rows=1, cols=2)
+    for c in (1, 2):
+        fig.add_trace(go.Heatmap(z=[[0, 1], [1, 0]], showscale=False), row=1, col=c)
+    fig.add_shape(type="line", x0=0.5, x1=0.5, y0=-0.5, y1=1.5)  # no ref: plotly's first axes, not paper
+    fig.add_shape(type="line", x0=0.1, x1=0.4, y0=0.5, y1=0.5, xref="paper", yref="paper")
+    fig.update_layout(height=300, title="Two maps")
+    tall = narrow.narrow(layout.prepare(fig))
+    line, paper = tall.layout.shapes
+    assert (line.x0, line.y0, line.x1, line.y1) == (0.5, -0.5, 0.5, 1.5)
+    assert paper.x1 > 0.4 * 2  # a paper line across the first panel spans it across the column
+
+
+def test_a_panel_drawn_to_scale_is_no_taller_than_the_column_lets_it_draw():
+    fig = make_subplots(rows=1, cols=2)
+    for c in (1, 2):
+        fig.add_trace(go.Heatmap(z=[[0, 1], [1, 0]], showscale=False), row=1, col=c)
+        fig.update_xaxes(range=[-0.5, 1.5], row=1, col=c)
+        fig.update_yaxes(range=[-0.5, 1.5], scaleanchor="x" if c == 1 else "x2", row=1, col=c)
+    fig.update_layout(height=900, margin=dict(l=20, r=20, t=60, b=20), title="Two squares")
+    tall = narrow.narrow(layout.prepare(fig))
+    plot = tall.layout.height - layout.own_margins(tall)["t"] - layout.own_margins(tall)["b"]
+    lo, hi = tall.layout.yaxis.domain
+    assert (hi - lo) * plot == pytest.approx(narrow.NARROW_PX - 40, abs=1)  # a square as wide as the column

@@ -86,7 +86,26 @@ def wrap(text: str, chars: int) -> str:
     return "<br>".join(lines)
 
 
-def _stack(fig: go.Figure, upright: dict[str, float]) -> None:
+NARROW_RIGHT_PX = 24  # the right margin of a narrow figure that has no colour bar
+COLORBAR_PX = 100  # what a colour bar with its ticks and title takes from a plot's width (plotly makes room)
+
+
+def _has_colorbar(fig: go.Figure) -> bool:
+    return any("colorbar" in t and getattr(t, "showscale", None) is not False and t.type in ("heatmap", "contour")
+               for t in fig.data)
+
+
+def _to_scale_px(fig: go.Figure, p, across: float) -> float | None:
+    """The height (px) a panel whose y axis is tied to its x axis (``scaleanchor``) draws at ``across`` px wide,
+    or None when it is not tied or its ranges are not fixed."""
+    x, y = fig.layout[p.x], fig.layout[p.y]
+    if not y.scaleanchor or not x.range or not y.range:
+        return None
+    ratio = abs((y.range[1] - y.range[0]) / (x.range[1] - x.range[0])) * (y.scaleratio or 1)
+    return across * ratio
+
+
+def _stack(fig: go.Figure, upright: dict[str, float], width: int | None = None) -> None:
     """Put side-by-side panels one under the other, each full width and as tall as it was (in px), with the
     room ``upright`` word labels need (px, by x axis name: above a panel for labels on top, else below)."""
     grid = panels(fig)
@@ -105,6 +124,9 @@ def _stack(fig: go.Figure, upright: dict[str, float]) -> None:
             side = above if fig.layout[p.x].side == "top" else below
             side[p] += upright[p.x]
     sizes = [(p.ydom[1] - p.ydom[0]) * plot for p in grid]
+    if width:  # a panel drawn to scale (an image, a square grid) is no taller than the column's width allows
+        across = width - own["l"] - own["r"] - (COLORBAR_PX if _has_colorbar(fig) else 0)
+        sizes = [min(size, _to_scale_px(fig, p, across) or size) for size, p in zip(sizes, grid)]
     # the gap holds what hangs under one panel and over the next, and a line of air
     gaps = [max(below[a] + above[b], 40) + 36 for a, b in zip(grid, grid[1:])]
     new_plot = sum(sizes) + sum(gaps)
@@ -119,11 +141,13 @@ def _stack(fig: go.Figure, upright: dict[str, float]) -> None:
     for p in grid:
         fig.layout[p.x].domain = [0, 1]
         fig.layout[p.y].domain = list(boxes[p])
+        if fig.layout[p.y].matches and fig.layout[p.y].showticklabels is False:
+            fig.layout[p.y].showticklabels = True  # a shared y axis, unlabelled beside its twin: alone now
 
     def move(x, y, xref, yref):
         """A paper point of the wide figure -> the same point of the narrow one. A note placed across a
         panel's own width ("x2 domain") keeps its x and follows that panel up or down."""
-        if yref not in (None, "paper") or x is None or y is None:
+        if yref != "paper" or x is None or y is None:  # no ref is plotly's first axis: data, not paper
             return None
         if xref and xref.endswith(" domain"):
             p = by_axis.get(xref.split(" ")[0][1:])
@@ -131,7 +155,7 @@ def _stack(fig: go.Figure, upright: dict[str, float]) -> None:
                 return None
             (y0, y1), (n0, n1) = p.ydom, boxes[p]
             return x, n0 + (y - y0) / (y1 - y0) * (n1 - n0)
-        if xref not in (None, "paper"):
+        if xref != "paper":
             return None
         owners = [p for p in grid if p.xdom[0] - 0.02 <= x <= p.xdom[1] + 0.02]
         if owners:
@@ -146,8 +170,8 @@ def _stack(fig: go.Figure, upright: dict[str, float]) -> None:
         if moved:
             ann.x, ann.y = moved
     for shape in fig.layout.shapes:
-        if shape.xref in (None, "paper") and shape.yref in (None, "paper"):
-            a, b = move(shape.x0, shape.y0, None, None), move(shape.x1, shape.y1, None, None)
+        if shape.xref == "paper" and shape.yref == "paper":
+            a, b = move(shape.x0, shape.y0, "paper", "paper"), move(shape.x1, shape.y1, "paper", "paper")
             if a and b:
                 shape.x0, shape.y0, shape.x1, shape.y1 = *a, *b
     for trace in fig.data:
@@ -167,7 +191,7 @@ def narrow(fig: go.Figure, width: int = NARROW_PX) -> go.Figure:
     stacked = side_by_side(fig) or _lone_and_narrow(fig)
     upright = _upright_words(fig, width, stacked)
     if stacked:
-        _stack(fig, upright)
+        _stack(fig, upright, width)
     else:  # one panel: its margin takes the upright labels
         for name, px in upright.items():
             fig.layout.margin["t" if fig.layout[name].side == "top" else "b"] = \
@@ -181,9 +205,12 @@ def narrow(fig: go.Figure, width: int = NARROW_PX) -> go.Figure:
             title.pad.t = (title.pad.t or 0) + extra * layout.TITLE_LINE_PX / 2
     if title and title.subtitle and title.subtitle.text:
         title.subtitle.text = wrap(title.subtitle.text, int((width - 24) / layout.TEXT_CHAR_PX))
+    if fig.layout.margin.r is None and not _has_colorbar(fig):
+        fig.layout.margin.r = NARROW_RIGHT_PX  # plotly's 80 px keeps room for a legend the frame puts below
     own = layout.own_margins(fig)
     _fit_ticks(fig, width, own)
     _numbers_that_fit(fig, width, own)
+    _upright_bar_numbers(fig, width, own)
     for ann in fig.layout.annotations:
         if ann.text and (ann.xref in (None, "paper")):
             # the room layout.min_width gives a note: its share of the plot, or the whole width
@@ -257,6 +284,21 @@ def _numbers_that_fit(fig: go.Figure, width: int, own: dict) -> None:
             trace.texttemplate = None
 
 
+def _upright_bar_numbers(fig: go.Figure, width: int, own: dict) -> None:
+    """Numbers above bars grown too narrow for them stand upright, as plotly would otherwise shrink them
+    under the book's smallest size and hide them."""
+    lay = fig.layout.to_plotly_json()
+    for trace in fig.data:
+        if trace.type != "bar" or trace.orientation == "h" or trace.text is None or trace.textposition != "outside":
+            continue
+        texts = [str(t) for t in (trace.text if isinstance(trace.text, (list, tuple)) else [trace.text])]
+        lo, hi = lay.get("xaxis" + (trace.xaxis or "x")[1:], {}).get("domain", [0, 1])
+        n = len(trace.x) if trace.x is not None else len(texts)
+        bar = (width - own["l"] - own["r"]) * (hi - lo) / max(n, 1) * 0.8  # plotly leaves a fifth as a gap
+        if bar < max(len(layout.plain(t)) for t in texts) * layout.TICK_CHAR_PX:
+            trace.textangle = -90
+
+
 def short(text: str, chars: int) -> str:
     """A label cut to ``chars`` visible characters, the last of them "…" (markup dropped when cut)."""
     plain = layout.plain(text)
@@ -300,7 +342,7 @@ def twin(states: list[go.Figure], default: int, wide_width: int, width: int = NA
 
     ``layout`` is the narrow figure's whole layout (the default state's), ``layouts`` each state's own
     parts of it, ``traces`` what changes in each trace (its colour bar's place, its name wrapped for the
-    legend), by the trace's index in the figure that holds every state, and ``min_width`` the narrow
+    legend, its numbers dropped or set upright), by the trace's index in the figure that holds every state, and ``min_width`` the narrow
     figure's readable width.
     """
     if not needs_twin(states, wide_width, width):
@@ -313,7 +355,7 @@ def twin(states: list[go.Figure], default: int, wide_width: int, width: int = NA
         change = {}
         if "colorbar" in t and t.colorbar.to_plotly_json():
             change["colorbar"] = t.colorbar.to_plotly_json()
-        for key in ("name", "texttemplate"):
+        for key in ("name", "texttemplate", "textangle"):
             if getattr(t, key, None) != getattr(w, key, None):
                 change[key] = getattr(t, key, None) or ""
         if change:

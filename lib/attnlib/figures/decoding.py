@@ -33,9 +33,9 @@ from attnlib.translation.vocab import EOS, sentence_text
 #: Good sentences from the corpus (test split): the static page offers these.
 EXAMPLE_SENTENCES = (
     "the black cat sees the dog .",
-    "the butterfly listens to him .",
-    "they are not noisy .",
-    "i send a ticket to the sad prince .",
+    "the lazy cook pushes it .",
+    "they are not angry .",
+    "you send a spoon to the wolves .",
 )
 STEP_SENTENCES = EXAMPLE_SENTENCES[:3]
 MAX_STEPS = 12  # the static slider's range; longer translations stop at the last step shown

@@ -128,7 +128,7 @@ def test_masks_are_the_ones_the_model_builds():
 
 def test_mask_figure_hides_exactly_the_padding_columns():
     batch = cv.example_batch()
-    fig = cv.mask_figure(1, batch)  # "he is shy ." is padded
+    fig = cv.mask_figure(1, batch)  # "she is sad ." is padded
     enc, dec, cross = (torch.tensor(t.z) for t in fig.data)
     n_pad = int((batch.src[1] == 0).sum())
     assert n_pad > 0 and (enc[:, -n_pad:] == 0).all() and (enc[:, :-n_pad] == 1).all()

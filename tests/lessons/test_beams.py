@@ -11,10 +11,11 @@ from attnlib.translation.evaluate import sentence_chrf
 
 # Long sentences of the generalisation split (longer than any training sentence) on which greedy search loops
 # or stumbles, and beam search writes something else.
-LOOPS = "the big calm snake listens to me and the young singer doesn't give the clean hat to a baker ."
-CUT = "the soldiers lose my old candle in front of the quiet gardens and they bring a new guitar to these black kittens ."
-STOPS_EARLY = ("the good clever girl does not lose my small plant and four witches don't give my red spoons to your "
-               "small calm king .")
+LOOPS = "the small lazy brothers help your tired queen and they do not watch you in your dirty mountain ."
+CUT = ("he does not meet the angry brother of the lady and the small snake knows the small yellow cat behind the "
+       "strange villages .")
+STOPS_EARLY = ("the big brave doctor visits the palaces near your blue bakery and the young grandfather doesn't show the "
+               "monkey to four queens .")
 
 
 @pytest.fixture(scope="module")

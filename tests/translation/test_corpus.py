@@ -16,10 +16,13 @@ from attnlib.translation.corpus import (
     load_pairs, load_split,
 )
 from attnlib.translation.corpus import splits as corpus  # the generator, with the lexicon it draws from
+from attnlib.translation.corpus.lexicon import NOUN_BY_EN, TRANSITIVE_VERBS
+from attnlib.translation.corpus.realise import Negation, NounPhrase, Subject, coordination, finish, transitive
 from attnlib.translation.corpus.splits import write_corpus
 
 IN_DISTRIBUTION = ("train", "valid", "test")
 NEGATION_WORDS = {"do", "does", "not", "don't", "doesn't", "isn't", "aren't"}
+BE = {"is", "are", "isn't", "aren't"}  # after a subject "it" or "they"; an object "it" is followed by anything else
 OBJECT_PRONOUNS_FR = {"le", "la", "les", "l'", "me", "m'", "te", "t'", "nous"}
 NOUNS = {n.en: n for n in corpus.NOUNS}
 NOUNS_PLURAL = {n.en_plural: n for n in corpus.NOUNS}
@@ -349,6 +352,129 @@ def test_object_pronouns_move_before_the_verb(splits: dict[str, list[Pair]]) -> 
                 assert p.tgt_tokens[pronoun] in OBJECT_PRONOUNS_FR and pronoun < min(verb), (p.src, p.tgt)
                 checked += 1
     assert checked > 300
+
+
+# -- "it" as an object ------------------------------------------------------------------------
+
+def object_its(pair: Pair) -> list[int]:
+    """English positions of *it* as an object (*she sees it*), not as a subject (*because it is wide*)."""
+    src = pair.src_tokens
+    return [i for i, w in enumerate(src) if w == "it" and src[i + 1] not in BE]
+
+
+def earlier_things(pair: Pair, i: int) -> list[str]:
+    """The nouns, neither people nor animals, of the clauses before the one that holds English position ``i``."""
+    src = pair.src_tokens
+    clause_start = max((k for k in range(i) if src[k] == "and"), default=0)
+    nouns = [NOUNS.get(w) or NOUNS_PLURAL.get(w) for w in src[:clause_start]]
+    return [n.en for n in nouns if n and not n.tags & {"person", "animal"}]
+
+
+def realised(clause) -> Pair:
+    return finish(clause).pair
+
+
+def verb(english: str):
+    return next(v for v in TRANSITIVE_VERBS if v.en == english)
+
+
+def test_object_it_goes_before_the_verb_as_le_la_or_l_by_its_antecedent(splits: dict[str, list[Pair]]) -> None:
+    """*it* is *le* or *la* by the gender of the one thing an earlier clause names (*le* if none), *l'* before
+    a vowel, and it sits before the French verb though it follows the English one: a crossing link."""
+    forms: dict[str, int] = {"le": 0, "la": 0, "l'": 0}
+    with_antecedent = 0
+    for name, pairs in splits.items():
+        for p in pairs:
+            for i in object_its(p):
+                (j,) = linked(p, i)
+                french, following = p.tgt_tokens[j], p.tgt_tokens[j + 1]
+                verb_at = min(linked(p, i - 1))  # "sees it", "looks for it": the word before goes to the verb
+                assert j < verb_at and j + 1 == verb_at, (name, p.src, p.tgt)  # right before the verb
+                things = earlier_things(p, i)
+                assert len(things) <= 1, (p.src, things)  # the antecedent is never in doubt
+                gender = NOUN_BY_EN[things[0]].gender if things else "m"
+                elided = following[0] in "aeiouyàâéèêîôûh"
+                assert french == ("l'" if elided else {"m": "le", "f": "la"}[gender]), (name, p.src, p.tgt)
+                forms[french] += 1
+                with_antecedent += bool(things)
+    assert min(forms.values()) >= 100 and with_antecedent >= 300, (forms, with_antecedent)
+
+
+def test_them_for_things_is_les_before_the_verb(splits: dict[str, list[Pair]]) -> None:
+    checked = 0
+    for p in splits["train"]:
+        for i, word in enumerate(p.src_tokens):
+            if word == "them" and earlier_things(p, i):
+                (j,) = linked(p, i)
+                assert p.tgt_tokens[j] == "les" and j < min(linked(p, i - 1)), (p.src, p.tgt)
+                checked += 1
+    assert checked >= 50
+
+
+def test_no_subject_pronoun_stands_for_an_object(splits: dict[str, list[Pair]]) -> None:
+    """*il*, *elle* translate only subjects: never an object *it* (the old "elle il voit" for "she sees it")."""
+    subjects = {"il", "elle", "ils", "elles"}
+    for pairs in splits.values():
+        for p in pairs:
+            objects = set(object_its(p)) | {i for i, w in enumerate(p.src_tokens) if w in ("him", "her", "them")}
+            for j, word in enumerate(p.tgt_tokens):
+                if word in subjects:
+                    assert not {i for i, k in p.alignment if k == j} & objects, (p.src, p.tgt)
+            fr = p.tgt_tokens
+            assert not [(a, b) for a, b in zip(fr, fr[1:]) if a in subjects and b in subjects], p.tgt
+
+
+def test_she_sees_it_is_in_train_and_the_grammar_makes_it() -> None:
+    she_sees_it = realised(transitive(Subject(pronoun="she"), verb("see"), "it"))
+    assert (she_sees_it.src, she_sees_it.tgt) == ("she sees it .", "elle le voit .")
+    assert set(she_sees_it.alignment) == {(0, 0), (1, 2), (2, 1), (3, 3)}  # sees-voit and it-le cross
+    assert she_sees_it.phenomena == ("conjugation", "object_pronoun")
+    dog = realised(transitive(Subject(np=NounPhrase(NOUN_BY_EN["dog"])), verb("see"), "it"))
+    assert (dog.src, dog.tgt) == ("the dog sees it .", "le chien le voit .")
+    assert set(dog.alignment) == {(0, 0), (1, 1), (2, 3), (3, 2), (4, 4)}
+    train = load_split("train")
+    short = [p for p in train if re.fullmatch(r"(i|you|he|she|we|they) [a-z]+ it \.", p.src)]
+    assert len(short) >= 10 and all(re.fullmatch(r"\S+ (le|l') \S+ \.", p.tgt) for p in short), short[:5]
+
+
+def test_it_takes_the_gender_of_the_thing_named_before() -> None:
+    girl, key, book = (NounPhrase(NOUN_BY_EN[n]) for n in ("girl", "key", "book"))
+    finds = transitive(Subject(np=girl), verb("find"), key)
+    takes = realised(coordination(finds, transitive(Subject(pronoun="she"), verb("take"), "it", refers_to=key)))
+    assert (takes.src, takes.tgt) == ("the girl finds the key and she takes it .",
+                                      "la fille trouve la clé et elle la prend .")
+    assert {(8, 7), (7, 8)} <= set(takes.alignment)  # it-la before takes-prend: a crossing
+    reads = transitive(Subject(np=girl), verb("read"), book)
+    opens = realised(coordination(reads, transitive(Subject(pronoun="he"), verb("open"), "it", refers_to=book)))
+    assert opens.tgt == "la fille lit le livre et il l' ouvre ."  # le livre: le, and le ouvre -> l' ouvre
+    assert "elision" in opens.phenomena and (8, 7) in opens.alignment
+
+
+def test_negation_wraps_object_it_with_ne_and_pas() -> None:
+    """*ne* before the pronoun, *pas* after the verb, both linked to the negation; *it* still to the pronoun."""
+    she = Subject(pronoun="she")
+    sees = realised(transitive(she, verb("see"), "it", Negation()))
+    assert (sees.src, sees.tgt) == ("she does not see it .", "elle ne le voit pas .")
+    assert set(sees.alignment) == {(0, 0), (1, 1), (1, 4), (2, 1), (2, 4), (3, 3), (4, 2), (5, 5)}
+    likes = realised(transitive(she, verb("like"), "it", Negation(contracted=True)))
+    assert (likes.src, likes.tgt) == ("she doesn't like it .", "elle ne l' aime pas .")  # ne never elides here
+    assert linked(likes, 3) == [2] and linked(likes, 1) == [1, 4]
+    key = NounPhrase(NOUN_BY_EN["key"])
+    finds = transitive(Subject(np=NounPhrase(NOUN_BY_EN["girl"])), verb("find"), key)
+    takes = realised(coordination(finds, transitive(she, verb("take"), "it", Negation(), refers_to=key)))
+    assert takes.tgt == "la fille trouve la clé et elle ne la prend pas ."
+    assert linked(takes, 10) == [8] and linked(takes, 8) == [7, 10]  # it -> la; not -> ne, pas
+
+
+def test_negated_object_it_is_held_out_for_the_generalisation_split(splits: dict[str, list[Pair]]) -> None:
+    negated = [p for p in splits["generalisation"] for i in object_its(p) if p.tgt_tokens[linked(p, i)[0] - 1] == "ne"]
+    assert len(negated) >= 30 and all("held_out_negated_pronoun" in p.phenomena for p in negated)
+    for p in negated:
+        (i,) = object_its(p)
+        (j,) = linked(p, i)
+        assert p.tgt_tokens[j + 2] == "pas" and linked_en(p, j - 1) == linked_en(p, j + 2) <= NEGATION_WORDS, p.tgt
+    assert not [p for name in IN_DISTRIBUTION for p in splits[name]
+                for i in object_its(p) if p.tgt_tokens[linked(p, i)[0] - 1] in ("ne", "n'")]
 
 
 def test_elision_happens_exactly_before_vowels(splits: dict[str, list[Pair]]) -> None:

@@ -27,22 +27,22 @@ from attnlib.translation.vocab import Batch, Vocab, build_vocabs, make_batches
 #: One pair per phenomenon, from the corpus files: dropdown label -> (split, English sentence).
 EXAMPLES = {
     "past tense: the cat sat on the mat": ("test", "the cat sat on the mat ."),
-    "gender: the baker brings the guitar": ("train", "the baker brings the guitar ."),
+    "gender: the snake brings the pear": ("train", "the snake brings the pear ."),
     "adjective order: the black cat sees the dog": ("test", "the black cat sees the dog ."),
-    "agreement: the angry cows walk": ("train", "the angry cows walk ."),
-    "conjugation: we break the glass": ("train", "we break the glass ."),
+    "agreement: the clever ladies sleep": ("train", "the clever ladies sleep ."),
+    "conjugation: we fill the glass": ("train", "we fill the glass ."),
     "negation: we don't jump": ("train", "we don't jump ."),
-    "object pronoun: i draw him": ("train", "i draw him ."),
-    "contraction: you go to the museum": ("test", "you go to the museum ."),
-    "preposition: the grandfather is near the goat": ("train", "the grandfather is near the goat ."),
-    "elision: i call my king": ("train", "i call my king ."),
-    "coordination: they are poor and i dance": ("train", "they are poor and i dance ."),
+    "object pronoun: she draws it": ("train", "she draws it ."),
+    "contraction: you go to the museum": ("train", "you go to the museum ."),
+    "preposition: the pig is near the candle": ("train", "the pig is near the candle ."),
+    "elision: i open my door": ("train", "i open my door ."),
+    "coordination: she is shy and she is old": ("train", "she is shy and she is old ."),
     "pronoun antecedent: … because it is wide": ("test", "the cat does not cross the street because it is wide ."),
-    "held out: he doesn't feed me": ("generalisation", "he doesn't feed me ."),
+    "held out: he doesn't write it": ("generalisation", "he doesn't write it ."),
 }
 
 #: Four test pairs of different lengths: the batch the chapter turns into tensors.
-BATCH_SENTENCES = ("the cat sat on the mat .", "he is shy .", "the black cat sees the dog .", "she plays .")
+BATCH_SENTENCES = ("the cat sat on the mat .", "she is sad .", "the black cat sees the dog .", "i eat .")
 
 LINK_COLOR = "#1f77b4"
 CROSS_COLOR = "#d62728"  # a link that crosses another: the word order changed

@@ -33,18 +33,20 @@ from attnlib.translation.vocab import EOS, sentence_text
 #: Good sentences from the corpus (test split): the static page offers these.
 EXAMPLE_SENTENCES = (
     "the black cat sees the dog .",
-    "the butterfly listens to him .",
-    "they are not noisy .",
-    "i send a ticket to the sad prince .",
+    "the lazy cook pushes it .",
+    "they are not angry .",
+    "you send a spoon to the wolves .",
 )
 STEP_SENTENCES = EXAMPLE_SENTENCES[:3]
 MAX_STEPS = 12  # the static slider's range; longer translations stop at the last step shown
 TOP_K = 5
 ALPHAS = (0.0, 0.3, 0.6, 1.0, 1.5)
-#: Long sentences (of the valid split, which the model never trained on) where the α demo has a story:
-#: :func:`length_example` picks the first whose winning output changes with α.
+#: Long sentences (of the generalisation split, longer than any the model trained on) where the α demo has a
+#: story: :func:`length_example` picks the first whose winning output changes with α. (On the valid and test
+#: splits, whose sentences are as long as the training ones, beam search's winner is the same at every α.)
 LENGTH_CANDIDATES = (
-    "they sat under an umbrella and i go to the white supermarket .",
+    "my beautiful witch doesn't sell the wine to the small neighbour "
+    "and the tired baker sells eight dirty mats to these turtles .",
 )
 
 

@@ -55,7 +55,7 @@ def _parse(label: str) -> tuple[int, int]:
 
 
 def pronoun_lines_figure(sentence: str = "… because it is tired", attention: str = "cross",
-                         head: str = "layer 1 · head 3") -> go.Figure:
+                         head: str = "layer 1 · head 1") -> go.Figure:
     """A line from the pronoun on the left to every English word on the right, as wide and as dark as the
     head's weight on that word. Encoder heads start from *it* (the English on both sides); cross-attention
     heads from *il* or *elle* in the French on the left, at the step that writes it."""

@@ -141,7 +141,7 @@ def head_choices(translator: Translator, pairs: Sequence[Pair], batch_size: int 
 
 
 def head_shares(translator: Translator, pairs: Sequence[Pair], batch_size: int = 64) -> dict[str, float]:
-    """:func:`head_choices` as shares: ``{"encoder.layers.1.self_attn#2": 0.93, …}``."""
+    """:func:`head_choices` as shares: ``{"encoder.layers.1.self_attn#2": 0.51, …}``."""
     return {name: _share(hits) for name, hits in head_choices(translator, pairs, batch_size).items()}
 
 

@@ -61,7 +61,12 @@ class Verb:
     landmarks: frozenset[str] = frozenset()  # intransitive: restricts where it happens
 
     def takes_pronoun(self) -> bool:
+        """Whether *him*, *her*, *them* (and *me*, *you*, *us* if it takes people) can be its object."""
         return bool(self.objects & {"person", "animal"})
+
+    def takes_it(self) -> bool:
+        """Whether *it* can be its object: it takes something other than people (an animal or a thing)."""
+        return bool(self.objects - {"person"})
 
 
 def _english_plural(word: str) -> str:
@@ -122,6 +127,9 @@ OBJECT_PRONOUNS = (
     ("me", "me", 0), ("you", "te", 1), ("him", "le", None), ("her", "la", None), ("us", "nous", 3),
     ("them", "les", None),
 )
+# *it* as an object: le or la by the gender of the noun it refers to; an *it* with no noun before it
+# (*she sees it*) is le, the form French uses for a thing it does not name.  *them* is les either way.
+IT_OBJECT = {"m": "le", "f": "la"}
 
 # Determiners: english singular, english plural, french masculine, feminine, plural.
 DETERMINERS = {
@@ -281,5 +289,6 @@ def lexicon_rows() -> list[tuple[str, str, str, str]]:
              ("conjunction", "and", "et", ""),
              ("conjunction", "because", "parce que", "parce qu' before a vowel"),
              ("pronoun", "it", "il/elle", "subject; the gender of the noun it refers to"),
+             ("pronoun", "it", "le/la", "object, before the verb; the gender of the noun it refers to, le if none"),
              ("pronoun", "they", "ils/elles", "subject, referring to a noun: its gender")]
     return rows

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from .lexicon import (
-    ALLER, CONTRACTIONS, DETERMINERS, ELISIONS, ETRE, ETRE_PAST, FRENCH_VOWELS, NUMBERS, OBJECT_PRONOUNS,
+    ALLER, CONTRACTIONS, DETERMINERS, ELISIONS, ETRE, ETRE_PAST, FRENCH_VOWELS, IT_OBJECT, NUMBERS, OBJECT_PRONOUNS,
     PREPOSITIONS, SUBJECT_PRONOUNS, VENIR, Adjective, Noun, Verb,
 )
 from .pairs import PHENOMENA, Antecedent, Pair
@@ -246,20 +246,31 @@ def realise_location(loc: Location) -> Chunk:
     return chunk
 
 
-def _object_pronoun(english: str) -> Chunk:
-    fr = next(p[1] for p in OBJECT_PRONOUNS if p[0] == english)
+def _object_pronoun(english: str, refers_to: NounPhrase | None = None) -> Chunk:
+    """The French object pronoun; *it* takes the gender of the noun it refers to (le when there is none).
+
+    *le* and *la* become *l'* before a vowel when the sentence is finished (:func:`_elide`).
+    """
+    if english == "it":
+        fr = IT_OBJECT[refers_to.gender if refers_to else "m"]
+    else:
+        fr = next(p[1] for p in OBJECT_PRONOUNS if p[0] == english)
     chunk = _words(english, fr, role="pronoun")
     chunk.tags.add("object_pronoun")
     return chunk
 
 
 def transitive(subject: Subject, verb: Verb, obj: NounPhrase | str, negation: Negation | None = None,
-               location: Location | None = None) -> Chunk:
-    """"the black cat sees the dog"; "she does not see him" -> "elle ne le voit pas"."""
+               location: Location | None = None, refers_to: NounPhrase | None = None) -> Chunk:
+    """"the black cat sees the dog"; "she does not see him" -> "elle ne le voit pas".
+
+    ``obj`` is a noun phrase or an English object pronoun; ``refers_to`` is the noun phrase an
+    object *it* or *them* refers back to, in an earlier clause (*… the key and she takes it*: *la*).
+    """
     v = _verb_chunk(verb, subject, negation is not None)
     extra = [realise_location(location)] if location else []
     if isinstance(obj, str):  # an object pronoun: before the verb in French
-        return _clause(subject, v, negation, extra, clitic=_object_pronoun(obj))
+        return _clause(subject, v, negation, extra, clitic=_object_pronoun(obj, refers_to))
     return _clause(subject, v, negation, [realise_np(obj), *extra])
 
 

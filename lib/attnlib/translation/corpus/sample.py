@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from .lexicon import (
@@ -44,13 +44,15 @@ class _Style:
     """How often each construction is drawn.  The generalisation pools use skewed styles."""
 
     templates: tuple[tuple[str, float], ...] = (
-        ("transitive", 0.29), ("intransitive", 0.13), ("copula_location", 0.09), ("copula_adjective", 0.10),
+        ("transitive", 0.27), ("intransitive", 0.12), ("copula_location", 0.09), ("copula_adjective", 0.09),
         ("motion", 0.06), ("ditransitive", 0.06), ("sat", 0.05), ("coordination", 0.04), ("antecedent", 0.18),
+        ("object_antecedent", 0.04),
     )
     p_pronoun_subject: float = 0.35
     p_negation: float = 0.25
     p_contracted_negation: float = 0.4
-    p_object_pronoun: float = 0.4
+    p_object_pronoun: float = 0.4  # him, her, them, me, you, us, for a verb that takes people or animals
+    p_it_object: float = 0.12  # otherwise "it", for a verb that takes animals or things
     p_pre_adjective: float = 0.12
     p_post_adjective: float = 0.25
     p_owner: float = 0.2
@@ -64,7 +66,8 @@ _HELD_OUT_PAIR_STYLE = _Style(
     templates=(("transitive", 0.45), ("intransitive", 0.15), ("copula_location", 0.15), ("copula_adjective", 0.25)),
     p_pronoun_subject=0.2, p_held_out_pair=0.6,
 )
-_NEGATED_PRONOUN_STYLE = _Style(templates=(("transitive", 1.0),), p_negation=1.0, p_object_pronoun=1.0)
+_NEGATED_PRONOUN_STYLE = _Style(templates=(("transitive", 1.0),), p_negation=1.0, p_object_pronoun=0.6,
+                                p_it_object=1.0)
 _LONG_STYLE = _Style(
     templates=(("transitive", 0.3), ("ditransitive", 0.2), ("coordination", 0.5)),
     p_pronoun_subject=0.15, p_pre_adjective=0.4, p_post_adjective=0.7, p_owner=0.7, p_extra_location=0.6,
@@ -77,6 +80,8 @@ HELD_OUT_STYLES = {"held_out_adjective_noun": _HELD_OUT_PAIR_STYLE, "held_out_ne
 _THINGS = frozenset({"thing", "furniture", "vehicle", "food", "drink", "place"})
 _ANIMALS = frozenset({"animal"})
 _SIDE_BY_SIDE = ("near", "behind", "in front of", "next to")  # "the box is next to the cat", either way round
+#: Templates that make a whole sentence of their own, never one clause of a coordination.
+_WHOLE_SENTENCES = frozenset({"coordination", "antecedent", "object_antecedent"})
 
 
 class Sampler:
@@ -164,10 +169,18 @@ class Sampler:
         en, _, landmark_tags = self.pick(preps)
         return Location(en, self.noun_phrase(landmark_tags, role="landmark", require=restrict))
 
-    def object_pronoun(self, subject: Subject, verb: Verb) -> str:
-        """him/her/them for anyone; me/you/us only if the verb takes people, and never the subject itself."""
-        excluded = _same_person(subject) if "person" in verb.objects else {0, 1, 3}
-        return self.pick(tuple(en for en, _, person in OBJECT_PRONOUNS if person not in excluded))
+    def object_pronoun(self, subject: Subject, verb: Verb) -> str | None:
+        """An object pronoun instead of a noun phrase, or None.
+
+        him/her/them for anyone; me/you/us only if the verb takes people, and never the subject itself;
+        otherwise, sometimes, *it* for an animal or a thing the sentence does not name (French *le*).
+        """
+        if verb.takes_pronoun() and self.chance(self.style.p_object_pronoun):
+            excluded = _same_person(subject) if "person" in verb.objects else {0, 1, 3}
+            return self.pick(tuple(en for en, _, person in OBJECT_PRONOUNS if person not in excluded))
+        if verb.takes_it() and self.chance(self.style.p_it_object):
+            return "it"
+        return None
 
     # -- clauses ---------------------------------------------------------------------
     def clause(self, template: str) -> Chunk:
@@ -178,8 +191,8 @@ class Sampler:
         subject = self.subject(verb.subjects)
         negation = self.negation()
         location = self.location(restrict=frozenset({"place"})) if self.chance(self.style.p_extra_location) else None
-        if verb.takes_pronoun() and self.chance(self.style.p_object_pronoun):
-            return transitive(subject, verb, self.object_pronoun(subject, verb), negation, location)
+        if pronoun := self.object_pronoun(subject, verb):
+            return transitive(subject, verb, pronoun, negation, location)
         role = "negated_object" if negation else "object"
         obj = self.noun_phrase(verb.objects, role=role, exclude=subject.noun or "")
         return transitive(subject, verb, obj, negation, location)
@@ -262,10 +275,31 @@ class Sampler:
             clause = copula_location(Subject(np=first), Location(preposition, second), self.negation())
         return because(clause, antecedent, other, predicate)
 
+    def _object_antecedent(self) -> Chunk:
+        """"the girl finds the key and she takes it" -> "… et elle la prend": *it* takes the key's gender.
+
+        The first clause names one thing and nothing else *it* could mean (a person or a pronoun as the
+        subject, no place, no owner), so the antecedent is certain and *le*/*la* (*les* for *them*) is
+        decided by a noun a few words back.
+        """
+        verb = self.pick(_PERSON_THING_VERBS)
+        subject = self.subject(frozenset({"person"}))
+        negation = self.negation()
+        thing = self.noun_phrase(verb.objects - _ANIMATE, role="negated_object" if negation else "object")
+        thing = replace(thing, owner=None)  # "the door of the house": two things, and "it" could be either
+        first = transitive(subject, verb, thing, negation)
+        again = self.pick(tuple(v for v in _PERSON_THING_VERBS if v.objects & thing.noun.tags))
+        pronoun = Subject(pronoun=self.pick(("i", "you", "he", "she", "we", "they")))
+        second = transitive(pronoun, again, "them" if thing.plural else "it", self.negation(), refers_to=thing)
+        return coordination(first, second)
+
     def _coordination(self) -> Chunk:
-        parts = [t for t in self.style.templates if t[0] not in ("coordination", "antecedent")] \
-            or list(_MAIN.templates[:-2])
-        return coordination(self.clause(self.weighted(parts)), self.clause(self.weighted(parts)))
+        """Two clauses joined by "and"; neither has an *it* of its own, which the other clause could
+        give an antecedent of another gender ("she finds the key and he takes it" is *la*)."""
+        parts = [t for t in self.style.templates if t[0] not in _WHOLE_SENTENCES] \
+            or [t for t in _MAIN.templates if t[0] not in _WHOLE_SENTENCES]
+        without_it = Sampler(self.rng, replace(self.style, p_it_object=0.0))  # the same random stream
+        return coordination(without_it.clause(self.weighted(parts)), without_it.clause(self.weighted(parts)))
 
     def sentence(self) -> Sentence:
         return finish(self.clause(self.weighted(self.style.templates)))
@@ -322,3 +356,5 @@ def pinned_sentences() -> list[Sentence]:
 #: Verbs for "the animal VERB the thing": an animal may do them to a thing.
 _ANIMAL_THING_VERBS = tuple(v for v in TRANSITIVE_VERBS if "animal" in v.subjects and v.objects & _THINGS
                             and _nouns(v.objects & _THINGS))
+#: Verbs for "the girl VERB the thing" and "she VERB it": a person may do them to something inanimate.
+_PERSON_THING_VERBS = tuple(v for v in TRANSITIVE_VERBS if "person" in v.subjects and _nouns(v.objects - _ANIMATE))

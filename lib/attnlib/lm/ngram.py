@@ -52,7 +52,7 @@ class NgramModel:
     lm: LanguageModel
     order: int
     smoothing: str
-    _cache: dict[tuple[str, tuple[str, ...]], float] = field(default_factory=dict, repr=False)
+    _cache: dict[tuple[str, tuple[str, ...]], float] = field(default_factory=dict, init=False, repr=False)
 
     @cached_property
     def vocabulary(self) -> list[str]:

@@ -31,6 +31,8 @@ The modules, from reading the corpus to generating it:
     realise   a sentence spec -> English tokens, French tokens and the alignment between them
     sample    which specs to draw, and how often each construction appears
     splits    held-out rules, the four splits, writing the files, statistics, the command line
+    recognise whether a sentence is in the grammar's English, and why not (``recognise_phrases``,
+              ``recognise_clauses``: its noun phrases and clauses), read from the same tables and rules
 
 Only ``pairs`` is imported here, so reading the corpus (the vocabularies, training, the figures)
 never parses the lexicon; ``splits`` and ``lexicon`` are imported by what generates or lists the words.

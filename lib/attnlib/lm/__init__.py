@@ -1,0 +1,1 @@
+"""Language models of the corpus's English: the n-gram baseline the neural models are measured against."""

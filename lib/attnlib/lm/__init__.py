@@ -1,0 +1,13 @@
+"""The language models of Part III: sampling from them, and the pseudo-random numbers the page shares.
+
+The models themselves are in the model core (:class:`attnlib.model.language_model.CausalLM`,
+:class:`attnlib.model.language_model.MaskedLM`); this layer holds what is done with them:
+
+* :mod:`attnlib.lm.prng`: a seeded generator of uniform numbers that the page's JavaScript
+  (``attnlib/book/lm_prng.js``) reproduces bit for bit;
+* :mod:`attnlib.lm.sampling`: temperature, top-k and top-p, and the draw of one token from one uniform number;
+* :mod:`attnlib.lm.generate`: sampling a continuation, one cached position per token.
+
+Imports: :mod:`attnlib.model`, :mod:`attnlib.translation` (the corpus), ``paths``, ``measure``, ``files``;
+torch, tqdm and nltk.
+"""

@@ -6,7 +6,9 @@ libraries it needs besides the standard library.
     files        writing files so that nothing is lost: nothing
     measure      timing, memory, threads, the machine: torch (psutil for a process tree's memory)
     translation  the translator: model, paths, measure; torch, tqdm, sacrebleu
-    lessons      what the chapters compute: model, translation, paths, measure; torch, numpy
+    lm           the language models' sampling and generation: model, translation, paths, measure, files;
+                 torch, tqdm, nltk
+    lessons      what the chapters compute: model, translation, lm, paths, measure; torch, numpy
     book         the book's machinery: anything above, but not figures or exercises (drawn with it);
                  plotly, the notebook and build tools (IPython, ipywidgets, jupytext, nbclient, nbformat), bertviz
     figures      one module per concept's figures: anything but exercises; torch, numpy, plotly, IPython
@@ -31,12 +33,14 @@ MAY_IMPORT = {
     "attnlib.measure": set(),
     "attnlib.files": set(),
     "attnlib.translation": {"attnlib.model", "attnlib.translation", *BASE},
-    "attnlib.lessons": {"attnlib.model", "attnlib.translation", "attnlib.lessons", *BASE},
-    "attnlib.book": {"attnlib", "attnlib.model", "attnlib.translation", "attnlib.lessons", "attnlib.book", *BASE},
-    "attnlib.figures": {"attnlib", "attnlib.model", "attnlib.translation", "attnlib.lessons", "attnlib.book",
-                        "attnlib.figures", *BASE},
-    "attnlib.exercises": {"attnlib", "attnlib.model", "attnlib.translation", "attnlib.lessons", "attnlib.book",
-                          "attnlib.exercises", *BASE},
+    "attnlib.lm": {"attnlib.model", "attnlib.translation", "attnlib.lm", *BASE},
+    "attnlib.lessons": {"attnlib.model", "attnlib.translation", "attnlib.lm", "attnlib.lessons", *BASE},
+    "attnlib.book": {"attnlib", "attnlib.model", "attnlib.translation", "attnlib.lm", "attnlib.lessons",
+                     "attnlib.book", *BASE},
+    "attnlib.figures": {"attnlib", "attnlib.model", "attnlib.translation", "attnlib.lm", "attnlib.lessons",
+                        "attnlib.book", "attnlib.figures", *BASE},
+    "attnlib.exercises": {"attnlib", "attnlib.model", "attnlib.translation", "attnlib.lm", "attnlib.lessons",
+                          "attnlib.book", "attnlib.exercises", *BASE},
     "attnlib": {"attnlib.model"},  # the package's own __init__: the model API
 }
 # the libraries besides the standard library each layer may import (a relative import is attnlib's own)
@@ -46,6 +50,7 @@ THIRD_PARTY = {
     "attnlib.files": set(),
     "attnlib.measure": {"torch", "psutil"},
     "attnlib.translation": {"torch", "tqdm", "sacrebleu"},
+    "attnlib.lm": {"torch", "tqdm", "nltk"},
     "attnlib.lessons": {"torch", "numpy"},
     "attnlib.book": {"torch", "numpy", "plotly", "IPython", "ipywidgets", "jupytext", "nbclient", "nbformat",
                      "bertviz"},
@@ -129,6 +134,9 @@ def test_only_the_drawing_layers_may_import_plotly():
     ("attnlib.paths", "import torch\n", "torch"),
     ("attnlib.exercises.heads", "import plotly.express as px\n", "plotly.express"),
     ("attnlib.translation.train", "def f():\n    from ..lessons import toy\n", "attnlib.lessons.toy"),
+    ("attnlib.translation.decoding", "from attnlib.lm import sampling\n", "attnlib.lm.sampling"),
+    ("attnlib.lm.sampling", "from ..book import plots\n", "attnlib.book.plots"),
+    ("attnlib.lm.generate", "import sacrebleu\n", "sacrebleu"),
     ("attnlib.lessons.cost", "from attnlib.figures import cost\n", "attnlib.figures.cost"),
     ("attnlib.book.demo", "from ..figures.heads import head_maps\n", "attnlib.figures.heads"),
 ])

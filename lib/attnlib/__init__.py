@@ -1,8 +1,8 @@
 """attnlib: the small Transformer library behind the book *Attention, Interactively*.
 
-The model's API is here (``from attnlib import Transformer``), loaded on first use: importing a part of
-the package (``python -m attnlib.translation``, ``attnlib.paths``) does not load torch before it needs it,
-so a command can answer ``--help`` or a Ctrl-C at once.
+The model's API is here (``from attnlib import Transformer``, or ``CausalLM``, ``MaskedLM``), loaded on first
+use: importing a part of the package (``python -m attnlib.translation``, ``attnlib.paths``) does not load
+torch before it needs it, so a command can answer ``--help`` or a Ctrl-C at once.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 _HOMES = {  # name -> the module of attnlib.model that defines it
     "scaled_dot_product_attention": "attention",
     "attention_layers": "capture", "capture_attention": "capture",
-    "PRESETS": "config", "ModelConfig": "config",
+    "LMConfig": "config", "LM_PRESETS": "config", "PRESETS": "config", "ModelConfig": "config",
+    "CausalLM": "language_model", "MaskedLM": "language_model",
     "pick_device": "device", "seed_everything": "device",
     "causal_mask": "masks", "combine": "masks", "lengths_mask": "masks", "padding_mask": "masks",
     "KVCache": "multihead", "MultiHeadAttention": "multihead", "merge_heads": "multihead", "split_heads": "multihead",
@@ -38,7 +39,8 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # what type checkers and editors see
     from .model.attention import scaled_dot_product_attention
     from .model.capture import attention_layers, capture_attention
-    from .model.config import PRESETS, ModelConfig
+    from .model.config import LM_PRESETS, PRESETS, LMConfig, ModelConfig
+    from .model.language_model import CausalLM, MaskedLM
     from .model.device import pick_device, seed_everything
     from .model.masks import causal_mask, combine, lengths_mask, padding_mask
     from .model.multihead import KVCache, MultiHeadAttention, merge_heads, split_heads

@@ -1,19 +1,92 @@
-"""Model configuration: one dataclass, a few named presets.
+"""Model configuration: one dataclass per family of model, a few named presets each.
 
 The same model code runs at every size; a preset only picks numbers.
 ``tiny`` is for tests, ``cpu`` is what the book trains on a laptop,
 ``gpu`` is a larger model for a machine with CUDA.
+
+* :class:`ModelConfig`: the encoder-decoder (the translator).
+* :class:`LMConfig`: one stack of blocks with one vocabulary, the language models
+  (:class:`~attnlib.model.language_model.CausalLM`, :class:`~attnlib.model.language_model.MaskedLM`).
+
+Both are checked by the same :func:`check_config`, so a bad width or positional kind gets the same message.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
+from typing import Mapping, TypeVar
 
 POSITIONAL_KINDS = ("sinusoidal", "learned", "rotary", "none")
 
+C = TypeVar("C", bound="ConfigMethods")
+
+
+def check_config(cfg, *, vocabularies: tuple[str, ...], layer_counts: tuple[str, ...]) -> None:
+    """The checks every config of attention blocks needs, with messages that say what to change.
+
+    ``vocabularies`` and ``layer_counts`` name the config's own fields for those sizes
+    (``("src_vocab_size", "tgt_vocab_size")`` for the translator, ``("vocab_size",)`` for a language model).
+    """
+    if cfg.d_model <= 0 or cfg.n_heads <= 0:
+        raise ValueError(f"d_model ({cfg.d_model}) and n_heads ({cfg.n_heads}) must be positive")
+    if cfg.d_model % cfg.n_heads:
+        raise ValueError(
+            f"d_model={cfg.d_model} is not divisible by n_heads={cfg.n_heads}: each head gets "
+            f"d_model / n_heads features, so pick n_heads among the divisors of d_model "
+            f"(e.g. {', '.join(str(h) for h in _divisors(cfg.d_model)[:6])})"
+        )
+    if cfg.positional not in POSITIONAL_KINDS:
+        raise ValueError(f"positional={cfg.positional!r} is unknown; choose one of {POSITIONAL_KINDS}")
+    if cfg.positional == "rotary" and cfg.d_head % 2:
+        raise ValueError(f"rotary encodings rotate pairs of features: d_head={cfg.d_head} must be even")
+    if not 0.0 <= cfg.dropout < 1.0:
+        raise ValueError(f"dropout={cfg.dropout} must be in [0, 1)")
+    for name in (*vocabularies, "max_len", "d_ff", *layer_counts):
+        if getattr(cfg, name) <= 0:
+            raise ValueError(f"{name}={getattr(cfg, name)} must be positive")
+    smallest = min(getattr(cfg, name) for name in vocabularies)
+    which = "both vocabularies" if len(vocabularies) == 2 else "the vocabulary"
+    if not 0 <= cfg.pad_id < smallest:
+        raise ValueError(f"pad_id={cfg.pad_id} must be a token id of {which} (0 to {smallest - 1})")
+
+
+class ConfigMethods:
+    """What both configs do besides holding numbers (no fields here: each dataclass keeps its own, in its order)."""
+
+    d_model: int
+    n_heads: int
+
+    @property
+    def d_head(self) -> int:
+        return self.d_model // self.n_heads
+
+    def replace(self: C, **changes) -> C:
+        unknown = set(changes) - {f.name for f in fields(self)}
+        if unknown:
+            raise ValueError(f"unknown config field(s) {sorted(unknown)}; known: {[f.name for f in fields(self)]}")
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls: type[C], d: dict) -> C:
+        return cls().replace(**d)
+
+    @classmethod
+    def presets(cls: type[C]) -> Mapping[str, C]:
+        raise NotImplementedError
+
+    @classmethod
+    def preset(cls: type[C], name: str, **overrides) -> C:
+        presets = cls.presets()
+        if name not in presets:
+            raise ValueError(f"unknown preset {name!r}; choose one of {sorted(presets)}")
+        return presets[name].replace(**overrides)
+
 
 @dataclass(frozen=True)
-class ModelConfig:
+class ModelConfig(ConfigMethods):
     """Every size and switch of the encoder-decoder; ``ModelConfig.preset("tiny"|"cpu"|"gpu")`` picks one."""
 
     src_vocab_size: int = 64
@@ -32,54 +105,45 @@ class ModelConfig:
     tie_embeddings: bool = False  # share the target embedding with the generator head
 
     def __post_init__(self) -> None:
-        if self.d_model <= 0 or self.n_heads <= 0:
-            raise ValueError(f"d_model ({self.d_model}) and n_heads ({self.n_heads}) must be positive")
-        if self.d_model % self.n_heads:
-            raise ValueError(
-                f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}: each head gets "
-                f"d_model / n_heads features, so pick n_heads among the divisors of d_model "
-                f"(e.g. {', '.join(str(h) for h in _divisors(self.d_model)[:6])})"
-            )
-        if self.positional not in POSITIONAL_KINDS:
-            raise ValueError(f"positional={self.positional!r} is unknown; choose one of {POSITIONAL_KINDS}")
-        if self.positional == "rotary" and self.d_head % 2:
-            raise ValueError(f"rotary encodings rotate pairs of features: d_head={self.d_head} must be even")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout={self.dropout} must be in [0, 1)")
-        for name in ("src_vocab_size", "tgt_vocab_size", "max_len", "d_ff", "n_encoder_layers", "n_decoder_layers"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name}={getattr(self, name)} must be positive")
-        if not 0 <= self.pad_id < min(self.src_vocab_size, self.tgt_vocab_size):
-            raise ValueError(f"pad_id={self.pad_id} must be a token id of both vocabularies "
-                             f"(0 to {min(self.src_vocab_size, self.tgt_vocab_size) - 1})")
-
-    @property
-    def d_head(self) -> int:
-        return self.d_model // self.n_heads
-
-    def replace(self, **changes) -> "ModelConfig":
-        unknown = set(changes) - {f.name for f in fields(self)}
-        if unknown:
-            raise ValueError(f"unknown config field(s) {sorted(unknown)}; known: {[f.name for f in fields(self)]}")
-        return replace(self, **changes)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+        check_config(self, vocabularies=("src_vocab_size", "tgt_vocab_size"),
+                     layer_counts=("n_encoder_layers", "n_decoder_layers"))
 
     @classmethod
-    def from_dict(cls, d: dict) -> "ModelConfig":
-        return cls().replace(**d)
+    def presets(cls) -> Mapping[str, "ModelConfig"]:
+        return PRESETS
+
+
+@dataclass(frozen=True)
+class LMConfig(ConfigMethods):
+    """Every size and switch of a language model (one stack, one vocabulary); ``LMConfig.preset(...)`` picks one."""
+
+    vocab_size: int = 64
+    d_model: int = 128
+    n_heads: int = 4
+    n_layers: int = 4
+    d_ff: int = 512
+    dropout: float = 0.1
+    max_len: int = 64
+    positional: str = "sinusoidal"  # one of POSITIONAL_KINDS
+    norm_first: bool = True  # pre-LN (True) or post-LN (False)
+    scale_scores: bool = True  # divide q·k by sqrt(d_head); False only for an ablation
+    pad_id: int = 0
+    tie_embeddings: bool = True  # the output head reuses the token embedding (as GPT-2 and BERT do)
+
+    def __post_init__(self) -> None:
+        check_config(self, vocabularies=("vocab_size",), layer_counts=("n_layers",))
 
     @classmethod
-    def preset(cls, name: str, **overrides) -> "ModelConfig":
-        if name not in PRESETS:
-            raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
-        return PRESETS[name].replace(**overrides)
+    def presets(cls) -> Mapping[str, "LMConfig"]:
+        return LM_PRESETS
 
 
 def _divisors(n: int) -> list[int]:
     return [k for k in range(1, n + 1) if n % k == 0]
 
+
+#: What the model's layers read from a config: either family's does.
+BlockConfig = ModelConfig | LMConfig
 
 PRESETS: dict[str, ModelConfig] = {
     # Small enough that a forward pass takes milliseconds: for tests and widgets.
@@ -88,4 +152,12 @@ PRESETS: dict[str, ModelConfig] = {
     "cpu": ModelConfig(d_model=128, n_heads=4, n_encoder_layers=2, n_decoder_layers=2, d_ff=512, dropout=0.1, max_len=64),
     # A wider, deeper model for a CUDA GPU.
     "gpu": ModelConfig(d_model=512, n_heads=8, n_encoder_layers=4, n_decoder_layers=4, d_ff=2048, dropout=0.1, max_len=64),
+}
+
+# The same widths as the translator's presets, and as many blocks as its encoder and decoder together,
+# so that the book can set the three families side by side at one size.
+LM_PRESETS: dict[str, LMConfig] = {
+    "tiny": LMConfig(d_model=32, n_heads=4, n_layers=2, d_ff=64, dropout=0.0, max_len=32),
+    "cpu": LMConfig(d_model=128, n_heads=4, n_layers=4, d_ff=512, dropout=0.1, max_len=64),
+    "gpu": LMConfig(d_model=512, n_heads=8, n_layers=8, d_ff=2048, dropout=0.1, max_len=64),
 }

@@ -10,7 +10,7 @@ from typing import Callable
 import torch
 from torch import nn
 
-from .config import ModelConfig
+from .config import BlockConfig, ModelConfig
 from .multihead import KVCache, MultiHeadAttention
 from .positional import RotaryEmbedding
 
@@ -46,28 +46,34 @@ class Residual(nn.Module):
         return self.norm(x + self.dropout(sublayer(x)))
 
 
-def _rotary(cfg: ModelConfig) -> RotaryEmbedding | None:
+def _rotary(cfg: BlockConfig) -> RotaryEmbedding | None:
     return RotaryEmbedding(cfg.d_head, cfg.max_len) if cfg.positional == "rotary" else None
 
 
-def _attention(cfg: ModelConfig, rotary: RotaryEmbedding | None = None) -> MultiHeadAttention:
+def _attention(cfg: BlockConfig, rotary: RotaryEmbedding | None = None) -> MultiHeadAttention:
     return MultiHeadAttention(
         cfg.d_model, cfg.n_heads, dropout=cfg.dropout, scale_scores=cfg.scale_scores, rotary=rotary
     )
 
 
 class EncoderLayer(nn.Module):
-    """Self-attention over the whole source, then the feed-forward network."""
+    """Self-attention over the whole sequence, then the feed-forward network.
 
-    def __init__(self, cfg: ModelConfig):
+    The mask decides what kind of block this is: a padding mask makes the translator's encoder layer (and
+    BERT's), a causal mask makes GPT's block, which has no cross-attention because there is no source.
+    """
+
+    def __init__(self, cfg: BlockConfig):
         super().__init__()
         self.self_attn = _attention(cfg, _rotary(cfg))
         self.feed_forward = FeedForward(cfg.d_model, cfg.d_ff, cfg.dropout)
         self.attn_residual = Residual(cfg.d_model, cfg.dropout, cfg.norm_first)
         self.ff_residual = Residual(cfg.d_model, cfg.dropout, cfg.norm_first)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:  # (B, S, D)
-        x = self.attn_residual(x, lambda h: self.self_attn(h, mask=mask)[0])
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None,
+                cache: KVCache | None = None) -> torch.Tensor:  # (B, S, D) -> (B, S, D)
+        """``cache``: the keys and values of earlier positions, for a causal stack decoded one token at a time."""
+        x = self.attn_residual(x, lambda h: self.self_attn(h, mask=mask, cache=cache)[0])
         return self.ff_residual(x, self.feed_forward)
 
 

@@ -13,7 +13,7 @@ import math
 import torch
 from torch import nn
 
-from .config import ModelConfig
+from .config import BlockConfig, ModelConfig
 from .layers import DecoderLayer, EncoderLayer
 from .masks import causal_mask, padding_mask
 from .multihead import KVCache
@@ -23,7 +23,7 @@ from .positional import make_positional
 class Embeddings(nn.Module):
     """Token embedding scaled by √D (so it is not drowned by the positional signal), plus positions."""
 
-    def __init__(self, vocab_size: int, cfg: ModelConfig):
+    def __init__(self, vocab_size: int, cfg: BlockConfig):
         super().__init__()
         self.tokens = nn.Embedding(vocab_size, cfg.d_model, padding_idx=cfg.pad_id)
         self.positions = make_positional(cfg.positional, cfg.d_model, cfg.max_len)
@@ -32,6 +32,13 @@ class Embeddings(nn.Module):
 
     def forward(self, ids: torch.Tensor, offset: int = 0) -> torch.Tensor:  # (B, L) -> (B, L, D)
         return self.dropout(self.positions(self.tokens(ids) * self.scale, offset=offset))
+
+
+def init_weights(model: nn.Module) -> None:
+    """Xavier-uniform for every matrix (embeddings and projections), learned positions left at their small normal."""
+    for name, p in model.named_parameters():
+        if p.dim() > 1 and "positions" not in name:
+            nn.init.xavier_uniform_(p)
 
 
 def check_ids(ids: torch.Tensor, vocab_size: int, name: str) -> None:
@@ -87,14 +94,9 @@ class Transformer(nn.Module):
         self.encoder = Encoder(cfg)
         self.decoder = Decoder(cfg)
         self.generator = nn.Linear(cfg.d_model, cfg.tgt_vocab_size)
-        self._init_weights()
+        init_weights(self)
         if cfg.tie_embeddings:
             self.generator.weight = self.decoder.embed.tokens.weight
-
-    def _init_weights(self) -> None:
-        for name, p in self.named_parameters():
-            if p.dim() > 1 and "positions" not in name:
-                nn.init.xavier_uniform_(p)
 
     def source_mask(self, src: torch.Tensor) -> torch.Tensor:  # (B, 1, 1, S)
         return padding_mask(src, self.cfg.pad_id)

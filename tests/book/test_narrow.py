@@ -162,3 +162,39 @@ def test_a_panel_drawn_to_scale_is_no_taller_than_the_column_lets_it_draw():
     plot = tall.layout.height - layout.own_margins(tall)["t"] - layout.own_margins(tall)["b"]
     lo, hi = tall.layout.yaxis.domain
     assert (hi - lo) * plot == pytest.approx(narrow.NARROW_PX - 40, abs=1)  # a square as wide as the column
+
+
+def test_long_row_labels_wrap_onto_the_lines_their_rows_hold_before_they_are_cut():
+    labels = ["… et je vais au supermarché blanc . (15 tokens)", "… je vais à le supermarché blanc . (14 tokens)"]
+    fig = go.Figure(go.Bar(x=[-3, -4], y=[0, 1], orientation="h"))
+    fig.update_yaxes(tickmode="array", tickvals=[0, 1], ticktext=labels)
+    fig.update_layout(height=300, title="Two outputs")
+    tall = narrow.narrow(layout.prepare(fig))
+    shown = tall.layout.yaxis.ticktext
+    assert all("<br>" in t for t in shown) and shown[0].endswith("(15<br>tokens)")  # the ending that tells them apart
+    assert layout.min_width(tall) <= narrow.NARROW_PX  # measured by its widest line
+
+
+def test_a_heatmap_whose_numbers_need_wider_cells_than_a_phone_gives_gets_a_twin_without_them():
+    z = [[0.25] * 8 for _ in range(3)]
+    fig = go.Figure(heatmap_trace(z, [f"w{j}" for j in range(8)], ["a", "b", "c"], showscale=True))
+    fig.update_layout(height=300, margin=dict(l=60, r=20), title="Weights")
+    wide = layout.prepare(fig)
+    assert layout.min_width(wide) > narrow.NARROW_PX  # eight cells of "0.25" and a colour bar
+    assert narrow.narrow(wide).data[0].texttemplate is None
+    few = layout.prepare(go.Figure(heatmap_trace([[0.25, 0.5]], ["x", "y"], ["a"])))
+    assert narrow.narrow(few).data[0].texttemplate == "%{text}"  # two cells keep their numbers
+
+
+def test_a_column_of_panels_makes_room_for_a_subplot_title_that_wraps():
+    fig = make_subplots(rows=2, cols=1, subplot_titles=["scores", "weights from what has been read (bars) and the "
+                                                                   "true softmax (dots), block by block"])
+    for r in (1, 2):
+        fig.add_trace(go.Bar(x=["a", "b"], y=[1, 2]), row=r, col=1)
+    fig.update_layout(height=500, title="Reading in blocks")
+    wide = layout.prepare(fig)
+    tall = narrow.narrow(wide)
+    plot = lambda f: f.layout.height - layout.own_margins(f)["t"] - layout.own_margins(f)["b"]  # noqa: E731
+    gap = lambda f: (f.layout.yaxis.domain[0] - f.layout.yaxis2.domain[1]) * plot(f)  # noqa: E731
+    title = next(a for a in tall.layout.annotations if a.text.startswith("weights"))
+    assert title.text.count("<br>") >= 1 and gap(tall) >= gap(wide) + 20 * title.text.count("<br>")

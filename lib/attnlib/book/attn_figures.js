@@ -162,6 +162,15 @@
     return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
   }
 
+  // A mark (a line, a bar, a marker) in a saturated mid colour reads the same on the dark page and keeps it:
+  // turned over, an orange becomes a brown beside the red it was told apart from. A pale or grey mark means
+  // "faded" and turns over with everything else.
+  var KEEP_CHROMA = 40, KEEP_LIGHTNESS = 75, KEEP_CONTRAST = 4.5;  // 4.5:1: enough for a trace's words too
+  function keepsItsColour(lab, rgb, page) {
+    return Math.sqrt(lab[1] * lab[1] + lab[2] * lab[2]) >= KEEP_CHROMA && lab[0] <= KEEP_LIGHTNESS &&
+      contrast(rgb, page) >= KEEP_CONTRAST;
+  }
+
   // A colour turned over; a mark (a line, a bar, a marker, a word of a trace) no fainter than 3:1 against the
   // page (WCAG's contrast for graphics): a mid-light green or orange would otherwise sink into it.
   var turned = {};
@@ -171,8 +180,10 @@
     var key = (mark ? 'mark:' : '') + text;
     if (!(key in turned)) {
       var c = parse(text);
-      if (!c || c[3] === 0) { turned[key] = text; } else {
-        var e = pageEnds(), lab = toLab(c), page = parse(e.bg);
+      var e = pageEnds(), lab = c && toLab(c), page = parse(e.bg);
+      if (!c || c[3] === 0) { turned[key] = text; } else if (mark && keepsItsColour(lab, c, page)) {
+        turned[key] = text;
+      } else {
         var l = e.paper + (100 - lab[0]) * (e.ink - e.paper) / 100;
         var rgb = fromLab([l, lab[1], lab[2]]);
         while (mark && l < 100 && contrast(rgb, page) < MARK_CONTRAST) {

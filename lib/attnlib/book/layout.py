@@ -273,11 +273,17 @@ def min_width(fig: go.Figure) -> int:
         if ticks:  # word labels, turned when crowded: a line of type each (less room when turned upright)
             per_label = 12 if abs(axis.get("tickangle") or 0) == 90 else 15
             need.append(sides + len(ticks) * per_label / share)
+    for trace in fig.data:  # numbers written in a heatmap's cells: each cell as wide as its longest number
+        if trace.type == "heatmap" and trace.texttemplate and trace.text is not None and trace.z is not None \
+                and len(trace.z):
+            lo, hi = layout.get("xaxis" + (trace.xaxis or "x")[1:], {}).get("domain", [0, 1])
+            beside = own["l"] + max(own["r"], COLORBAR_PX if has_colorbar(fig) else 0)
+            need.append(beside + len(trace.z[0]) * cell_text_px(trace) / max(hi - lo, 0.05))
     for name, axis in layout.items():  # word labels left of a plot take room from it
         if name.startswith("yaxis") and axis.get("ticktext") and axis.get("visible") is not False:
             x_axis = layout.get("xaxis" + (axis.get("anchor") or "x")[1:], {})
             lo, hi = x_axis.get("domain", [0, 1])
-            longest = max(len(plain(str(t))) for t in axis["ticktext"])
+            longest = max(len(line) for t in axis["ticktext"] for line in lines(str(t)))  # a wrapped label's widest line
             need.append(own["r"] + longest * TICK_CHAR_PX + 24 + COLUMN_PX / max(hi - lo, 0.05))
     for ann in layout.get("annotations", []):
         if ann.get("xref", "paper") == "paper" and ann.get("text"):  # a note placed on the figure
@@ -292,6 +298,20 @@ def min_width(fig: go.Figure) -> int:
                                  if a.get("y") == ann.get("y") and a.get("yref", "paper") == "paper"))
             need.append(sides + columns * (longest * TEXT_CHAR_PX + 16))
     return int(min(max(need), COLUMN_WIDTH))  # a laptop's reader never scrolls a figure sideways
+
+
+COLORBAR_PX = 80  # the right margin plotly makes for a colour bar with its ticks and title
+
+
+def has_colorbar(fig: go.Figure) -> bool:
+    return any("colorbar" in t and getattr(t, "showscale", None) is not False and t.type in ("heatmap", "contour")
+               for t in fig.data)
+
+
+def cell_text_px(trace) -> float:
+    """The width a heatmap cell needs for the longest number written in it (10 px digits, a little air)."""
+    longest = max((len(plain(str(t))) for row in (trace.text or []) for t in row), default=4)
+    return longest * 6 + 4
 
 
 def is_framed(fig: go.Figure) -> bool:

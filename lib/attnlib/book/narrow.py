@@ -86,13 +86,8 @@ def wrap(text: str, chars: int) -> str:
     return "<br>".join(lines)
 
 
+SUBPLOT_TITLE_LINE_PX = 20  # a line of a subplot's title (plotly's 16 px type)
 NARROW_RIGHT_PX = 24  # the right margin of a narrow figure that has no colour bar
-COLORBAR_PX = 100  # what a colour bar with its ticks and title takes from a plot's width (plotly makes room)
-
-
-def _has_colorbar(fig: go.Figure) -> bool:
-    return any("colorbar" in t and getattr(t, "showscale", None) is not False and t.type in ("heatmap", "contour")
-               for t in fig.data)
 
 
 def _to_scale_px(fig: go.Figure, p, across: float) -> float | None:
@@ -123,9 +118,17 @@ def _stack(fig: go.Figure, upright: dict[str, float], width: int | None = None) 
         if p.x in upright:
             side = above if fig.layout[p.x].side == "top" else below
             side[p] += upright[p.x]
+    if width:  # a subplot title that wraps onto more lines in the column needs their room above its panel
+        chars = max(int((width - own["l"] - own["r"] - 16) / layout.TEXT_CHAR_PX), 8)
+        for p in grid:
+            for ann in fig.layout.annotations:
+                if ann.yref == "paper" and ann.xref == "paper" and ann.text and ann.y is not None \
+                        and abs(ann.y - p.ydom[1]) < 0.02 and p.xdom[0] <= (ann.x or 0) <= p.xdom[1]:
+                    extra = len(layout.lines(wrap(ann.text, chars))) - len(layout.lines(ann.text))
+                    above[p] += max(extra, 0) * SUBPLOT_TITLE_LINE_PX
     sizes = [(p.ydom[1] - p.ydom[0]) * plot for p in grid]
     if width:  # a panel drawn to scale (an image, a square grid) is no taller than the column's width allows
-        across = width - own["l"] - own["r"] - (COLORBAR_PX if _has_colorbar(fig) else 0)
+        across = width - own["l"] - max(own["r"], layout.COLORBAR_PX if layout.has_colorbar(fig) else 0)
         sizes = [min(size, _to_scale_px(fig, p, across) or size) for size, p in zip(sizes, grid)]
     # the gap holds what hangs under one panel and over the next, and a line of air
     gaps = [max(below[a] + above[b], 40) + 36 for a, b in zip(grid, grid[1:])]
@@ -141,8 +144,10 @@ def _stack(fig: go.Figure, upright: dict[str, float], width: int | None = None) 
     for p in grid:
         fig.layout[p.x].domain = [0, 1]
         fig.layout[p.y].domain = list(boxes[p])
-        if fig.layout[p.y].matches and fig.layout[p.y].showticklabels is False:
-            fig.layout[p.y].showticklabels = True  # a shared y axis, unlabelled beside its twin: alone now
+        y = fig.layout[p.y]
+        if y.matches and y.showticklabels is False:  # a shared y axis, unlabelled beside its twin: alone now
+            twin = fig.layout["yaxis" + y.matches[1:]]
+            y.update(showticklabels=True, tickmode=twin.tickmode, tickvals=twin.tickvals, ticktext=twin.ticktext)
 
     def move(x, y, xref, yref):
         """A paper point of the wide figure -> the same point of the narrow one. A note placed across a
@@ -190,7 +195,7 @@ def narrow(fig: go.Figure, width: int = NARROW_PX) -> go.Figure:
     fig = go.Figure(fig)
     stacked = side_by_side(fig) or _lone_and_narrow(fig)
     upright = _upright_words(fig, width, stacked)
-    if stacked:
+    if stacked or len(panels(fig)) > 1:  # a column of panels is laid out again too: its titles may wrap
         _stack(fig, upright, width)
     else:  # one panel: its margin takes the upright labels
         for name, px in upright.items():
@@ -205,7 +210,7 @@ def narrow(fig: go.Figure, width: int = NARROW_PX) -> go.Figure:
             title.pad.t = (title.pad.t or 0) + extra * layout.TITLE_LINE_PX / 2
     if title and title.subtitle and title.subtitle.text:
         title.subtitle.text = wrap(title.subtitle.text, int((width - 24) / layout.TEXT_CHAR_PX))
-    if fig.layout.margin.r is None and not _has_colorbar(fig):
+    if fig.layout.margin.r is None and not layout.has_colorbar(fig):
         fig.layout.margin.r = NARROW_RIGHT_PX  # plotly's 80 px keeps room for a legend the frame puts below
     own = layout.own_margins(fig)
     _fit_ticks(fig, width, own)
@@ -239,7 +244,11 @@ def _fit_ticks(fig: go.Figure, width: int, own: dict) -> None:
             lo, hi = x_axis.get("domain", [0, 1])
             chars = int((width - own["r"] - 24 - layout.COLUMN_PX / max(hi - lo, 0.05)) / layout.TICK_CHAR_PX)
             if max(len(layout.plain(str(t))) for t in ticks) > chars >= 4:
-                fig.layout[name].ticktext = [short(str(t), chars) for t in ticks]
+                # wrapped onto the lines its row has room for, and shortened only beyond them
+                y_lo, y_hi = axis.get("domain", [0, 1])
+                plot = int(fig.layout.height or layout.DEFAULT_HEIGHT) - own["t"] - own["b"]
+                rows = max(int(plot * (y_hi - y_lo) / len(ticks) / TICK_LINE_PX), 1)
+                fig.layout[name].ticktext = [_wrapped_label(str(t), chars, rows) for t in ticks]
             continue
         share = max((axis.get("domain") or [0, 1])[1] - (axis.get("domain") or [0, 1])[0], 0.05)
         room = (width - own["l"] - own["r"]) * share
@@ -278,9 +287,9 @@ def _numbers_that_fit(fig: go.Figure, width: int, own: dict) -> None:
         if trace.type != "heatmap" or not trace.texttemplate or trace.z is None or not len(trace.z):
             continue
         lo, hi = lay.get("xaxis" + (trace.xaxis or "x")[1:], {}).get("domain", [0, 1])
-        cell = (width - own["l"] - own["r"]) * (hi - lo) / len(trace.z[0])
-        longest = max((len(str(t)) for row in (trace.text or []) for t in row), default=4)
-        if cell < longest * 6 + 4:  # 10 px digits
+        beside = own["l"] + max(own["r"], layout.COLORBAR_PX if layout.has_colorbar(fig) else 0)
+        cell = (width - beside) * (hi - lo) / len(trace.z[0])
+        if cell < layout.cell_text_px(trace):
             trace.texttemplate = None
 
 
@@ -297,6 +306,21 @@ def _upright_bar_numbers(fig: go.Figure, width: int, own: dict) -> None:
         bar = (width - own["l"] - own["r"]) * (hi - lo) / max(n, 1) * 0.8  # plotly leaves a fifth as a gap
         if bar < max(len(layout.plain(t)) for t in texts) * layout.TICK_CHAR_PX:
             trace.textangle = -90
+
+
+TICK_LINE_PX = 14  # a line of a wrapped tick label
+
+
+def _wrapped_label(text: str, chars: int, rows: int) -> str:
+    """A label in at most ``rows`` lines of ``chars`` characters: wrapped at spaces, its end cut ("…") only
+    when the lines cannot hold it."""
+    if rows < 2:
+        return short(text, chars)
+    lines = layout.lines(wrap(layout.plain(text), chars))
+    if len(lines) > rows:
+        lines = lines[:rows]
+        lines[-1] = short(lines[-1] + " …", chars)
+    return "<br>".join(short(line, chars) for line in lines)  # a word longer than a line is cut too
 
 
 def short(text: str, chars: int) -> str:

@@ -198,3 +198,12 @@ def test_a_column_of_panels_makes_room_for_a_subplot_title_that_wraps():
     gap = lambda f: (f.layout.yaxis.domain[0] - f.layout.yaxis2.domain[1]) * plot(f)  # noqa: E731
     title = next(a for a in tall.layout.annotations if a.text.startswith("weights"))
     assert title.text.count("<br>") >= 1 and gap(tall) >= gap(wide) + 20 * title.text.count("<br>")
+
+
+def test_a_legend_inside_the_plot_moves_under_it_in_a_narrow_column():
+    fig = go.Figure([go.Scatter(x=[1, 2], y=[1, 0], name="one summary of 32 numbers"),
+                     go.Scatter(x=[1, 2], y=[1, 1], name="attention over every word")])
+    fig.update_layout(legend=dict(x=0.99, xanchor="right", y=0.6), title="Reading back the first word")
+    wide = layout.prepare(fig)
+    tall = narrow.narrow(wide)
+    assert layout.legend_below(tall) and not layout.legend_below(wide)

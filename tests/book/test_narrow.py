@@ -207,3 +207,10 @@ def test_a_legend_inside_the_plot_moves_under_it_in_a_narrow_column():
     wide = layout.prepare(fig)
     tall = narrow.narrow(wide)
     assert layout.legend_below(tall) and not layout.legend_below(wide)
+
+
+def test_a_legend_beside_the_plot_moves_under_it_in_a_narrow_column():
+    fig = go.Figure([go.Bar(x=["enc", "dec"], y=[1, 2], name=f"part {k}") for k in range(10)])
+    fig.update_layout(barmode="stack", title="Where the parameters are")  # plotly's legend: right of the plot
+    tall = narrow.narrow(layout.prepare(fig))
+    assert layout.legend_below(tall)

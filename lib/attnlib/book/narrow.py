@@ -223,10 +223,9 @@ def narrow(fig: go.Figure, width: int = NARROW_PX) -> go.Figure:
             room = {"left": 1 - x, "right": x}.get(anchor, 2 * min(x, 1 - x))
             text_px = (width - own["l"] - own["r"]) * room if room >= 0.2 else width - 24
             ann.text = wrap(ann.text, max(int((text_px - 16) / layout.TEXT_CHAR_PX), 8))
-    legend = fig.layout.legend
-    if layout.legend_names(fig) and fig.layout.showlegend is not False and not layout.legend_below(fig) \
-            and legend.x is not None and 0 <= legend.x <= 1 and legend.y is not None and 0 <= legend.y <= 1:
-        # a legend set inside the plot covers part of it in a narrow column (the lines it names): under the plot
+    if layout.legend_names(fig) and fig.layout.showlegend is not False and not layout.legend_below(fig):
+        # in a narrow column a legend inside the plot covers what it names, and one beside it takes the plot's
+        # width: it goes under the plot
         fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=-0.2, yanchor="top"))
     for trace in fig.data:  # a long name in the legend takes lines of its own
         if getattr(trace, "name", None) and "showlegend" in trace:

@@ -70,11 +70,11 @@ def test_titles_and_notes_are_wrapped_to_the_column_and_the_figure_then_fits_it(
 
 def test_wrapping_keeps_markup_with_its_word_and_every_word():
     text = "the weight of W<sup>Q</sup> on each <b>word</b> of the sentence"
-    wrapped = narrow.wrap(text, 12)
+    wrapped = layout.wrap(text, 12)
     assert all(len(layout.plain(line)) <= 12 for line in wrapped.split("<br>"))
     assert wrapped.replace("<br>", " ") == text
     styled = '<span style="color: red">red words here</span>'
-    assert narrow.wrap(styled, 5) == styled  # markup holding spaces is not split
+    assert layout.wrap(styled, 5) == styled  # markup holding spaces is not split
 
 
 def test_a_static_twin_carries_a_narrow_twin_of_every_state_and_a_small_figure_none():

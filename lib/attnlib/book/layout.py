@@ -39,6 +39,7 @@ DEFAULT_HEIGHT = 450   # plotly's own defaults, used when a figure sets none
 DEFAULT_MARGIN = {"t": 100, "b": 80, "l": 80, "r": 80}
 OWN_TITLE_PX = 45      # what a figure function's top margin is taken to reserve for its own title
 TITLE_CHARS = 60       # a title longer than this is split into a title and a subtitle (see split_title)
+SUBTITLE_CHARS = 96    # a subtitle longer than this wraps: a line of 13 px type across the laptop's column
 # average glyph widths (px per character) of plotly's default sans-serif at the sizes used here
 TITLE_CHAR_PX, TEXT_CHAR_PX, TICK_CHAR_PX = 9.0, 6.6, 6.6
 MIN_WIDTH = 320        # no figure is laid out narrower than a phone's column
@@ -101,10 +102,34 @@ def split_title(fig: go.Figure) -> go.Figure:
             cut = text.rfind(" ", 0, TITLE_CHARS)
             if cut > 0:
                 text, subtitle = text[:cut], "… " + text[cut + 1:]
+    if subtitle and len(plain(subtitle)) > SUBTITLE_CHARS:  # a long detail wraps inside the laptop's column
+        subtitle = wrap(subtitle, SUBTITLE_CHARS)
     fig.update_layout(title=dict(text=text, x=0.01, xref="container", xanchor="left",
                                  y=1, yref="container", yanchor="top", pad=dict(t=12, l=4),
                                  subtitle=dict(text=subtitle, font=dict(size=13, color="#555")) if subtitle else None))
     return fig
+
+
+_BR = re.compile(r"<br\s*/?>", re.I)
+
+
+def wrap(text: str, chars: int) -> str:
+    """Text in lines of at most ``chars`` visible characters, broken at spaces; plotly's markup (<b>, <sup>)
+    travels with its word. A text with markup that holds spaces (a styled span) is left as it is."""
+    if not text or re.search(r"<[^>]*\s[^>]*>", text):
+        return text
+    lines = []
+    for paragraph in _BR.split(text):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and len(plain(candidate)) > chars:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+    return "<br>".join(lines)
 
 
 TITLE_LINE_PX = 22     # each further line of a wrapped title (see attnlib.book.narrow)

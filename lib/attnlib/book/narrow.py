@@ -14,7 +14,6 @@ Everything else (data, colours, axis settings) is the wide figure's, so a reader
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
@@ -22,7 +21,6 @@ import plotly.graph_objects as go
 from . import layout
 
 NARROW_PX = 350        # a phone's column: a 390 px screen less the page's margins
-_BR = re.compile(r"<br\s*/?>", re.I)
 
 
 @dataclass(frozen=True)
@@ -67,25 +65,6 @@ def _lone_and_narrow(fig: go.Figure) -> bool:
     return not notes_beside and not legend_beside
 
 
-def wrap(text: str, chars: int) -> str:
-    """Text in lines of at most ``chars`` visible characters, broken at spaces; plotly's markup (<b>, <sup>)
-    travels with its word. A text with markup that holds spaces (a styled span) is left as it is."""
-    if not text or re.search(r"<[^>]*\s[^>]*>", text):
-        return text
-    lines = []
-    for paragraph in _BR.split(text):
-        line = ""
-        for word in paragraph.split(" "):
-            candidate = f"{line} {word}" if line else word
-            if line and len(layout.plain(candidate)) > chars:
-                lines.append(line)
-                line = word
-            else:
-                line = candidate
-        lines.append(line)
-    return "<br>".join(lines)
-
-
 SUBPLOT_TITLE_LINE_PX = 20  # a line of a subplot's title (plotly's 16 px type)
 NARROW_RIGHT_PX = 24  # the right margin of a narrow figure that has no colour bar
 
@@ -124,7 +103,7 @@ def _stack(fig: go.Figure, upright: dict[str, float], width: int | None = None) 
             for ann in fig.layout.annotations:
                 if ann.yref == "paper" and ann.xref == "paper" and ann.text and ann.y is not None \
                         and abs(ann.y - p.ydom[1]) < 0.02 and p.xdom[0] <= (ann.x or 0) <= p.xdom[1]:
-                    extra = len(layout.lines(wrap(ann.text, chars))) - len(layout.lines(ann.text))
+                    extra = len(layout.lines(layout.wrap(ann.text, chars))) - len(layout.lines(ann.text))
                     above[p] += max(extra, 0) * SUBPLOT_TITLE_LINE_PX
     sizes = [(p.ydom[1] - p.ydom[0]) * plot for p in grid]
     if width:  # a panel drawn to scale (an image, a square grid) is no taller than the column's width allows
@@ -203,13 +182,13 @@ def narrow(fig: go.Figure, width: int = NARROW_PX) -> go.Figure:
                 layout.own_margins(fig)["t" if fig.layout[name].side == "top" else "b"] + px
     title = fig.layout.title
     if title and title.text:
-        title.text = wrap(title.text, int((width - 24) / layout.TITLE_CHAR_PX))
+        title.text = layout.wrap(title.text, int((width - 24) / layout.TITLE_CHAR_PX))
         # plotly centres a title's lines on where one line would stand: push them down by half the extra lines
         extra = len(layout.lines(title.text)) - 1
         if extra:
             title.pad.t = (title.pad.t or 0) + extra * layout.TITLE_LINE_PX / 2
     if title and title.subtitle and title.subtitle.text:
-        title.subtitle.text = wrap(title.subtitle.text, int((width - 24) / layout.TEXT_CHAR_PX))
+        title.subtitle.text = layout.wrap(title.subtitle.text, int((width - 24) / layout.TEXT_CHAR_PX))
     if fig.layout.margin.r is None and not layout.has_colorbar(fig):
         fig.layout.margin.r = NARROW_RIGHT_PX  # plotly's 80 px keeps room for a legend the frame puts below
     own = layout.own_margins(fig)
@@ -222,14 +201,14 @@ def narrow(fig: go.Figure, width: int = NARROW_PX) -> go.Figure:
             x, anchor = ann.x if ann.x is not None else 0.5, ann.xanchor or "auto"
             room = {"left": 1 - x, "right": x}.get(anchor, 2 * min(x, 1 - x))
             text_px = (width - own["l"] - own["r"]) * room if room >= 0.2 else width - 24
-            ann.text = wrap(ann.text, max(int((text_px - 16) / layout.TEXT_CHAR_PX), 8))
+            ann.text = layout.wrap(ann.text, max(int((text_px - 16) / layout.TEXT_CHAR_PX), 8))
     if layout.legend_names(fig) and fig.layout.showlegend is not False and not layout.legend_below(fig):
         # in a narrow column a legend inside the plot covers what it names, and one beside it takes the plot's
         # width: it goes under the plot
         fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=-0.2, yanchor="top"))
     for trace in fig.data:  # a long name in the legend takes lines of its own
         if getattr(trace, "name", None) and "showlegend" in trace:
-            trace.name = wrap(trace.name, max(int((width - own["l"] - own["r"] - 46) / layout.TEXT_CHAR_PX), 8))
+            trace.name = layout.wrap(trace.name, max(int((width - own["l"] - own["r"] - 46) / layout.TEXT_CHAR_PX), 8))
     meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
     fig.update_layout(meta=meta | {"column_px": width})  # the frame then wraps the legend into rows
     return fig
@@ -320,7 +299,7 @@ def _wrapped_label(text: str, chars: int, rows: int) -> str:
     when the lines cannot hold it."""
     if rows < 2:
         return short(text, chars)
-    lines = layout.lines(wrap(layout.plain(text), chars))
+    lines = layout.lines(layout.wrap(layout.plain(text), chars))
     if len(lines) > rows:
         lines = lines[:rows]
         lines[-1] = short(lines[-1] + " …", chars)

@@ -214,3 +214,11 @@ def test_a_legend_beside_the_plot_moves_under_it_in_a_narrow_column():
     fig.update_layout(barmode="stack", title="Where the parameters are")  # plotly's legend: right of the plot
     tall = narrow.narrow(layout.prepare(fig))
     assert layout.legend_below(tall)
+
+
+def test_two_line_word_labels_that_fit_side_by_side_stay_flat():
+    fig = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))
+    fig.update_xaxes(tickvals=["a", "b"], ticktext=["shipped translator<br>1,220,050", "gpu preset<br>30,600,530"])
+    fig.update_layout(title="Parameters", margin=dict(l=70, r=20))
+    tall = narrow.narrow(layout.prepare(fig))
+    assert tall.layout.xaxis.tickangle is None  # each line fits its half of the column

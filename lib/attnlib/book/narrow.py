@@ -253,7 +253,7 @@ def _upright_words(fig: go.Figure, width: int, stacked: bool) -> dict[str, float
         if not ticks or axis.get("visible") is False or all(_is_number(t) for t in ticks):
             continue
         lo, hi = (0, 1) if stacked else (axis.get("domain") or [0, 1])
-        longest = max(len(layout.plain(str(t))) for t in ticks) * layout.TICK_CHAR_PX
+        longest = max(len(line) for t in ticks for line in layout.lines(str(t))) * layout.TICK_CHAR_PX  # widest line
         if (width - own["l"] - own["r"]) * (hi - lo) / len(ticks) < longest + 6:
             fig.layout[name].tickangle = -90
             # what it had: a turned label of the wide figure needed about half its length, a flat one a line

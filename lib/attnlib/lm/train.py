@@ -19,7 +19,7 @@ and, unless ``save_optimizer=False`` (the command's ``--slim``), what it takes t
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -30,9 +30,8 @@ from attnlib.measure import describe_hardware
 from attnlib.model.config import LM_PRESETS, LMConfig
 from attnlib.model.device import pick_device
 from attnlib.translation.checkpoint import load_checkpoint, save_checkpoint
-from attnlib.translation.loop import (Progress, check_numbers, check_resumable_payload, check_seed, make_optimizer,
-                                      make_scheduler, resume_run, run_steps)
-from attnlib.translation.safeguards import check_batch_fits, save_run, unfinished_path
+from attnlib.translation.loop import RunResult, check_numbers, check_resumable_payload, check_seed, run_steps, start_run
+from attnlib.translation.safeguards import check_batch_fits, resumable, save_run, unfinished_path
 from attnlib.translation.vocab import Vocab
 from .data import KINDS, SentenceBatches, build_vocab, causal_batch, english, masked_batch, masking_generator
 from .scores import fill_cases, fill_scores, perplexity
@@ -78,14 +77,8 @@ LM_TRAIN_PRESETS = {
 
 
 @dataclass
-class LMTrainResult:
+class LMTrainResult(RunResult):
     lm: TrainedLM
-    history: list[dict] = field(default_factory=list)
-    train_seconds: float = 0.0
-    hardware: str = ""
-    steps: int = 0
-    checkpoint: Path | None = None
-    saved_elsewhere: str | None = None  # why the checkpoint is not where it was asked to go
 
     @property
     def meta(self) -> dict:
@@ -135,17 +128,13 @@ def train(
     check_batch_fits(cfg.batch_size, longest + 2, len(vocab), device)
     torch.manual_seed(cfg.seed)
     model = MODELS[cfg.kind](model_cfg).to(device)
-    optimizer = make_optimizer(model, cfg.lr)
-    scheduler = make_scheduler(optimizer, cfg)
-    state = Progress()  # how far the run has come: step, history, seconds, smoothed loss
-    if resume is not None:
-        def same_run(payload: dict) -> None:
-            check_resumable(payload, model_cfg, cfg, vocab, source=str(resume))
+    def same_run(payload: dict) -> None:
+        check_resumable(payload, model_cfg, cfg, vocab, source=str(resume))
 
-        def load(path, map_location):
-            return load_checkpoint(path, map_location=map_location, kind=CHECKPOINT_KINDS[cfg.kind])
+    def load(path, map_location):
+        return load_checkpoint(path, map_location=map_location, kind=CHECKPOINT_KINDS[cfg.kind])
 
-        state = resume_run(resume, model, optimizer, scheduler, cfg.steps, device, same_run, load=load)
+    optimizer, scheduler, state = start_run(model, cfg, device, resume, same_run, load)  # state: step, history, ...
 
     loss_fn = nn.CrossEntropyLoss(ignore_index=model_cfg.pad_id)
     batches = SentenceBatches(sentences, cfg.batch_size, cfg.seed)
@@ -171,9 +160,8 @@ def train(
         record.update(validation_score(lm, valid))
         return False
 
-    def save_along() -> None:  # resumable, whatever --slim says
-        save_checkpoint(unfinished_path(out), {**payload_now(), "optimizer": optimizer.state_dict(),
-                                               "scheduler": scheduler.state_dict()})
+    def save_along() -> None:
+        save_checkpoint(unfinished_path(out), resumable(payload_now(), optimizer, scheduler))
 
     interrupted = run_steps(model, optimizer, scheduler, cfg, state, loss_at=loss_at, last=last, device=device,
                             on_record=on_record, should_stop=should_stop,
@@ -186,7 +174,8 @@ def train(
                "threads": torch.get_num_threads(), "final_loss": state.running,
                **{k: v for k, v in final.items() if k.startswith("valid_")},
                "parameters": model.num_parameters(), "longest_sentence_words": longest, "interrupted": interrupted}
-    result = LMTrainResult(lm, state.history, state.train_seconds, hardware, state.step)
+    result = LMTrainResult(lm=lm, history=state.history, train_seconds=state.train_seconds, hardware=hardware,
+                           steps=state.step)
     if out is not None:
         result.checkpoint, result.saved_elsewhere = save_run(out, {**payload_now(), "meta": lm.meta}, interrupted,
                                                              optimizer, scheduler)

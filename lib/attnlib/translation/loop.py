@@ -31,9 +31,9 @@ from torch import nn
 
 from .checkpoint import CheckpointError, load_checkpoint, load_state
 
-__all__ = ["Epochs", "Progress", "RESUMABLE_CHANGES", "TrainingDiverged", "agree", "check_numbers",
+__all__ = ["Epochs", "Progress", "RESUMABLE_CHANGES", "RunResult", "TrainingDiverged", "agree", "check_numbers",
            "check_resumable_payload", "lr_at", "make_optimizer", "make_scheduler", "progress_bar", "resume_run",
-           "run_steps"]
+           "run_steps", "start_run"]
 
 
 class TrainingDiverged(RuntimeError):
@@ -154,6 +154,30 @@ def resume_run(path: str | Path, model: nn.Module, optimizer: torch.optim.Optimi
     meta = payload["meta"]
     return Progress(payload["step"], list(meta.get("history", [])), meta.get("train_seconds", 0.0),
                     meta.get("running_loss"))
+
+
+def start_run(model: nn.Module, cfg, device: torch.device, resume: str | Path | None,
+              check: Callable[[dict], None], load: Callable[..., dict] = load_checkpoint
+              ) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LambdaLR, Progress]:
+    """The optimizer, the schedule and how far the run has come: from step 0, or from the run saved at
+    ``resume`` (:func:`resume_run`, with ``check`` and ``load``)."""
+    optimizer = make_optimizer(model, cfg.lr)
+    scheduler = make_scheduler(optimizer, cfg)
+    if resume is None:
+        return optimizer, scheduler, Progress()
+    return optimizer, scheduler, resume_run(resume, model, optimizer, scheduler, cfg.steps, device, check, load=load)
+
+
+@dataclass(kw_only=True)
+class RunResult:
+    """What a training run gives back besides its model: its records, its time, where it was saved."""
+
+    history: list[dict] = field(default_factory=list)
+    train_seconds: float = 0.0
+    hardware: str = ""
+    steps: int = 0
+    checkpoint: Path | None = None
+    saved_elsewhere: str | None = None  # why the checkpoint is not where it was asked to go
 
 
 def run_steps(model: nn.Module, optimizer: torch.optim.Optimizer, scheduler, cfg, progress: Progress, *,

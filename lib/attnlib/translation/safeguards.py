@@ -90,12 +90,17 @@ def save_or_save_elsewhere(path: Path, payload: dict) -> tuple[Path, str | None]
         return save_checkpoint(fallback, payload), str(err)
 
 
+def resumable(payload: dict, optimizer: torch.optim.Optimizer, scheduler) -> dict:
+    """``payload`` with what it takes to continue the run, whatever ``--slim`` said."""
+    return {**payload, "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict()}
+
+
 def save_run(out: str | Path, payload: dict, interrupted: bool, optimizer: torch.optim.Optimizer,
              scheduler) -> tuple[Path, str | None]:
     """The last save of a run: a finished one to ``out`` (what it saved along the way then goes), a stopped one
     beside it, resumable whatever ``payload`` says. Returns where it went, and why not there (None when it did)."""
     if interrupted:  # a stopped run must be resumable, and is not the finished model
-        payload = {**payload, "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict()}
+        payload = resumable(payload, optimizer, scheduler)
     target = unfinished_path(out) if interrupted else Path(out)
     where, elsewhere = save_or_save_elsewhere(target, payload)
     if not interrupted and elsewhere is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -26,10 +26,10 @@ from attnlib.measure import describe_hardware
 from attnlib.model.device import pick_device
 from attnlib.model.transformer import Transformer
 from .checkpoint import save_checkpoint
-# TrainingDiverged and lr_at are imported from here too (the command, the chapters, the tests)
-from .loop import (Epochs, Progress, TrainingDiverged, check_numbers, check_resumable_payload, check_seed,  # noqa: F401
-                   lr_at, make_optimizer, make_scheduler, resume_run, run_steps)
-from .safeguards import check_batch_fits, save_run, unfinished_path
+# TrainingDiverged, lr_at and make_optimizer are imported from here too (the command, the chapters, the benchmarks)
+from .loop import (Epochs, RunResult, TrainingDiverged, check_numbers, check_resumable_payload, check_seed,  # noqa: F401
+                   lr_at, make_optimizer, run_steps, start_run)
+from .safeguards import check_batch_fits, resumable, save_run, unfinished_path
 from .corpus import Pair, load_split
 from .evaluate import bleu
 from .translator import Translator
@@ -98,14 +98,8 @@ def shard(batch: Batch, rank: int, world: int) -> Batch:
 
 
 @dataclass
-class TrainResult:
+class TrainResult(RunResult):
     translator: Translator
-    history: list[dict] = field(default_factory=list)
-    train_seconds: float = 0.0
-    hardware: str = ""
-    steps: int = 0
-    checkpoint: Path | None = None
-    saved_elsewhere: str | None = None  # why the checkpoint is not where it was asked to go
 
     @property
     def meta(self) -> dict:
@@ -158,14 +152,10 @@ def train(
                                    **dict(cfg.model_overrides))
     torch.manual_seed(cfg.seed)
     model = Transformer(model_cfg).to(device)
-    optimizer = make_optimizer(model, cfg.lr)
-    scheduler = make_scheduler(optimizer, cfg)
-    state = Progress()  # how far the run has come: step, history, seconds, smoothed loss
-    if resume is not None:
-        def same_run(payload: dict) -> None:
-            check_resumable(payload, model_cfg, cfg, src_vocab, tgt_vocab, world, source=str(resume))
+    def same_run(payload: dict) -> None:
+        check_resumable(payload, model_cfg, cfg, src_vocab, tgt_vocab, world, source=str(resume))
 
-        state = resume_run(resume, model, optimizer, scheduler, cfg.steps, device, same_run)
+    optimizer, scheduler, state = start_run(model, cfg, device, resume, same_run)  # state: step, history, seconds, loss
 
     net = nn.parallel.DistributedDataParallel(model) if world > 1 else model
     loss_fn = nn.CrossEntropyLoss(ignore_index=model_cfg.pad_id, label_smoothing=cfg.label_smoothing)
@@ -193,9 +183,8 @@ def train(
             on_eval(state.history, translator)  # may add to the record: what else a run keeps is up to its caller
         return stop_when is not None and bool(stop_when(record))
 
-    def save_along() -> None:  # resumable, whatever --slim says
-        save_checkpoint(unfinished_path(out), {**payload_now(), "optimizer": optimizer.state_dict(),
-                                               "scheduler": scheduler.state_dict()})
+    def save_along() -> None:
+        save_checkpoint(unfinished_path(out), resumable(payload_now(), optimizer, scheduler))
 
     interrupted = run_steps(model, optimizer, scheduler, cfg, state, loss_at=loss_at, last=last, device=device,
                             net=net, world=world, rank=rank, on_record=on_record, should_stop=should_stop,
@@ -211,7 +200,8 @@ def train(
         translator.meta["rank_checksums"] = _rank_checksums(model, world)
     interrupted = interrupted or (stop_at is not None and step < cfg.steps)  # stop_at plays an interruption
     translator.meta["interrupted"] = interrupted
-    result = TrainResult(translator, history, train_seconds, hardware, step)
+    result = TrainResult(translator=translator, history=history, train_seconds=train_seconds, hardware=hardware,
+                         steps=step)
     if out is not None and rank == 0:
         result.checkpoint, result.saved_elsewhere = save_run(out, {**payload_now(), "meta": translator.meta},
                                                              interrupted, optimizer, scheduler)

@@ -1,5 +1,6 @@
 """A trained language model reads what a reader types or says why not: unknown words named, with known
-words like them; the model's own tokens refused; the position table's limit; the wrong kind of model."""
+words like them; the model's own tokens refused; the position table's limit; the wrong kind of model.
+The shipped models are small, finished, and still score as their records say."""
 
 from __future__ import annotations
 
@@ -58,3 +59,18 @@ def test_the_wrong_kind_or_a_missing_file_is_said_plainly(tiny_checkpoints, tmp_
         TrainedLM.load(tmp_path / "empty.pt", kind="masked")
     with pytest.raises(ValueError, match="unknown kind of language model 'gpt'"):
         TrainedLM.load(kind="gpt")
+
+
+@pytest.mark.parametrize("kind", ["causal", "masked"])
+def test_the_shipped_models_are_small_finished_and_score_as_their_record_says(kind):
+    from attnlib.lm.data import english
+    from attnlib.lm.train import LM_TRAIN_PRESETS, validation_score
+    from attnlib.paths import LM_CHECKPOINTS
+
+    assert LM_CHECKPOINTS[kind].stat().st_size < 5_000_000  # float32 weights, no optimizer state
+    lm = TrainedLM.load(kind=kind, device="cpu")
+    assert lm.unfinished is None and lm.meta["threads"] == 1 and lm.meta["steps"] == 4000
+    record = lm.meta["history"][-1]
+    valid = english("valid")[: LM_TRAIN_PRESETS["cpu"].eval_sentences]  # what the run scored at each record
+    recorded = {k: v for k, v in record.items() if k.startswith("valid_")}
+    assert validation_score(lm, valid) == pytest.approx(recorded, rel=1e-3) and recorded

@@ -9,7 +9,7 @@ BUILD  := _build/html
 # -W: warnings are errors; -n: nitpicky references; --keep-going: report every failing page.
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: book check test lab translator evaluate translate bench clean venv
+.PHONY: book check test lab translator evaluate translate lm generate bench clean venv
 
 venv: $(STAMP)
 
@@ -52,6 +52,18 @@ TEXT ?= the black cat sees the dog
 translate: export ATTN_TEXT = $(value TEXT)
 translate: $(STAMP)
 	@$(PY) -m attnlib.translation translate --checkpoint data/translator.pt --from-env ATTN_TEXT
+
+# The language models of Part III (the book's GPT and BERT): train the two shipped checkpoints
+# (data/lm-causal.pt, data/lm-masked.pt) as they were trained, on one thread, and sample from the causal one.
+lm: $(STAMP)
+	$(PY) -m attnlib.lm train --kind causal --slim --threads 1
+	$(PY) -m attnlib.lm train --kind masked --slim --threads 1
+
+# PROMPT reaches the model exactly as typed, as TEXT reaches the translator: through the environment.
+PROMPT ?= the black cat
+generate: export ATTN_PROMPT = $(value PROMPT)
+generate: $(STAMP)
+	@$(PY) -m attnlib.lm generate --from-env ATTN_PROMPT
 
 # Benchmarks: ratios against torch measured side by side, written to benchmarks/results.json.
 # BENCH_ARGS=--quick checks the machinery in seconds; BENCH_ARGS=--skip-slow leaves out training and the book build.

@@ -1,7 +1,7 @@
 """Where the book's data lives: the one place that knows.
 
-The corpus (``corpus/*.tsv``), the shipped translator (``translator.pt``) and the ablation runs
-(``ablations/``) are found, in this order:
+The corpus (``corpus/*.tsv``), the shipped translator (``translator.pt``), the two shipped language
+models (``lm-causal.pt``, ``lm-masked.pt``) and the ablation runs (``ablations/``) are found, in this order:
 
 1. in the folder named by ``$ATTN_DATA``, when it is set;
 2. inside the installed package (``attnlib/data/``: the wheel carries them);
@@ -19,7 +19,7 @@ SOURCE_TREE = PACKAGE.parents[1]  # lib/attnlib -> the repository, when running 
 
 
 def data_dir() -> Path:
-    """The folder that holds ``corpus/``, ``translator.pt`` and ``ablations/``."""
+    """The folder that holds ``corpus/``, ``translator.pt``, the language models and ``ablations/``."""
     named = os.environ.get(DATA_ENV)
     if named:
         return Path(named)
@@ -30,4 +30,6 @@ def data_dir() -> Path:
 DATA_DIR = data_dir()
 CORPUS_DIR = DATA_DIR / "corpus"
 DEFAULT_CHECKPOINT = DATA_DIR / "translator.pt"
+#: the shipped language models, by kind: the book's GPT (causal) and its BERT (masked)
+LM_CHECKPOINTS = {"causal": DATA_DIR / "lm-causal.pt", "masked": DATA_DIR / "lm-masked.pt"}
 ABLATIONS_DIR = DATA_DIR / "ablations"

@@ -130,3 +130,72 @@ def test_bad_arguments_are_named(model, kwargs, message):
 def test_a_masked_model_cannot_generate():
     with pytest.raises(ValueError, match="samples from a CausalLM"):
         generate(MaskedLM(LMConfig.preset("tiny")), PROMPT, 3)
+
+
+# -- from the shell: python -m attnlib.lm generate ---------------------------------------------------------------
+
+def run_command(argv, capsys) -> tuple[int, str, str]:
+    from attnlib.lm.generate import main
+
+    try:
+        status = main(argv)
+    except SystemExit as stop:  # argparse's refusal: usage and the message, exit status 2
+        status = stop.code
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+def test_the_same_seed_prints_the_same_last_line_and_another_seed_another(tiny_checkpoints, capsys, monkeypatch):
+    causal = ["--checkpoint", str(tiny_checkpoints["causal"])]
+    lines = []
+    for seed in ("5", "5", "6", "7", "8"):
+        status, out, _ = run_command([*causal, "--seed", seed, "--temperature", "1.5", "the black cat"], capsys)
+        assert status == 0
+        lines.append(out.splitlines()[-1])
+    assert lines[0] == lines[1] and len(set(lines[1:])) > 1
+    monkeypatch.setenv("ATTN_PROMPT", "the black cat")  # as make generate hands it over
+    status, out, _ = run_command([*causal, "--seed", "5", "--temperature", "1.5", "--from-env", "ATTN_PROMPT"], capsys)
+    assert status == 0 and out.splitlines()[-1] == lines[0]
+
+
+def test_the_continuation_is_words_up_to_the_eos(tiny_checkpoints, capsys):
+    from attnlib.lm.trained import TrainedLM
+
+    lm = TrainedLM.load(tiny_checkpoints["causal"], kind="causal", device="cpu")
+    out = generate(lm.model, lm.prompt_ids("the dog"), 20, temperature=0.8, seed=11, eos_id=lm.vocab.eos_id)
+    status, printed, _ = run_command(["--checkpoint", str(tiny_checkpoints["causal"]), "--temperature", "0.8",
+                                      "--seed", "11", "--max-new-tokens", "20", "the dog"], capsys)
+    expected = [lm.vocab.itos[i] for i in out.ids[: out.ids.index(lm.vocab.eos_id)]] if lm.vocab.eos_id in out.ids \
+        else [lm.vocab.itos[i] for i in out.ids]
+    assert status == 0 and printed.splitlines()[-1] == " ".join(expected) and "<eos>" not in printed
+
+
+CAT = "the black cat"
+
+
+@pytest.mark.parametrize("argv, status, message", [
+    (["--temperature", "-1", CAT], 2, "--temperature must be a finite number >= 0"),
+    (["--temperature", "nan", CAT], 2, "--temperature must be a finite number"),
+    (["--temperature", "hot", CAT], 2, "invalid float value: 'hot'"),
+    (["--top-k", "-1", CAT], 2, "--top-k must be a whole number >= 0"),
+    (["--top-k", "2.5", CAT], 2, "invalid int value: '2.5'"),
+    (["--top-p", "0", CAT], 2, "--top-p must be a number in (0, 1]"),
+    (["--top-p", "1.5", CAT], 2, "--top-p must be a number in (0, 1]"),
+    (["--seed", "-1", CAT], 2, "--seed must be a whole number from 0 to 4294967295"),
+    (["--seed", str(2**32), CAT], 2, "--seed must be a whole number"),
+    (["--max-new-tokens", "0", CAT], 2, "--max-new-tokens must be a whole number of at least 1"),
+    (["--max-new-tokens", "5", *["the"] * 30], 1, "a prompt of 30 words leaves room for 2 new tokens"),
+    (["--from-env", "ATTN_NO_SUCH_VARIABLE"], 2, "no such environment variable"),
+    ([""], 1, "the prompt is empty"),
+    (["the", "kat"], 1, "unknown word(s) 'kat'"),
+    (["the <mask> cat"], 1, "'<mask>' marks the model's own tokens"),
+    (["the " * 32], 1, "the prompt has 32 words; this model reads at most 31"),
+])
+def test_every_bad_argument_gets_one_clear_line_and_no_traceback(tiny_checkpoints, capsys, argv, status, message):
+    got, out, err = run_command(["--checkpoint", str(tiny_checkpoints["causal"]), *argv], capsys)
+    assert got == status and message in err and "Traceback" not in err and out == "", (argv, err)
+
+
+def test_a_missing_model_names_the_command_that_makes_it(tmp_path, capsys):
+    status, _, err = run_command(["--checkpoint", str(tmp_path / "none.pt"), "the cat"], capsys)
+    assert status == 1 and "no checkpoint at" in err and "`make lm`" in err and "--kind causal" in err

@@ -12,20 +12,31 @@ with one :class:`~attnlib.model.multihead.KVCache` per layer), turns its logits 
 step, greedy ones included, and the padding token is never drawn (its logit is set to -inf), so the
 page, doing the same, stays in step with Python: the same seed gives the same text.
 
+From the shell, :func:`main` continues a prompt with the shipped causal model and prints the
+continuation on its last line::
+
+    python -m attnlib.lm generate --temperature 0.8 --top-p 0.9 --seed 7 "the black cat"
+
 Shape letters: N new tokens, T prompt length, V vocabulary.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import sys
 from dataclasses import dataclass
 from numbers import Integral
+from pathlib import Path
 from typing import Sequence
 
 import torch
 
 from attnlib.model.language_model import CausalLM
-from .prng import Mulberry32
+from attnlib.translation.checkpoint import CheckpointError
+from .prng import Mulberry32, check_seed
 from .sampling import check_sampling, draw, next_token_distribution
+from .trained import TrainedLM
 
 
 @dataclass(frozen=True)
@@ -107,3 +118,55 @@ def generate(model: CausalLM, prompt_ids: Sequence[int] | torch.Tensor, max_new_
         model.train(was_training)
     probs_table = torch.stack(rows) if rows else torch.zeros(0, cfg.vocab_size, dtype=torch.float64)  # (N, V)
     return Generation(ids, probs_table, uniforms)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m attnlib.lm generate [--temperature T] [--top-k K] [--top-p P] [--seed S] "PROMPT"``: the
+    sampled continuation, words joined by spaces up to the ``<eos>``, on the last line printed."""
+    parser = argparse.ArgumentParser(prog="python -m attnlib.lm generate",
+                                     description="Continue an English prompt with the causal language model.")
+    parser.add_argument("text", nargs="*", help="the first words of a sentence")
+    parser.add_argument("--temperature", type=float, default=1.0, help="0 is greedy; below 1 sharper, above flatter")
+    parser.add_argument("--top-k", type=int, default=None, help="keep the k likeliest tokens (default: all)")
+    parser.add_argument("--top-p", type=float, default=1.0, help="keep the likeliest tokens up to this mass")
+    parser.add_argument("--seed", type=int, default=0, help="the same seed gives the same words")
+    parser.add_argument("--max-new-tokens", type=int, default=None,
+                        help="at most this many new tokens (default: as many as the model's positions allow)")
+    parser.add_argument("--checkpoint", type=Path, default=None, help="the causal model (default data/lm-causal.pt)")
+    parser.add_argument("--from-env", metavar="NAME",
+                        help="read the prompt from environment variable NAME (make generate does: no shell re-reads it)")
+    args = parser.parse_args(argv)
+    try:  # every argument is checked before the model is loaded
+        check_sampling(args.temperature, args.top_k, args.top_p)
+        check_seed(args.seed)
+        if args.max_new_tokens is not None and args.max_new_tokens < 1:
+            raise ValueError(f"max_new_tokens must be a whole number of at least 1, got {args.max_new_tokens}")
+        if args.from_env is not None and (args.text or args.from_env not in os.environ):
+            raise ValueError(f"--from-env {args.from_env}: " + ("give the prompt there or as arguments, not both"
+                                                                if args.text else "no such environment variable"))
+    except ValueError as err:
+        message = str(err)
+        for name in ("temperature", "top_k", "top_p", "seed", "max_new_tokens"):  # named as the command line does
+            if message.startswith(f"{name} "):
+                message = f"--{name.replace('_', '-')}{message[len(name):]}"
+        parser.error(message)
+    text = os.environ[args.from_env] if args.from_env is not None else " ".join(args.text)
+    try:
+        lm = TrainedLM.load(args.checkpoint, kind="causal")
+        prompt = lm.prompt_ids(text)  # (1, T)
+        room = lm.model.cfg.max_len - prompt.shape[1] + 1  # every token but the last new one takes a position
+        if args.max_new_tokens is not None and args.max_new_tokens > room:
+            raise ValueError(f"a prompt of {prompt.shape[1] - 1} words leaves room for {room} new tokens in this "
+                             f"model's {lm.model.cfg.max_len} positions: ask for at most {room} with --max-new-tokens")
+        out = generate(lm.model, prompt, args.max_new_tokens or room, temperature=args.temperature, top_k=args.top_k,
+                       top_p=args.top_p, seed=args.seed, eos_id=lm.vocab.eos_id)
+    except (CheckpointError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    if lm.unfinished:
+        print(f"note: {lm.unfinished}", file=sys.stderr)
+    if lm.vocab.eos_id not in out.ids:
+        print(f"note: the continuation reached the limit of {len(out.ids)} new tokens without ending its sentence",
+              file=sys.stderr)
+    print(lm.vocab.decode(out.ids))  # the words up to the <eos>
+    return 0

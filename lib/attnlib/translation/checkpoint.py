@@ -1,16 +1,21 @@
-"""Saving and loading a trained translator: safe writes, safe loads, clear errors.
+"""Saving and loading a trained model: safe writes, safe loads, clear errors.
 
 A checkpoint is one ``torch.save`` file holding only tensors and plain Python data,
-so it loads with ``torch.load(weights_only=True)`` (no arbitrary code runs):
+so it loads with ``torch.load(weights_only=True)`` (no arbitrary code runs). The translator's:
 
     {"format": 1, "model_config": {...}, "model": state_dict,
      "src_vocab": {...}, "tgt_vocab": {...}, "train": {...}, "meta": {...},
      "optimizer": state_dict | None, "scheduler": state_dict | None, "step": int}
+
+The language models' (:mod:`attnlib.lm.train`) hold one ``"vocab"`` and their ``"kind"`` instead of the
+two vocabularies. A :class:`CheckpointKind` says which keys a kind of checkpoint must hold and which
+command trains one, so that every message names the right one.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +31,24 @@ class CheckpointError(ValueError):
     """A checkpoint that is missing, damaged, or does not fit the model it is loaded into."""
 
 
+@dataclass(frozen=True)
+class CheckpointKind:
+    """What a kind of checkpoint must hold, and how a reader makes one: its messages name them."""
+
+    name: str  # "translator": "<path> is not a translator checkpoint"
+    required: tuple[str, ...]  # the keys it must hold
+    make: str  # the make target that trains the shipped one
+    train: str  # the command that trains one at {path}
+    file: str  # the shipped one's file name, e.g. in a message
+
+    def how_to_train(self, path: str | Path) -> str:
+        return f"`{self.make}` (or `{self.train.format(path=path)}`)"
+
+
+TRANSLATOR = CheckpointKind("translator", REQUIRED, "make translator",
+                            "python -m attnlib.translation train --out {path}", "translator.pt")
+
+
 def save_checkpoint(path: str | Path, payload: dict[str, Any]) -> Path:
     """Write ``payload`` to ``path`` safely (:func:`attnlib.files.replacing`): a crash or a full disk mid-write
     leaves the previous file as it was, and only a regular file or a new path is ever replaced."""
@@ -34,30 +57,29 @@ def save_checkpoint(path: str | Path, payload: dict[str, Any]) -> Path:
     return Path(path)
 
 
-def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:
+def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu",
+                    kind: CheckpointKind = TRANSLATOR) -> dict[str, Any]:
+    """The payload of the ``kind`` checkpoint at ``path``, or a :class:`CheckpointError` that says what to do."""
     path = Path(path)
     if not path.exists():
-        raise CheckpointError(
-            f"no checkpoint at {path}: train one with `make translator` "
-            f"(or `python -m attnlib.translation train --out {path}`)"
-        )
+        raise CheckpointError(f"no checkpoint at {path}: train one with {kind.how_to_train(path)}")
     if not path.is_file():
         raise CheckpointError(f"{path} is not a file (a directory?): give the path of a checkpoint file")
     if not os.access(path, os.R_OK):
         raise CheckpointError(f"{path} cannot be read (permission denied): check its permissions")
     if path.stat().st_size == 0:
-        raise CheckpointError(f"{path} is empty (0 bytes): delete it and train again with `make translator`")
+        raise CheckpointError(f"{path} is empty (0 bytes): delete it and train again with `{kind.make}`")
     try:
         payload = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # truncated zip, wrong file type, unpickling refused...
         reason = _first_sentences(str(err))
         raise CheckpointError(
             f"{path} is not a readable checkpoint ({type(err).__name__}: {reason}); "
-            f"it may be truncated or not a checkpoint at all: delete it and train again with `make translator`"
+            f"it may be truncated or not a checkpoint at all: delete it and train again with `{kind.make}`"
         ) from None
-    if not isinstance(payload, dict) or any(k not in payload for k in REQUIRED):
-        missing = [k for k in REQUIRED if not isinstance(payload, dict) or k not in payload]
-        raise CheckpointError(f"{path} is not a translator checkpoint: it lacks {missing}")
+    if not isinstance(payload, dict) or any(k not in payload for k in kind.required):
+        missing = [k for k in kind.required if not isinstance(payload, dict) or k not in payload]
+        raise CheckpointError(f"{path} is not a {kind.name} checkpoint: it lacks {missing}")
     if payload["format"] != FORMAT:
         raise CheckpointError(f"{path} has checkpoint format {payload['format']}, this library reads format {FORMAT}")
     return payload

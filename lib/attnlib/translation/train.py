@@ -1,18 +1,19 @@
-"""Training the translator: the loop, its schedule and its batches, resumable and distributed.
+"""Training the translator: its settings, its batches and its loss, resumable and distributed.
 
     result = train(TRAIN_PRESETS["cpu"], out="data/translator.pt")   # the book, the shell and the tests
 
-:mod:`attnlib.translation.train_command` is the shell's ``python -m attnlib.translation train``. The same code runs on CPU and CUDA (bf16 autocast there). Every step's batch and
-dropout noise are derived from (seed, step) alone, so a run resumed from a
-checkpoint ends with exactly the weights of an uninterrupted run on CPU.
+:mod:`attnlib.translation.train_command` is the shell's ``python -m attnlib.translation train``. The
+steps themselves (optimizer, schedule, clipping, saves, stops, resumes) are :mod:`attnlib.translation.loop`'s,
+which the language models share. The same code runs on CPU and CUDA (bf16 autocast there). Every step's
+batch and dropout noise are derived from (seed, step) alone, so a run resumed from a checkpoint ends with
+exactly the weights of an uninterrupted run on CPU.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -24,8 +25,11 @@ from attnlib.model.config import ModelConfig
 from attnlib.measure import describe_hardware
 from attnlib.model.device import pick_device
 from attnlib.model.transformer import Transformer
-from .checkpoint import CheckpointError, load_checkpoint, load_state, save_checkpoint
-from .safeguards import check_batch_fits, save_or_save_elsewhere, unfinished_path
+from .checkpoint import save_checkpoint
+# TrainingDiverged, lr_at and make_optimizer are imported from here too (the command, the chapters, the benchmarks)
+from .loop import (Epochs, RunResult, TrainingDiverged, check_numbers, check_resumable_payload, check_seed,  # noqa: F401
+                   lr_at, make_optimizer, run_steps, start_run)
+from .safeguards import check_batch_fits, resumable, save_run, unfinished_path
 from .corpus import Pair, load_split
 from .evaluate import bleu
 from .translator import Translator
@@ -51,18 +55,10 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         # checked here, before any work: a zero warm-up or batch would fail only deep inside a run
-        for name in ("steps", "batch_size", "warmup", "eval_every", "eval_pairs", "max_len"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
-        for name, top in (("lr", 1.0), ("clip", 1e6)):  # inf or 1e30 would train to NaN and save it
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or not 0 < value <= top:
-                raise ValueError(f"{name} must be a number above 0 and at most {top:g}, got {value!r}")
+        check_numbers(self, ("steps", "batch_size", "warmup", "eval_every", "eval_pairs", "max_len"))
         if not isinstance(self.label_smoothing, (int, float)) or not 0 <= self.label_smoothing < 1:
             raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}")
-        if not isinstance(self.seed, int) or not 0 <= self.seed < 2**32:
-            raise ValueError(f"seed must be a whole number from 0 to 2**32 - 1, got {self.seed!r}")
+        check_seed(self.seed)
 
     def replace(self, **changes) -> "TrainConfig":
         return replace(self, **changes)
@@ -74,33 +70,17 @@ TRAIN_PRESETS = {
     "gpu": TrainConfig(model="gpu", steps=1500, batch_size=256, lr=7e-4, warmup=300, eval_every=250),
 }
 
-def make_optimizer(model: nn.Module, lr: float) -> torch.optim.Adam:
-    """Adam with the Transformer paper's betas and epsilon, in PyTorch's fused form: one kernel updates
-    every parameter, instead of a loop over ~90 tensors (Q, K and V are separate here, so the loop costs)."""
-    return torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.98), eps=1e-9, fused=True)
 
-
-def lr_at(step: int, cfg: TrainConfig) -> float:
-    """Linear warm-up to ``cfg.lr`` over ``cfg.warmup`` steps, then decay as 1/√step (step counts from 1)."""
-    step = max(step, 1)
-    return cfg.lr * min(step / cfg.warmup, math.sqrt(cfg.warmup / step))
-
-
-class BatchStream:
+class BatchStream(Epochs):
     """Batch number ``step`` of an endless, reproducible sequence of shuffled epochs."""
 
     def __init__(self, pairs: list[Pair], src_vocab: Vocab, tgt_vocab: Vocab, cfg: TrainConfig):
+        super().__init__(math.ceil(len(pairs) / cfg.batch_size))
         self.pairs, self.src_vocab, self.tgt_vocab, self.cfg = pairs, src_vocab, tgt_vocab, cfg
-        self.per_epoch = math.ceil(len(pairs) / cfg.batch_size)
-        self._epoch, self._batches = -1, []
 
-    def __call__(self, step: int) -> Batch:
-        epoch, index = divmod(step, self.per_epoch)
-        if epoch != self._epoch:
-            self._epoch = epoch
-            self._batches = list(make_batches(self.pairs, self.src_vocab, self.tgt_vocab, self.cfg.batch_size,
-                                              shuffle_seed=self.cfg.seed * 1000 + epoch, max_len=self.cfg.max_len))
-        return self._batches[index]
+    def epoch(self, epoch: int) -> list[Batch]:
+        return list(make_batches(self.pairs, self.src_vocab, self.tgt_vocab, self.cfg.batch_size,
+                                 shuffle_seed=self.cfg.seed * 1000 + epoch, max_len=self.cfg.max_len))
 
 
 def shard(batch: Batch, rank: int, world: int) -> Batch:
@@ -117,19 +97,9 @@ def shard(batch: Batch, rank: int, world: int) -> Batch:
                  batch.src_lengths[rows], batch.tgt_lengths[rows], tuple(batch.pairs[i] for i in rows.tolist()))
 
 
-class TrainingDiverged(RuntimeError):
-    """The loss stopped being a number: the weights are lost to NaN or infinity from that step on."""
-
-
 @dataclass
-class TrainResult:
+class TrainResult(RunResult):
     translator: Translator
-    history: list[dict] = field(default_factory=list)
-    train_seconds: float = 0.0
-    hardware: str = ""
-    steps: int = 0
-    checkpoint: Path | None = None
-    saved_elsewhere: str | None = None  # why the checkpoint is not where it was asked to go
 
     @property
     def meta(self) -> dict:
@@ -182,86 +152,45 @@ def train(
                                    **dict(cfg.model_overrides))
     torch.manual_seed(cfg.seed)
     model = Transformer(model_cfg).to(device)
-    optimizer = make_optimizer(model, cfg.lr)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_at(s + 1, cfg) / cfg.lr)
-    step, history, train_seconds, running = 0, [], 0.0, None  # running: smoothed training loss
-    if resume is not None:
-        payload = load_checkpoint(resume, map_location=device)
-        if payload.get("optimizer") is None:
-            raise CheckpointError(f"{resume} was saved without optimizer state, so training cannot resume from it")
+    def same_run(payload: dict) -> None:
         check_resumable(payload, model_cfg, cfg, src_vocab, tgt_vocab, world, source=str(resume))
-        if payload["step"] > cfg.steps:
-            raise CheckpointError(f"{resume} is at step {payload['step']} already: ask for at least that many --steps")
-        load_state(model, payload["model"], source=str(resume))
-        optimizer.load_state_dict(payload["optimizer"])
-        scheduler.load_state_dict(payload["scheduler"])
-        step, history = payload["step"], list(payload["meta"].get("history", []))
-        train_seconds = payload["meta"].get("train_seconds", 0.0)
-        running = payload["meta"].get("running_loss")
+
+    optimizer, scheduler, state = start_run(model, cfg, device, resume, same_run)  # state: step, history, seconds, loss
 
     net = nn.parallel.DistributedDataParallel(model) if world > 1 else model
     loss_fn = nn.CrossEntropyLoss(ignore_index=model_cfg.pad_id, label_smoothing=cfg.label_smoothing)
     stream = BatchStream(train_pairs, src_vocab, tgt_vocab, cfg)
     translator = Translator(model, src_vocab, tgt_vocab)
     last = min(cfg.steps, stop_at if stop_at is not None else cfg.steps)
-    bar = _progress(progress and rank == 0, total=cfg.steps, initial=step)
 
     def payload_now() -> dict:
         return {"model_config": model_cfg.to_dict(), "model": model.state_dict(),
                 "src_vocab": src_vocab.to_dict(), "tgt_vocab": tgt_vocab.to_dict(),
-                "train": _cfg_dict(cfg), "meta": {**translator.meta, "history": history, "steps": step,
-                                                  "train_seconds": round(train_seconds, 2), "world_size": world,
-                                                  "running_loss": running},
-                "step": step, "optimizer": optimizer.state_dict() if save_optimizer else None,
+                "train": _cfg_dict(cfg), "meta": {**translator.meta, **state.meta(), "world_size": world},
+                "step": state.step, "optimizer": optimizer.state_dict() if save_optimizer else None,
                 "scheduler": scheduler.state_dict() if save_optimizer else None}
 
-    interrupted = False
-    while step < last:
-        model.train()
-        started = time.perf_counter()
-        torch.manual_seed(cfg.seed * 1_000_003 + step)  # this step's dropout, whatever came before
+    def loss_at(step: int) -> torch.Tensor:
         batch = shard(stream(step), rank, world).to(device)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
-            logits = net(batch.src, batch.tgt_in)  # (B, T, V)
-            loss = loss_fn(logits.float().flatten(0, 1), batch.tgt_out.flatten())
-        if _agree(not bool(torch.isfinite(loss)), world, device):  # any rank: the next all-reduce spreads it
-            raise TrainingDiverged(f"the loss became {loss.item()} at step {step + 1}, so the weights would be lost to "
-                                   f"NaN: lower the learning rate (it was {cfg.lr:g}); nothing from this step on was saved")
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
-        optimizer.step()
-        scheduler.step()
-        step += 1
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
-        train_seconds += time.perf_counter() - started
-        running = loss.item() if running is None else 0.9 * running + 0.1 * loss.item()
-        bar.update(1)
-        bar.set_postfix(loss=f"{running:.3f}", lr=f"{scheduler.get_last_lr()[0]:.2e}")
-        if step % cfg.eval_every == 0 or step == last:
-            record = {"step": step, "loss": round(running, 4), "lr": scheduler.get_last_lr()[0],
-                      "train_seconds": round(train_seconds, 2)}
-            if rank == 0:
-                model.eval()
-                sample = valid_pairs[: cfg.eval_pairs]
-                record["valid_bleu"] = round(bleu(translator.translate_batch([p.src for p in sample]),
-                                                  [p.tgt for p in sample]), 2)
-            history.append(record)
-            if rank == 0 and on_eval is not None:
-                on_eval(history, translator)  # may add to the record: what else a run keeps is up to its caller
-            # decided on rank 0 (only it has the validation score) and shared: a rank that
-            # stopped alone would leave the others waiting for it in the next step's all-reduce
-            if _agree(stop_when is not None and rank == 0 and bool(stop_when(record)), world, device):
-                break
-        if should_stop is not None and _agree(should_stop(), world, device):
-            interrupted = True
-            break
-        if out is not None and rank == 0 and save_every and step % save_every == 0 and step < last:
-            save_checkpoint(unfinished_path(out), {**payload_now(), "optimizer": optimizer.state_dict(),
-                                                   "scheduler": scheduler.state_dict()})  # resumable, whatever --slim says
-    bar.close()
-    model.eval()
+        logits = net(batch.src, batch.tgt_in)  # (B, T, V)
+        return loss_fn(logits.float().flatten(0, 1), batch.tgt_out.flatten())
+
+    def on_record(record: dict) -> bool:
+        sample = valid_pairs[: cfg.eval_pairs]
+        record["valid_bleu"] = round(bleu(translator.translate_batch([p.src for p in sample]),
+                                          [p.tgt for p in sample]), 2)
+        if on_eval is not None:
+            on_eval(state.history, translator)  # may add to the record: what else a run keeps is up to its caller
+        return stop_when is not None and bool(stop_when(record))
+
+    def save_along() -> None:
+        save_checkpoint(unfinished_path(out), resumable(payload_now(), optimizer, scheduler))
+
+    interrupted = run_steps(model, optimizer, scheduler, cfg, state, loss_at=loss_at, last=last, device=device,
+                            net=net, world=world, rank=rank, on_record=on_record, should_stop=should_stop,
+                            save_along=save_along if out is not None and rank == 0 else None, save_every=save_every,
+                            show_progress=progress)
+    step, history, train_seconds, running = state.step, state.history, state.train_seconds, state.running
     hardware = describe_hardware(device)
     translator.meta = {"history": history, "train_seconds": round(train_seconds, 2), "hardware": hardware,
                        "device": device.type, "world_size": world, "steps": step, "running_loss": running,
@@ -271,62 +200,28 @@ def train(
         translator.meta["rank_checksums"] = _rank_checksums(model, world)
     interrupted = interrupted or (stop_at is not None and step < cfg.steps)  # stop_at plays an interruption
     translator.meta["interrupted"] = interrupted
-    result = TrainResult(translator, history, train_seconds, hardware, step)
+    result = TrainResult(translator=translator, history=history, train_seconds=train_seconds, hardware=hardware,
+                         steps=step)
     if out is not None and rank == 0:
-        payload = {**payload_now(), "meta": translator.meta}
-        if interrupted:  # a stopped run must be resumable, and is not the finished model
-            payload.update(optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict())
-        target = unfinished_path(out) if interrupted else Path(out)
-        result.checkpoint, result.saved_elsewhere = save_or_save_elsewhere(target, payload)
-        if not interrupted and result.saved_elsewhere is None:
-            unfinished_path(out).unlink(missing_ok=True)  # the finished run supersedes what it saved on the way
+        result.checkpoint, result.saved_elsewhere = save_run(out, {**payload_now(), "meta": translator.meta},
+                                                             interrupted, optimizer, scheduler)
     if world > 1:
         dist.barrier()
         dist.destroy_process_group()
     return result
 
 
-#: Settings that may change when a run is resumed: more steps extend a finished run.
-RESUMABLE_CHANGES = ("steps",)
-
-
 def check_resumable(payload: dict, model_cfg: ModelConfig, cfg: TrainConfig, src_vocab: Vocab, tgt_vocab: Vocab,
                     world: int, source: str) -> None:
     """Refuse to resume ``payload`` with anything that would make it another run; name what differs."""
-    kinds = {"model_config": dict, "train": dict, "optimizer": dict, "scheduler": dict, "step": int, "meta": dict}
-    malformed = [k for k, kind in kinds.items() if not isinstance(payload.get(k), kind)]
-    if malformed or payload["step"] < 0:
-        raise CheckpointError(f"{source} cannot be resumed: its {', '.join(malformed) or 'step'} "
-                              f"{'is' if len(malformed) < 2 else 'are'} missing or malformed; start a new run")
-    differ = [f"model {k}: {v!r} in the checkpoint, {model_cfg.to_dict().get(k)!r} now"
-              for k, v in payload["model_config"].items() if model_cfg.to_dict().get(k) != v]
-    now = _cfg_dict(cfg)
-    differ += [f"{k}: {v!r} in the checkpoint, {now.get(k)!r} now" for k, v in payload["train"].items()
-               if k not in RESUMABLE_CHANGES and now.get(k) != v]
-    for name, vocab in (("src_vocab", src_vocab), ("tgt_vocab", tgt_vocab)):
-        if payload[name] != vocab.to_dict():  # the same ids must mean the same words
-            differ.append(f"{name}: the checkpoint's vocabulary differs from this training data's")
-    trained_on = payload.get("meta", {}).get("world_size", 1)
-    if trained_on != world:
-        differ.append(f"world_size: {trained_on} process(es) in the checkpoint, {world} now")
-    if differ:
-        raise CheckpointError(f"{source} was trained with another configuration; resume with the same settings. "
-                              "Differs: " + "; ".join(differ))
+    check_resumable_payload(payload, source, model_cfg.to_dict(), _cfg_dict(cfg),
+                            {"src_vocab": src_vocab.to_dict(), "tgt_vocab": tgt_vocab.to_dict()}, world)
 
 
 def _cfg_dict(cfg: TrainConfig) -> dict:
     d = asdict(cfg)
     d["model_overrides"] = [list(kv) for kv in cfg.model_overrides]
     return d
-
-
-def _agree(decision: bool, world: int, device: torch.device) -> bool:
-    """True on every rank if ``decision`` is true on any (a stop asked of one process stops them all)."""
-    if world == 1:
-        return decision
-    flag = torch.tensor([int(decision)], device=device)
-    dist.all_reduce(flag, op=dist.ReduceOp.MAX)
-    return bool(flag.item())
 
 
 def _distributed_setup() -> tuple[int, int]:
@@ -342,17 +237,3 @@ def _rank_checksums(model: nn.Module, world: int) -> list[float]:
     gathered = [torch.zeros(1, dtype=torch.float64) for _ in range(world)]
     dist.all_gather(gathered, local)
     return [float(g) for g in gathered]
-
-
-class _NoBar:
-    def update(self, n): pass
-    def set_postfix(self, **kw): pass
-    def close(self): pass
-
-
-def _progress(enabled: bool, total: int, initial: int):
-    if not enabled:
-        return _NoBar()
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, initial=initial, desc="training", unit="step", mininterval=1.0)

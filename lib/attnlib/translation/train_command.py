@@ -20,14 +20,13 @@ from pathlib import Path
 
 import torch
 
-from attnlib.files import FileWriteError, writable_target
-from attnlib.model.device import pick_device
 from .alignment import SNAPSHOT_SENTENCES, attention_snapshots
-from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from .checkpoint import load_checkpoint, save_checkpoint
 from .corpus import SPLITS, load_split
 from .evaluate import evaluate
-from .safeguards import refuse_to_overwrite_a_run, unfinished_path
-from .train import TRAIN_PRESETS, TrainingDiverged, TrainResult, train
+from .safeguards import StopRequest
+from .train import TRAIN_PRESETS, TrainResult, train
+from .train_shell import add_training_arguments, check_run_arguments, report_stop, run_stoppable, training_changes
 from .translator import DEFAULT_CHECKPOINT, Translator
 
 
@@ -50,52 +49,33 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m attnlib.translation train", description=__doc__.split("\n\n")[0])
     parser.add_argument("--preset", default=None, choices=sorted(TRAIN_PRESETS),
                         help="training preset (default: gpu when CUDA is available, else cpu)")
-    parser.add_argument("--steps", type=int)
-    parser.add_argument("--batch-size", type=int)
-    parser.add_argument("--lr", type=float)
-    parser.add_argument("--warmup", type=int)
-    parser.add_argument("--seed", type=int)
-    parser.add_argument("--out", type=Path, default=DEFAULT_CHECKPOINT)
-    parser.add_argument("--resume", type=Path)
-    parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
-    parser.add_argument("--slim", action="store_true", help="save without optimizer state (a smaller file; cannot resume)")
-    parser.add_argument("--no-progress", action="store_true")
+    add_training_arguments(parser, DEFAULT_CHECKPOINT)
     parser.add_argument("--score", nargs="*", default=["test", "generalisation"],
                         help="splits scored after training and recorded in the checkpoint")
-    parser.add_argument("--save-every", type=int, default=None,
-                        help="also save a resumable checkpoint every N steps (and always on Ctrl-C or SIGTERM), "
-                             "beside --out until the run finishes")
-    parser.add_argument("--force", action="store_true",
-                        help="start a new run even where --out (or its unfinished checkpoint) holds one that could be continued")
     args = parser.parse_args(argv)
     preset = args.preset or ("gpu" if torch.cuda.is_available() else "cpu")
-    changes = {k: v for k, v in {"steps": args.steps, "batch_size": args.batch_size, "lr": args.lr,
-                                  "warmup": args.warmup, "seed": args.seed}.items() if v is not None}
     try:  # every argument is checked before any work starts
-        cfg = TRAIN_PRESETS[preset].replace(**changes)
+        cfg = TRAIN_PRESETS[preset].replace(**training_changes(args))
         check_arguments(args)
     except ValueError as err:
         parser.error(str(err))  # usage, the message, exit status 2
-    stop = _StopRequest()  # under torchrun too: any process's request stops them all
-    try:
+
+    def run(stop: StopRequest) -> TrainResult:
         result = train(cfg, out=args.out, resume=args.resume, device=args.device,
                        save_optimizer=not args.slim, progress=not args.no_progress, on_eval=record_snapshots,
                        save_every=args.save_every, should_stop=stop)
         if args.score and result.checkpoint is not None and not result.meta.get("interrupted"):
             store_scores(result, args.score)
-    except (CheckpointError, ValueError, OSError, TrainingDiverged) as err:
-        print(f"error: {err}", file=sys.stderr)
+        return result
+
+    result = run_stoppable(run)
+    if result is None:
         return 1
-    finally:
-        stop.restore()
     if int(os.environ.get("RANK", "0")) != 0:  # rank 0 saves and speaks for the run
         return 130 if result.meta.get("interrupted") else 0
-    if result.saved_elsewhere:
-        print(f"warning: {result.saved_elsewhere}; the run is saved at {result.checkpoint} instead", file=sys.stderr)
-    if result.meta.get("interrupted"):
-        print(f"stopped at step {result.steps} of {cfg.steps}; saved {result.checkpoint} ({args.out} is unchanged): "
-              f"continue with --resume {result.checkpoint}", file=sys.stderr)
-        return 130
+    stopped = report_stop(result, cfg.steps, args.out)
+    if stopped is not None:
+        return stopped
     last = result.history[-1] if result.history else {}
     print(f"trained {result.steps} steps in {result.train_seconds:.1f} s on {result.hardware}; "
           f"validation BLEU {last.get('valid_bleu', float('nan')):.2f}; saved {result.checkpoint}")
@@ -105,57 +85,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def check_arguments(args: argparse.Namespace) -> None:
-    """What the command line can get wrong outside the training settings: where to write, what to score, where to run."""
-    out = Path(args.out)
-    if out.is_dir():
-        raise ValueError(f"--out {out} is a directory: give a file name, e.g. --out {out / 'translator.pt'}")
-    for path in (out, unfinished_path(out)):
-        try:
-            writable_target(path)  # a device, a pipe or a socket is never replaced by a checkpoint
-        except FileWriteError as err:
-            raise ValueError(f"--out: {err}") from None
-    parent = next((p for p in out.parents if p.exists()), Path("."))
-    if not parent.is_dir():
-        raise ValueError(f"--out {out}: {parent} is a file, so nothing can be saved under it")
-    if not os.access(parent, os.W_OK):
-        raise ValueError(f"--out {out}: {parent} is not writable")
+    """What the command line can get wrong outside the training settings: what to score, where to write, where
+    to run (:func:`~attnlib.translation.train_shell.check_run_arguments`)."""
     unknown = [s for s in args.score if s not in SPLITS]
     if unknown:
         raise ValueError(f"--score {' '.join(unknown)}: no such split; choose from {', '.join(SPLITS)}")
-    if args.save_every is not None and args.save_every < 1:
-        raise ValueError(f"--save-every must be at least 1, got {args.save_every}")
-    if args.device is not None:
-        if not (args.device in ("cpu", "cuda") or args.device.startswith("cuda:") and args.device[5:].isdigit()):
-            raise ValueError(f"--device {args.device}: use cpu, cuda or cuda:N")
-        pick_device(args.device)  # cuda on a machine without it: said now, not after loading the data
-    if args.resume is not None and not Path(args.resume).is_file():
-        raise ValueError(f"--resume {args.resume}: no such checkpoint")
-    if args.resume is None and not args.force:
-        refuse_to_overwrite_a_run(out)
+    check_run_arguments(args)
 
 
-class _StopRequest:
-    """Set by SIGINT or SIGTERM: the run ends after the step in progress, and saves."""
-
-    def __init__(self):
-        import signal
-
-        self.requested = False
-        self._previous = {sig: signal.signal(sig, self._handle) for sig in (signal.SIGINT, signal.SIGTERM)}
-
-    def _handle(self, signum, frame) -> None:
-        if self.requested:  # a second Ctrl-C: stop at once
-            raise KeyboardInterrupt
-        self.requested = True
-
-    def __call__(self) -> bool:
-        return self.requested
-
-    def restore(self) -> None:
-        import signal
-
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)
+_StopRequest = StopRequest  # still importable from here by its former name
 
 
 if __name__ == "__main__":

@@ -32,7 +32,8 @@ from .corpus import Pair
 __all__ = ["BOS", "BOS_ID", "ELISIONS", "EOS", "EOS_ID", "PAD", "PAD_ID", "PUNCTUATION", "SPECIALS", "UNK", "UNK_ID",
            "SENTENCE_ENDS", "WHITESPACE", "count_sentences",
            "QUOTE_MAX_CHARS", "QUOTE_MAX_WORDS", "Batch", "Vocab", "quoted_words",
-           "build_vocabs", "decoder_input", "make_batches", "pad_rows", "sentence_text", "tokenize", "trim_at_eos"]
+           "batch_order", "build_vocabs", "decoder_input", "make_batches", "pad_rows", "sentence_text", "tokenize",
+           "trim_at_eos"]
 
 PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
 SPECIALS = (PAD, BOS, EOS, UNK)
@@ -271,11 +272,13 @@ def make_batches(pairs: Sequence[Pair | tuple[str, str]], src_vocab: Vocab, tgt_
         _check_length(src, pair.src, "source", max_len)
         _check_length(tgt[:-1], pair.tgt, "target", max_len)
         encoded.append((src, tgt))
-    order = _batch_order([len(s) + len(t) for s, t in encoded], batch_size, shuffle_seed)
+    order = batch_order([len(s) + len(t) for s, t in encoded], batch_size, shuffle_seed)
     return (_collate([items[i] for i in idx], [encoded[i] for i in idx]) for idx in order)
 
 
-def _batch_order(lengths: list[int], batch_size: int, seed: int | None) -> list[list[int]]:
+def batch_order(lengths: list[int], batch_size: int, seed: int | None) -> list[list[int]]:
+    """Indices of items of these ``lengths``, grouped in batches as :func:`make_batches` groups them (the
+    language models' batches too): in order without a seed, shuffled and bucketed by length with one."""
     indices = list(range(len(lengths)))
     if seed is None:
         return [indices[i:i + batch_size] for i in range(0, len(indices), batch_size)]

@@ -24,10 +24,11 @@ narrower screen's figure in a box that scrolls sideways instead of squeezing it 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
+
+from .plotly_text import lines, plain, wrap  # noqa: F401 (figures and narrow.py read them as layout.lines …)
 
 TITLE_PX = 40          # a one-line title, from the top edge of the figure
 SUBTITLE_PX = 28       # a subtitle under it, and a gap before what follows
@@ -72,14 +73,6 @@ class Frame:
         return -self.own_bottom / self.plot_px
 
 
-_TAGS = re.compile(r"</?(b|i|em|sup|sub|span|br|a)\b[^>]*>", re.I)  # what plotly draws; "<pad>" is a word
-
-
-def plain(text: str) -> str:
-    """Text as a reader sees it: without the <b>, <i>, <sub> tags plotly draws."""
-    return _TAGS.sub("", text)
-
-
 def _title_text(fig: go.Figure) -> str:
     return (fig.layout.title.text or "") if fig.layout.title else ""
 
@@ -110,35 +103,8 @@ def split_title(fig: go.Figure) -> go.Figure:
     return fig
 
 
-_BR = re.compile(r"<br\s*/?>", re.I)
-
-
-def wrap(text: str, chars: int) -> str:
-    """Text in lines of at most ``chars`` visible characters, broken at spaces; plotly's markup (<b>, <sup>)
-    travels with its word. A text with markup that holds spaces (a styled span) is left as it is."""
-    if not text or re.search(r"<[^>]*\s[^>]*>", text):
-        return text
-    lines = []
-    for paragraph in _BR.split(text):
-        line = ""
-        for word in paragraph.split(" "):
-            candidate = f"{line} {word}" if line else word
-            if line and len(plain(candidate)) > chars:
-                lines.append(line)
-                line = word
-            else:
-                line = candidate
-        lines.append(line)
-    return "<br>".join(lines)
-
-
 TITLE_LINE_PX = 22     # each further line of a wrapped title (see attnlib.book.narrow)
 SUBTITLE_LINE_PX = 17  # each further line of a wrapped subtitle
-
-
-def lines(text: str | None) -> list[str]:
-    """The lines of a text as plotly draws them (``<br>`` breaks a line), without their markup."""
-    return [plain(line) for line in re.split(r"<br\s*/?>", text or "", flags=re.I)]
 
 
 def title_band(fig: go.Figure) -> int:

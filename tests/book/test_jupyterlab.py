@@ -33,7 +33,8 @@ from figure_layout import layout_of, problems_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHAPTERS = ["05_multi_head", "10_decoding", "11_inside_translator", "11b_what_it_refers_to"]
+CHAPTERS = ["01_why_attention", "02_queries_keys_values", "05_multi_head", "09_training", "10_decoding",
+            "11_inside_translator", "11b_what_it_refers_to"]
 BERTVIZ_CHAPTERS = {"11_inside_translator", "11b_what_it_refers_to"}
 # a 1024 px window leaves a notebook column of about 590 px; a 1640 px one, about 1,200 px
 WINDOWS = {"narrow": {"width": 1024, "height": 900}, "wide": {"width": 1640, "height": 900}}

@@ -70,7 +70,9 @@ def label_smoothing_figure(epsilon: float = 0.1) -> go.Figure:
     fig.add_trace(go.Scatter(x=[best], y=[round(best_loss, 4)], mode="markers+text", showlegend=False,
                              marker=dict(color="#d62728", size=10), text=[f"minimum at p = {best:.3f}"],
                              textposition="bottom left", cliponaxis=False), row=1, col=2)  # under the curve: free
-    fig.update_xaxes(title_text="probability the model gives the right token", range=[0.3, 1.0], row=1, col=2)
+    # no tick at 0.3: in a narrow column its label would meet the y axis's 0 in the corner
+    fig.update_xaxes(title_text="probability the model gives the right token", range=[0.3, 1.0],
+                     tickvals=[0.4, 0.6, 0.8, 1.0], row=1, col=2)
     fig.update_yaxes(title_text="loss", range=[0, 2.5], row=1, col=2)
     fig.update_layout(title=f"label smoothing ε = {epsilon:g}: the right token keeps 1 − ε + ε/V = "
                             f"{1 - epsilon + epsilon / V:.3f}, every token gets ε/V = {epsilon / V:.3f}",

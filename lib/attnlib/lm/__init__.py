@@ -1,5 +1,5 @@
-"""The language models of Part III: their data, training, scores and use, the pseudo-random numbers the
-page shares, and the baseline they are measured against.
+"""The book's language models (a GPT and a BERT of its own): their data, training, scores and use, the
+pseudo-random numbers the page shares, and the baseline they are measured against.
 
 The models themselves are in the model core (:class:`attnlib.model.language_model.CausalLM`,
 :class:`attnlib.model.language_model.MaskedLM`); this layer holds what is done with them:

@@ -14,7 +14,9 @@ The models themselves are in the model core (:class:`attnlib.model.language_mode
   n-gram baseline's convention; :mod:`attnlib.lm.evaluate` is ``python -m attnlib.lm evaluate``;
 * :mod:`attnlib.lm.prng`: a seeded generator of uniform numbers that the page's JavaScript
   (``attnlib/book/lm_prng.js``) reproduces bit for bit;
-* :mod:`attnlib.lm.sampling`: temperature, top-k and top-p, and the draw of one token from one uniform number;
+* :mod:`attnlib.lm.sampling`: temperature, top-k and top-p, and the draw of one token from one uniform number,
+  which the page's JavaScript (``attnlib/book/lm_sampling.js``) repeats in the same order, with one step of
+  :func:`~attnlib.lm.generate.generate`;
 * :mod:`attnlib.lm.generate`: sampling a continuation, one cached position per token
   (``python -m attnlib.lm generate``, ``make generate``);
 * :mod:`attnlib.lm.fill`: the likeliest words for a ``<mask>`` (``python -m attnlib.lm fill``);

@@ -10,7 +10,8 @@ with one :class:`~attnlib.model.multihead.KVCache` per layer), turns its logits 
 (:func:`~attnlib.lm.sampling.next_token_distribution`) and draws one token from it with one number of
 :class:`~attnlib.lm.prng.Mulberry32` (:func:`~attnlib.lm.sampling.draw`). One number is drawn at every
 step, greedy ones included, and the padding token is never drawn (its logit is set to -inf), so the
-page, doing the same, stays in step with Python: the same seed gives the same text.
+page, doing the same (``sampleStep`` in ``attnlib/book/lm_sampling.js``), stays in step with Python:
+the same seed gives the same text.
 
 From the shell, :func:`main` continues a prompt with the shipped causal model and prints the
 continuation on its last line::

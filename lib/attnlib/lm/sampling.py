@@ -13,13 +13,14 @@ The filters apply in this order, each to what the previous one left:
 
 Ties, wherever a rank is needed (the argmax, the k best, the nucleus), go to the **lower id**.
 
-Written to be ported to the page's JavaScript. Everything is computed in float64, and every sum is
-taken left to right, one addition at a time: over the kept tokens best first for the softmax's total
-and the nucleus (a token before another if its probability is higher, or equal with a lower id), and
-over the ids in increasing order for :func:`draw`. (Python's own ``sum`` is not used: since 3.12 it
-compensates its rounding, which a plain JavaScript loop would not.) Given the same probabilities and
-the same uniform number, :func:`draw` then picks the same token in both languages; the probabilities
-themselves go through ``exp``, whose last bit may differ between C's and JavaScript's libraries.
+This docstring specifies the page's JavaScript twin, ``attnlib/book/lm_sampling.js``. Everything is
+computed in float64, and every sum is taken left to right, one addition at a time: over the kept tokens
+best first for the softmax's total and the nucleus (a token before another if its probability is higher,
+or equal with a lower id), and over the ids in increasing order for :func:`draw`. (Python's own ``sum``
+is not used: since 3.12 it compensates its rounding, which a plain JavaScript loop would not.) Given the
+same probabilities and the same uniform number, :func:`draw` then picks the same token in both
+languages; the probabilities themselves go through ``exp``, whose last bit may differ between C's and
+JavaScript's libraries (a test holds the twin to 1e-12, the kept tokens and the tokens drawn exactly).
 
 Shape letters: V vocabulary.
 """

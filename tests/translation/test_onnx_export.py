@@ -32,7 +32,7 @@ def sessions(exported):
 @pytest.fixture
 def json_only(monkeypatch):
     """Export writes translator.json and no graph (exporting the graphs takes seconds)."""
-    monkeypatch.setattr("attnlib.translation.onnx_export._export", lambda *args, **kwargs: None)
+    monkeypatch.setattr("attnlib.translation.onnx_export.export_graph", lambda *args, **kwargs: None)
 
 
 @pytest.mark.slow  # the graphs' tests export them: about 12 s

@@ -106,15 +106,26 @@ def page_config(translator: Translator) -> dict:
         "max_words_reason": translator.max_words_reason,
         "n_layers": cfg.n_decoder_layers,
         "n_heads": cfg.n_heads,
-        "tokenizer": {"punctuation": PUNCTUATION, "elisions": list(ELISIONS), "whitespace": WHITESPACE,
-                      "sentence_ends": SENTENCE_ENDS},
+        **reader_tables(),
         "messages": INPUT_MESSAGES,
         "notes": OUTPUT_NOTES,
-        "quote": {"max_words": QUOTE_MAX_WORDS, "max_chars": QUOTE_MAX_CHARS},
     }
 
 
-def _export(module: nn.Module, args: tuple, path: Path, inputs: list[str], outputs: list[str], dims: dict) -> None:
+def reader_tables() -> dict:
+    """What a page needs to split typed text as :func:`~attnlib.translation.vocab.tokenize` does and to quote
+    words in its messages as :func:`~attnlib.translation.vocab.quoted_words` does (the language models'
+    page reads text the same way)."""
+    return {"tokenizer": {"punctuation": PUNCTUATION, "elisions": list(ELISIONS), "whitespace": WHITESPACE,
+                          "sentence_ends": SENTENCE_ENDS},
+            "quote": {"max_words": QUOTE_MAX_WORDS, "max_chars": QUOTE_MAX_CHARS}}
+
+
+def export_graph(module: nn.Module, args: tuple, path: Path, inputs: list[str], outputs: list[str],
+                 dims: dict) -> None:
+    """``module(*args)`` as one self-contained ONNX file at ``path``, its inputs and outputs named, the
+    dimensions in ``dims`` (``{input: {axis: torch.export.Dim}}``) left free; a RuntimeError with the
+    exporter's own account when it fails."""
     # The exporter narrates every stage and warns about optional packages (torchvision) it does not
     # need; a book build shows only what is wrong, so that talk goes nowhere unless export fails.
     chatter = io.StringIO()
@@ -147,10 +158,10 @@ def export_translator(translator: Translator, out_dir: str | Path, page: dict | 
     memory = EncoderGraph(model)(source)  # (1, S, D)
     prefix = torch.tensor([[BOS_ID, *translator.tgt_vocab.encode("le chat", add_eos=False)]])  # (1, T)
     files = ExportedTranslator(out / ENCODER_FILE, out / DECODER_FILE, out / CONFIG_FILE)
-    _export(EncoderGraph(model), (source,), files.encoder, ["source"], ["memory"], {"source": {1: source_len}})
-    _export(DecoderGraph(model), (prefix, memory, source), files.decoder, ["prefix", "memory", "source"],
-            ["logits", "next_token", "cross_attention", "head_mean"],
-            {"prefix": {1: length}, "memory": {1: source_len}, "source": {1: source_len}})
+    export_graph(EncoderGraph(model), (source,), files.encoder, ["source"], ["memory"], {"source": {1: source_len}})
+    export_graph(DecoderGraph(model), (prefix, memory, source), files.decoder, ["prefix", "memory", "source"],
+                 ["logits", "next_token", "cross_attention", "head_mean"],
+                 {"prefix": {1: length}, "memory": {1: source_len}, "source": {1: source_len}})
     config = {**page_config(translator), **(page or {})}
     files.config.write_text(json.dumps(config, ensure_ascii=False, separators=(",", ":")))
     return files

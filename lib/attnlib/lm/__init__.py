@@ -20,6 +20,8 @@ The models themselves are in the model core (:class:`attnlib.model.language_mode
 * :mod:`attnlib.lm.generate`: sampling a continuation, one cached position per token
   (``python -m attnlib.lm generate``, ``make generate``);
 * :mod:`attnlib.lm.fill`: the likeliest words for a ``<mask>`` (``python -m attnlib.lm fill``);
+* :mod:`attnlib.lm.onnx_export`: both models as ONNX graphs (the logits a page samples or fills from, every
+  attention map) and the JSON a page reads them with, for onnxruntime-web;
 * :mod:`attnlib.lm.ngram`: the smoothed trigram baseline of the corpus's English (nltk), its perplexity and
   its guesses for a masked word.
 

@@ -71,8 +71,11 @@ def site_url() -> str | None:
 
 def required_modules() -> list[str]:
     """What a chapter imports of the outside world: ``attnlib`` and the top-level module of each of its
-    dependencies, book extras included, read from the installed library's own metadata (pyproject.toml)."""
-    dists = {re.split(r"[\s;\[<>=!~]", spec, maxsplit=1)[0].lower() for spec in requires("attnlib") or []}
+    dependencies, book extras included (what ``attnlib[book]`` installs; other extras are not the
+    notebooks'), read from the installed library's own metadata (pyproject.toml)."""
+    specs = [spec for spec in requires("attnlib") or []
+             if "extra ==" not in spec or re.search(r"""extra\s*==\s*["']book["']""", spec)]
+    dists = {re.split(r"[\s;\[<>=!~]", spec, maxsplit=1)[0].lower() for spec in specs}
     modules = ["attnlib"]
     for module, owners in sorted(packages_distributions().items()):
         for dist in owners:

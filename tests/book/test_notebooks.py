@@ -92,7 +92,7 @@ def test_the_install_cell_installs_from_the_site_then_the_repository_and_otherwi
     assert notebooks.install_source(None, None) is None
     modules = notebooks.required_modules()
     assert {"attnlib", "torch", "plotly", "ipywidgets", "bertviz", "IPython"} <= set(modules)
-    assert "nltk" not in modules  # the lm extra's: attnlib[book] does not install it, so no twin may ask for it
+    assert "nltk" in modules  # attnlib[book] installs the language models' n-gram baseline too
     assert f"[sys.executable, \"-m\", \"pip\", \"install\", \"-q\", {site!r}]" in notebooks.install_cell(site).source
 
 

@@ -1,7 +1,7 @@
 """Where the book's data lives: the one place that knows.
 
 The corpus (``corpus/*.tsv``), the shipped translator (``translator.pt``), the two shipped language
-models (``lm-causal.pt``, ``lm-masked.pt``) and the ablation runs (``ablations/``) are found, in this order:
+models (``lm-causal.pt``, ``lm-masked.pt``) the ablation runs (``ablations/``) and the experiments' results (``experiments/``) are found, in this order:
 
 1. in the folder named by ``$ATTN_DATA``, when it is set;
 2. inside the installed package (``attnlib/data/``: the wheel carries them);
@@ -33,3 +33,5 @@ DEFAULT_CHECKPOINT = DATA_DIR / "translator.pt"
 #: the shipped language models, by kind: the book's GPT (causal) and its BERT (masked)
 LM_CHECKPOINTS = {"causal": DATA_DIR / "lm-causal.pt", "masked": DATA_DIR / "lm-masked.pt"}
 ABLATIONS_DIR = DATA_DIR / "ablations"
+#: the measured claims: one small JSON per experiment (length, rnn, alignment, ablation), no weights
+EXPERIMENTS_DIR = DATA_DIR / "experiments"

@@ -4,6 +4,7 @@
     evaluate   score a checkpoint on one split of the corpus  (attnlib.translation.evaluate)
     translate  translate one English sentence                 (attnlib.translation.translator)
     ablation   train the baseline and its ablations           (attnlib.translation.ablation)
+    experiment run a measured claim, several seeds, or --summary (attnlib.translation.experiment)
     corpus     generate the corpus files                      (attnlib.translation.corpus.splits)
 
 ``python -m attnlib.translation COMMAND --help`` lists a command's arguments. Whatever goes wrong, a
@@ -17,7 +18,7 @@ import sys
 from attnlib.translation.commands import dispatch
 
 COMMANDS = {"train": "train_command", "evaluate": "evaluate", "translate": "translator", "ablation": "ablation",
-            "corpus": "corpus.splits"}
+            "experiment": "experiment", "corpus": "corpus.splits"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -94,3 +94,14 @@ def test_every_shipped_result_is_a_valid_record():
         assert rec["experiment"] == name and rec["cpu_seconds"] > 0 and len(rec["settings"]["seeds"]) >= 3
         assert module(name).summary(rec)
     assert set(EXPERIMENTS) >= set(shipped())
+
+
+def test_buckets_hold_exactly_the_sentences_of_their_lengths():
+    from attnlib.translation.experiments.buckets import by_length, length
+    pairs = load_split("test")
+    groups = by_length(pairs, [(4, 6), (7, 9), (12, 12)])
+    assert list(groups) == ["4–6", "7–9", "12"]
+    assert all(4 <= length(p) <= 6 for p in groups["4–6"]) and all(length(p) == 12 for p in groups["12"])
+    assert sum(map(len, groups.values())) == sum(1 for p in pairs if 4 <= length(p) <= 9 or length(p) == 12)
+    with pytest.raises(ValueError, match="overlap"):
+        by_length(pairs, [(4, 8), (7, 9)])

@@ -32,14 +32,16 @@ def heatmap_trace(
     name: str = "",
     value_format: str = ".2f",
 ) -> go.Heatmap:
-    """A heatmap on numeric axes (so repeated words like "the … the" stay separate columns)."""
-    z = as_array(values)
+    """A heatmap on numeric axes (so repeated words like "the … the" stay separate columns). A cell that is
+    None or NaN (a position a mask hides) is left blank: no colour, no number."""
+    z = as_array(values)  # None -> NaN
     rows, cols = z.shape
     x_labels = list(x_labels) if x_labels is not None else [str(i) for i in range(cols)]
     y_labels = list(y_labels) if y_labels is not None else [str(i) for i in range(rows)]
-    hover = [[f"{y_labels[i]} → {x_labels[j]}: {z[i, j]:.3f}" for j in range(cols)] for i in range(rows)]
+    hover = [[f"{y_labels[i]} → {x_labels[j]}: " + ("hidden" if np.isnan(z[i, j]) else f"{z[i, j]:.3f}")
+              for j in range(cols)] for i in range(rows)]
     trace = go.Heatmap(
-        z=np.round(z, 4).tolist(),
+        z=[[None if np.isnan(v) else v for v in row] for row in np.round(z, 4).tolist()],
         x=list(range(cols)),
         y=list(range(rows)),
         zmin=zmin,
@@ -64,7 +66,9 @@ def tag_labels(fig: go.Figure, tags, axis: str = "y") -> None:
 
 def cell_text(v: float, fmt: str = ".2f") -> str:
     """A number written in a cell; a zero is written "0" (never "0.00" or "-0.00"), so that the cells
-    that hold something stand out from the many that hold nothing."""
+    that hold something stand out from the many that hold nothing, and a hidden (NaN) cell nothing."""
+    if v is None or np.isnan(v):  # a hidden cell: nothing to read
+        return ""
     text = format(v, fmt)
     return "0" if float(text) == 0 else text
 
@@ -79,6 +83,27 @@ def label_axes(fig: go.Figure, x_labels, y_labels, *, row=None, col=None, x_titl
         tickmode="array", tickvals=list(range(len(y_labels))), ticktext=list(y_labels),
         title_text=y_title, autorange="reversed", row=row, col=col,
     )
+
+
+def attention_views(n_layers: int, n_heads: int) -> list[str]:
+    """The attention views a demo offers: every layer's mean over heads, then each head of the last layer
+    (``"layer 2 · mean of heads"``, ``"layer 2 · head 3"``, counted from 1 as the page shows them)."""
+    return ([f"layer {i} · mean of heads" for i in range(1, n_layers + 1)]
+            + [f"layer {n_layers} · head {h}" for h in range(1, n_heads + 1)])
+
+
+def parse_view(view: str, n_layers: int, n_heads: int, stack: str = "") -> tuple[int, int | None]:
+    """``"layer 2 · head 3"`` -> (1, 2); ``"layer 1 · mean of heads"`` -> (0, None) (0-based), or a ValueError
+    naming the views there are (``stack``: "decoder " to say whose layers, in the message)."""
+    try:
+        layer_part, head_part = (p.strip() for p in view.split("·"))
+        layer = int(layer_part.removeprefix("layer ")) - 1
+        head = None if head_part == "mean of heads" else int(head_part.removeprefix("head ")) - 1
+    except ValueError:
+        raise ValueError(f"unknown view {view!r}; choose one of {attention_views(n_layers, n_heads)}") from None
+    if not 0 <= layer < n_layers or (head is not None and not 0 <= head < n_heads):
+        raise ValueError(f"this model has {n_layers} {stack}layers of {n_heads} heads; {view!r} is not one of them")
+    return layer, head
 
 
 def attention_figure(weights, keys: Sequence[str], queries: Sequence[str], title: str = "", **kw) -> go.Figure:

@@ -24,7 +24,7 @@ import torch
 from plotly.subplots import make_subplots
 
 from attnlib.book.live import ROW_PX, numbered, show_live_translator, tick_angle
-from attnlib.book.plots import heatmap_trace, label_axes
+from attnlib.book.plots import attention_views, heatmap_trace, label_axes, parse_view
 from attnlib.lessons.beams import Tally
 from attnlib.lessons.stepwise import beam_hypotheses, greedy_trace, normalised_score
 from attnlib.translation.translator import Translator
@@ -217,22 +217,7 @@ def beam_outcomes_figure(tallies: dict[str, list[Tally]]) -> go.Figure:
 def view_options(model=None) -> list[str]:
     """The cross-attention views offered: every layer's mean over heads, then each head of the last layer."""
     cfg = (model or translator().model).cfg
-    last = cfg.n_decoder_layers
-    return ([f"layer {i} · mean of heads" for i in range(1, last + 1)]
-            + [f"layer {last} · head {h}" for h in range(1, cfg.n_heads + 1)])
-
-
-def _parse_view(view: str, n_layers: int, n_heads: int) -> tuple[int, int | None]:
-    """``"layer 2 · head 3"`` -> (1, 2); ``"layer 1 · mean of heads"`` -> (0, None) (0-based)."""
-    try:
-        layer_part, head_part = (p.strip() for p in view.split("·"))
-        layer = int(layer_part.removeprefix("layer ")) - 1
-        head = None if head_part == "mean of heads" else int(head_part.removeprefix("head ")) - 1
-    except ValueError:
-        raise ValueError(f"unknown view {view!r}; choose one of {view_options()}") from None
-    if not 0 <= layer < n_layers or (head is not None and not 0 <= head < n_heads):
-        raise ValueError(f"this model has {n_layers} decoder layers of {n_heads} heads; {view!r} is not one of them")
-    return layer, head
+    return attention_views(cfg.n_decoder_layers, cfg.n_heads)
 
 
 @lru_cache(maxsize=64)
@@ -244,7 +229,7 @@ def translation_map(sentence: str, view: str) -> tuple[list[str], list[str], tor
     """English tokens, French tokens and the chosen cross-attention map ``(T, S)`` for ``sentence``."""
     t = translator()
     result = _translation(sentence)
-    layer, head = _parse_view(view, t.model.cfg.n_decoder_layers, t.model.cfg.n_heads)
+    layer, head = parse_view(view, t.model.cfg.n_decoder_layers, t.model.cfg.n_heads, "decoder ")
     weights = list(result.cross_attention.values())[layer]  # (H, T, S)
     weights = weights.mean(0) if head is None else weights[head]  # (T, S)
     return result.source, result.target, weights

@@ -123,3 +123,23 @@ def test_a_loss_that_stops_being_a_number_stops_the_run_and_saves_nothing(tmp_pa
 def test_the_library_refuses_settings_that_would_fail_mid_run(change, message):
     with pytest.raises(ValueError, match=message):
         LMTrainConfig(**change)
+
+
+def test_the_masked_loss_counts_the_chosen_words_only():
+    """batch_loss is the mean cross-entropy over the positions BERT's recipe chose, whatever the others read."""
+    from attnlib.lm.data import build_vocab, masked_batch, masking_generator
+    from attnlib.model.config import LMConfig
+    from attnlib.model.language_model import MaskedLM
+
+    sentences = english("train")[:12]
+    vocab = build_vocab(english("train"), masked=True)
+    model = MaskedLM(LMConfig.preset("tiny", vocab_size=len(vocab))).eval()
+    inp, target = masked_batch(sentences, vocab, masking_generator(seed=0, step=3))
+    chosen = target != vocab.pad_id
+    log_probs = torch.log_softmax(model(inp), dim=-1)  # (B, T, V)
+    by_hand = -log_probs[chosen].gather(-1, target[chosen][:, None]).mean()
+    torch.testing.assert_close(lm_train.batch_loss(model, inp, target), by_hand)
+    # the <pad> of the target is what keeps the other positions out: give them a word and they count
+    every = target.clone()
+    every[~chosen & (inp != vocab.pad_id)] = vocab.stoi["the"]
+    assert not torch.isclose(lm_train.batch_loss(model, inp, every), by_hand)

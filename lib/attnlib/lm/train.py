@@ -7,9 +7,9 @@
 translator's (:mod:`attnlib.translation.loop`): Adam with warm-up and 1/√step decay, gradient clipping,
 dropout and batches drawn from (seed, step) alone, saves along the way and on a stop request beside
 ``out`` (never over it), resumes that refuse another run, and no model of NaN. Only the batches
-(:mod:`attnlib.lm.data`) and the loss differ: the causal model predicts every next token, the masked
-one the words hidden by BERT's recipe. Every ``eval_every`` steps the record holds the validation
-perplexity (causal) or pseudo-perplexity (masked, one hidden word per sentence) of
+(:mod:`attnlib.lm.data`) and the loss (:func:`batch_loss`) differ: the causal model predicts every next
+token, the masked one the words hidden by BERT's recipe. Every ``eval_every`` steps the record holds the
+validation perplexity (causal) or pseudo-perplexity (masked, one hidden word per sentence) of
 :mod:`attnlib.lm.scores`, on the first ``eval_sentences`` validation sentences.
 
 The checkpoint holds the kind, the model's config, its weights in float32, the vocabulary, the training
@@ -37,7 +37,7 @@ from .data import KINDS, SentenceBatches, build_vocab, causal_batch, english, ma
 from .scores import fill_cases, fill_scores, perplexity
 from .trained import CHECKPOINT_KINDS, MODELS, TrainedLM
 
-__all__ = ["LMTrainConfig", "LMTrainResult", "LM_TRAIN_PRESETS", "VALID_SEED", "train"]
+__all__ = ["LMTrainConfig", "LMTrainResult", "LM_TRAIN_PRESETS", "VALID_SEED", "batch_loss", "train"]
 
 VALID_SEED = 0  # which word of each validation sentence the masked model's record hides
 
@@ -83,6 +83,16 @@ class LMTrainResult(RunResult):
     @property
     def meta(self) -> dict:
         return self.lm.meta
+
+
+def batch_loss(model: nn.Module, inp: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """The loss one training step minimises: the mean cross-entropy of ``model``'s logits for ``inp (B, T)``
+    against ``target (B, T)``, over the positions whose target is not ``<pad>``. For the causal model that
+    is every next token; for the masked one, only the words BERT's recipe chose (the rest of its target is
+    ``<pad>``, and costs nothing)."""
+    logits = model(inp)  # (B, T, V)
+    return nn.functional.cross_entropy(logits.float().flatten(0, 1), target.flatten(),  # (B·T, V), (B·T,)
+                                       ignore_index=model.cfg.pad_id)
 
 
 def validation_score(lm: TrainedLM, sentences: Sequence[str]) -> dict:
@@ -136,7 +146,6 @@ def train(
 
     optimizer, scheduler, state = start_run(model, cfg, device, resume, same_run, load)  # state: step, history, ...
 
-    loss_fn = nn.CrossEntropyLoss(ignore_index=model_cfg.pad_id)
     batches = SentenceBatches(sentences, cfg.batch_size, cfg.seed)
     lm = TrainedLM(cfg.kind, model, vocab)
     last = min(cfg.steps, stop_at if stop_at is not None else cfg.steps)
@@ -153,8 +162,7 @@ def train(
             inp, target = causal_batch(chunk, vocab)  # (B, T), (B, T)
         else:
             inp, target = masked_batch(chunk, vocab, masking_generator(cfg.seed, step))  # (B, T), (B, T)
-        logits = model(inp.to(device))  # (B, T, V)
-        return loss_fn(logits.float().flatten(0, 1), target.to(device).flatten())
+        return batch_loss(model, inp.to(device), target.to(device))
 
     def on_record(record: dict) -> bool:
         record.update(validation_score(lm, valid))

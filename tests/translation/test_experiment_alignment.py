@@ -188,3 +188,16 @@ def test_a_cut_record_is_refused_with_what_is_missing(tiny_alignment, tmp_path):
     with pytest.raises(ValueError, match="between 0 and 1"):
         load("alignment", tmp_path)
 
+
+
+def test_the_command_records_the_threads_the_run_had(tiny_alignment, tmp_path, monkeypatch):
+    from attnlib.translation.experiment import main
+
+    exp = module("alignment")
+    monkeypatch.setattr(exp, "run", lambda seeds, steps, progress: (
+        {k: v for k, v in tiny_alignment["settings"].items() if k not in ("seeds", "steps")},
+        tiny_alignment["results"]))
+    assert main(["alignment", "--seeds", "2", "--steps", "3", "--threads", "2", "--out", str(tmp_path),
+                 "--no-progress"]) == 0
+    written = load("alignment", tmp_path)
+    assert written["settings"]["threads"] == 2 and written["hardware"].endswith(", 2 threads")  # the tests run on one

@@ -77,7 +77,8 @@ def test_one_link_per_french_token_cannot_reach_zero_where_a_token_has_two_sure_
 
 def test_the_diagonal_spreads_french_positions_evenly_over_english_ones():
     assert diagonal_alignment(4, 4) == {(0, 0), (1, 1), (2, 2), (3, 3)}
-    assert diagonal_alignment(3, 6) == {(0, 0), (1, 1), (1, 2), (2, 3), (2, 4), (2, 5)}  # 0.5 rounds up; 3 is past the end
+    # 0.5 rounds up (French 1 -> English 1), and French 5 would be English 3, past the end
+    assert diagonal_alignment(3, 6) == {(0, 0), (1, 1), (1, 2), (2, 3), (2, 4), (2, 5)}
     assert diagonal_alignment(6, 3) == {(0, 0), (2, 1), (4, 2)}
     with pytest.raises(ValueError, match="need a token"):
         diagonal_alignment(0, 3)
@@ -201,3 +202,15 @@ def test_the_command_records_the_threads_the_run_had(tiny_alignment, tmp_path, m
                  "--no-progress"]) == 0
     written = load("alignment", tmp_path)
     assert written["settings"]["threads"] == 2 and written["hardware"].endswith(", 2 threads")  # the tests run on one
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(seeds=[]), "at least one seed"),
+    (dict(test_pairs=0), "no test pair"),
+    (dict(ibm_iterations={1: 5}), "IBM Models 1 and 2"),
+    (dict(preset="huge"), "unknown preset"),
+])
+def test_bad_settings_are_refused_before_any_training(kwargs, message):
+    settings = {"seeds": [0], "steps": 1, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        module("alignment").run(settings.pop("seeds"), settings.pop("steps"), **settings)

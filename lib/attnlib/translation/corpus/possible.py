@@ -42,9 +42,9 @@ __all__ = ["RULES", "possible_by_rule", "possible_links"]
 
 Link = tuple[int, int]  # (English index, French index)
 
+_PRONOUNS = {fr for _, fr, _ in OBJECT_PRONOUNS} | set(IT_OBJECT.values())
 #: French object pronouns as they stand before the verb, elided forms included (le, l', me, m', …)
-CLITICS = frozenset({fr for _, fr, _ in OBJECT_PRONOUNS} | set(IT_OBJECT.values()))
-CLITICS = CLITICS | {ELISIONS[w] for w in CLITICS if w in ELISIONS}
+CLITICS = frozenset(_PRONOUNS | {ELISIONS[w] for w in _PRONOUNS if w in ELISIONS})
 #: the English object pronouns they translate
 OBJECT_WORDS = frozenset({en for en, _, _ in OBJECT_PRONOUNS} | {"it"})
 NE = frozenset({"ne", ELISIONS["ne"]})

@@ -86,6 +86,8 @@ def run(seeds: list[int], steps: int, progress: bool = False, *, preset: str = P
         raise ValueError(f"unknown preset {preset!r}: choose one of {', '.join(TRAIN_PRESETS)}")
     train_pairs = load_split("train") if train_pairs is None else list(train_pairs)
     test = [p for p in load_split("test")[:test_pairs] if p.alignment]
+    if not test:
+        raise ValueError(f"test_pairs={test_pairs} leaves no test pair with a gold alignment to score")
     base = TRAIN_PRESETS[preset].replace(steps=steps, eval_every=steps, eval_pairs=EVAL_PAIRS)
     baselines = _baselines(train_pairs, test, iterations)  # first: a missing nltk stops the run before any training
     runs = []

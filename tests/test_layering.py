@@ -5,7 +5,8 @@ libraries it needs besides the standard library.
     paths        where the data lives: nothing
     files        writing files so that nothing is lost: nothing
     measure      timing, memory, threads, the machine: torch (psutil for a process tree's memory)
-    translation  the translator: model, paths, measure; torch, tqdm, sacrebleu
+    translation  the translator: model, paths, measure; torch, tqdm, sacrebleu, nltk (the IBM aligners, imported
+                 only when one is trained)
     lm           the language models' sampling and generation: model, translation, paths, measure, files;
                  torch, tqdm, nltk
     lessons      what the chapters compute: model, translation, lm, paths, measure; torch, numpy
@@ -49,7 +50,7 @@ THIRD_PARTY = {
     "attnlib.paths": set(),
     "attnlib.files": set(),
     "attnlib.measure": {"torch", "psutil"},
-    "attnlib.translation": {"torch", "tqdm", "sacrebleu"},
+    "attnlib.translation": {"torch", "tqdm", "sacrebleu", "nltk"},
     "attnlib.lm": {"torch", "tqdm", "nltk"},
     "attnlib.lessons": {"torch", "numpy"},
     "attnlib.book": {"torch", "numpy", "plotly", "IPython", "ipywidgets", "jupytext", "nbclient", "nbformat",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import torch
 
@@ -102,20 +102,36 @@ class HeadHits:
 
 
 @torch.no_grad()
+def teacher_forced_cross_attention(translator: Translator, pairs: Sequence[Pair], batch_size: int = 64
+                                   ) -> Iterator[tuple[list[Pair], torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """Teacher-force ``pairs`` (gold French) in batches and yield each batch's ``(pairs, src (B, S),
+    tgt_in (B, T), weights (B, L, H, T, S))``: every cross-attention layer's weights, on the CPU.
+
+    Row ``t`` of a map is the decoder step that reads ``tgt_in[t]`` (``<bos>``, then French token ``t - 1``)
+    and writes French token ``t`` (``<eos>`` after the last); column ``s`` is English token ``s``, then
+    the English ``<eos>`` and the padding."""
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number of at least 1, got {batch_size!r}")
+    model = translator.model
+    layers = cross_attention_layers(model)
+    for start in range(0, len(pairs), batch_size):
+        chunk = list(pairs[start : start + batch_size])
+        src, tgt_in = translator.teacher_forced(chunk)  # (B, S), (B, T): gold French, <eos> written
+        with capture_attention(model, layers) as patterns:
+            model(src, tgt_in)
+        weights = torch.stack([patterns[n] for n in layers], dim=1).float().cpu()  # (B, L, H, T, S)
+        yield chunk, src.cpu(), tgt_in.cpu(), weights
+
+
+@torch.no_grad()
 def head_hits(translator: Translator, pairs: Sequence[Pair], batch_size: int = 64) -> HeadHits:
     """Teacher-force every pair (gold French) and record, per pair and cross-attention head, the hits."""
     pairs = [p for p in pairs if p.alignment]
     if not pairs:
         raise ValueError("none of the pairs has a gold alignment")
-    model = translator.model
-    layers = cross_attention_layers(model)
+    layers = cross_attention_layers(translator.model)
     all_hits, counted = [], []
-    for start in range(0, len(pairs), batch_size):
-        chunk = pairs[start : start + batch_size]
-        src, tgt_in = translator.teacher_forced(chunk)  # (B, S), (B, T): gold French, <eos> written
-        with capture_attention(model, layers) as patterns:
-            model(src, tgt_in)
-        weights = torch.stack([patterns[n] for n in layers], dim=1).float().cpu()  # (B, L, H, T, S)
+    for chunk, src, tgt_in, weights in teacher_forced_cross_attention(translator, pairs, batch_size):
         best = weights.argmax(-1)  # (B, L, H, T)
         for b, pair in enumerate(chunk):
             gold = gold_matrix(pair.alignment, tgt_in.shape[1], src.shape[1])  # (T, S), padded size

@@ -74,8 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     wall, cpu = time.perf_counter(), time.process_time()
     with torch_threads(args.threads):
         settings, results = exp.run(list(range(seeds)), steps, progress=not args.no_progress)
+        hardware = describe_hardware("cpu")  # inside: it names the threads the run had
     settings = {"seeds": list(range(seeds)), "steps": steps, "threads": args.threads, **settings}
-    rec = record.make_record(args.name, settings, results, hardware=describe_hardware("cpu"),
+    rec = record.make_record(args.name, settings, results, hardware=hardware,
                              cpu_seconds=time.process_time() - cpu, wall_seconds=time.perf_counter() - wall)
     record.validate(rec, exp.check)
     path = record.write(rec, args.out)

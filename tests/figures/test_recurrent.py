@@ -28,8 +28,12 @@ TIMING = {"sentences": 128, "batch_size": 64, "cuda": None,
                          "2": {"gru_s": 0.12, "transformer_s": 0.20, "ratio": 0.6}},
           "translate": {"1": {"gru_s": 0.5, "transformer_s": 0.7, "ratio": 0.71},
                         "2": {"gru_s": 0.45, "transformer_s": 0.5, "ratio": 0.9}}}
-RECORD = {"results": {"models": {a: model(a, label, LENGTHS, DISTANCES) for a, label in (("gru", "GRU"),
-                                                                                         ("transformer", "Transformer"))},
+HISTORY = {"gru": [[(100, 20.0, 0.5), (200, 60.0, 0.55)], [(100, 30.0, 0.45), (200, 70.0, 0.65)]],
+           "transformer": [[(100, 40.0, 0.5), (200, 90.0, 0.9)], [(100, 50.0, 0.6), (200, 80.0, 0.7)]]}
+RECORD = {"results": {"models": {a: {**model(a, label, LENGTHS, DISTANCES),
+                                     "runs": [{"history": [{"step": s, "valid_bleu": b, "valid_pronouns": p}
+                                                           for s, b, p in run]} for run in HISTORY[a]]}
+                                 for a, label in (("gru", "GRU"), ("transformer", "Transformer"))},
                       "timing": TIMING}}
 
 
@@ -69,9 +73,21 @@ def test_the_time_figure_shows_seconds_and_the_ratio_of_each_setting():
         recurrent.time_figure("inference", RECORD)
 
 
+def test_the_curves_draw_the_mean_over_seeds_and_their_range():
+    fig = recurrent.curve_figure("validation BLEU", RECORD)
+    band, gru = fig.data[0], fig.data[1]
+    assert gru.name == "GRU" and list(gru.x) == [100, 200] and list(gru.y) == [25.0, 65.0]
+    assert list(band.y) == [30.0, 70.0, 60.0, 20.0]  # the highest seed out, the lowest back
+    pronouns = recurrent.curve_figure("pronoun accuracy", RECORD)
+    assert list(pronouns.data[3].y) == [55.0, 80.0] and pronouns.layout.shapes[0].y0 == 50  # in %, a coin toss
+    with pytest.raises(ValueError, match="unknown measure 'loss'"):
+        recurrent.curve_figure("loss", RECORD)
+
+
 @pytest.mark.parametrize("draw", [lambda: recurrent.length_figure("bleu", RECORD), lambda: recurrent.pronoun_figure(RECORD),
                                   lambda: recurrent.time_figure("one training step", RECORD),
-                                  lambda: recurrent.time_figure("translating a batch", RECORD)])
+                                  lambda: recurrent.time_figure("translating a batch", RECORD),
+                                  lambda: recurrent.curve_figure("pronoun accuracy", RECORD)])
 def test_each_figure_fits_a_phone(draw):
     framed = layout.frame(go.Figure(draw()))
     assert framed.layout.meta["min_width"] + display.PAGE_CHROME_PX <= 390  # never scrolls sideways on a phone

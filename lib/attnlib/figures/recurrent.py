@@ -3,7 +3,8 @@
 * :func:`length_figure`: test BLEU (or exact match) per source length, the mean over seeds and their range;
 * :func:`pronoun_figure`: how often *il*/*elle* matches the antecedent, against the distance back to it;
 * :func:`time_figure`: seconds per training step, or per translated batch, at 1 and 2 CPU threads;
-* :func:`attention_figure`: one model's attention while it translates a running example (its first seed).
+* :func:`attention_figure`: one model's attention while it translates a running example (its first seed);
+* :func:`curve_figure`: validation BLEU or pronoun accuracy against the training step, over the seeds.
 
 Each takes the experiment's record (:func:`attnlib.translation.experiments.load`; by default the shipped one).
 """
@@ -135,3 +136,37 @@ def attention_figure(model: str = "GRU", sentence: str = "the black cat sees the
         raise ValueError(f"{sentence!r} is not a probe sentence; choose one of {probe_sentences(record)}")
     which = "one attention" if model == "GRU" else "last layer, mean of heads"
     return cross_attention_map(probe, f"{model} ({which})", "French (as the model writes it)")
+
+
+#: what :func:`curve_figure` can draw, as a reader picks it -> (the history's key, the axis title, scale)
+CURVES = {"validation BLEU": ("valid_bleu", "validation BLEU", 1.0),
+          "pronoun accuracy": ("valid_pronouns", "right pronoun, validation (%)", 100.0)}
+
+
+def curve_figure(measure: str = "validation BLEU", record: dict | None = None) -> go.Figure:
+    """``measure`` (one of :data:`CURVES`) at every evaluation during training, for both models: the mean
+    over seeds as a line, the band from the lowest seed to the highest around it."""
+    if measure not in CURVES:
+        raise ValueError(f"unknown measure {measure!r}; choose one of {', '.join(CURVES)}")
+    key, title, scale = CURVES[measure]
+    fig = go.Figure()
+    for arch, entry in _results(record)["models"].items():
+        runs = [[h for h in r["history"] if key in h] for r in entry["runs"]]
+        steps = [h["step"] for h in runs[0]]
+        values = [[scale * run[i][key] for run in runs] for i in range(len(steps))]  # (steps, seeds)
+        color = COLORS[arch]
+        fig.add_trace(go.Scatter(x=steps + steps[::-1], y=[max(v) for v in values] + [min(v) for v in values][::-1],
+                                 fill="toself", fillcolor=color, opacity=0.2, line=dict(width=0), showlegend=False,
+                                 hoverinfo="skip", name=f"{entry['label']}, range over seeds"))
+        fig.add_trace(go.Scatter(x=steps, y=[round(sum(v) / len(v), 2) for v in values], mode="lines+markers",
+                                 name=entry["label"], line=dict(color=color),
+                                 hovertemplate=f"{entry['label']}, step %{{x}}: %{{y:.1f}}<extra></extra>"))
+    if key == "valid_pronouns":
+        fig.add_hline(y=50, line=dict(color="#555", dash="dash"), annotation_text="coin toss",
+                      annotation_position="bottom right", annotation_font_color="#555")
+    fig.update_xaxes(title_text="training step")
+    fig.update_yaxes(title_text=title, range=[0, 105])
+    fig.update_layout(title=f"{measure[0].upper() + measure[1:]} while they train<br><sup>mean over seeds, "
+                            f"and the range</sup>",
+                      height=400, margin=dict(t=60, l=70, r=20, b=70), legend=dict(orientation="h", y=-0.3))
+    return fig

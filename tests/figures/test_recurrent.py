@@ -37,8 +37,8 @@ RECORD = {"results": {"models": {a: {**model(a, label, LENGTHS, DISTANCES),
                       "timing": TIMING}}
 
 
-@pytest.mark.parametrize("score, scale", [("bleu", 1), ("exact_match", 100)])
-def test_the_length_figure_draws_each_models_mean_and_seed_range(score, scale):
+@pytest.mark.parametrize("score", ["test BLEU", "exact match"])
+def test_the_length_figure_draws_each_models_mean_and_seed_range(score):
     fig = recurrent.length_figure(score, RECORD)
     gru, transformer = fig.data
     assert (gru.name, transformer.name) == ("GRU", "Transformer")
@@ -84,7 +84,7 @@ def test_the_curves_draw_the_mean_over_seeds_and_their_range():
         recurrent.curve_figure("loss", RECORD)
 
 
-@pytest.mark.parametrize("draw", [lambda: recurrent.length_figure("bleu", RECORD), lambda: recurrent.pronoun_figure(RECORD),
+@pytest.mark.parametrize("draw", [lambda: recurrent.length_figure("test BLEU", RECORD), lambda: recurrent.pronoun_figure(RECORD),
                                   lambda: recurrent.time_figure("one training step", RECORD),
                                   lambda: recurrent.time_figure("translating a batch", RECORD),
                                   lambda: recurrent.curve_figure("pronoun accuracy", RECORD)])

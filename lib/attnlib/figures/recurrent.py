@@ -18,7 +18,8 @@ from .inside import cross_attention_map
 
 # red for the recurrent network, blue for attention, as in the timing figure of one layer of each
 COLORS = {"gru": "#d62728", "transformer": "#1f77b4"}
-SCORES = {"bleu": ("test BLEU", 1.0), "exact_match": ("exact match", 100.0)}  # what the axis says, and the scale
+#: what :func:`length_figure` can draw, as a reader picks it -> (the record's key, the scale)
+SCORES = {"test BLEU": ("bleu", 1.0), "exact match": ("exact_match", 100.0)}
 
 
 def _results(record: dict | None) -> dict:
@@ -40,13 +41,13 @@ def _spread_trace(arch: str, entry: dict, x: list[str], entries: list[dict], sca
                        f"(%{{customdata[1]:.1f}}–%{{customdata[2]:.1f}} over {seeds} seeds)<extra></extra>"))
 
 
-def length_figure(score: str = "bleu", record: dict | None = None) -> go.Figure:
-    """``score`` ("bleu" or "exact_match") on the test sentences of each source length, for both models:
+def length_figure(score: str = "test BLEU", record: dict | None = None) -> go.Figure:
+    """``score`` (one of :data:`SCORES`) on the test sentences of each source length, for both models:
     the mean over seeds, and a whisker from the lowest seed to the highest."""
     if score not in SCORES:
         raise ValueError(f"unknown score {score!r}; choose one of {', '.join(SCORES)}")
     models = _results(record)["models"]
-    title, scale = SCORES[score]
+    title, (score, scale) = score, SCORES[score]
     buckets = list(next(iter(models.values()))["lengths"])
     first = next(iter(models.values()))["lengths"]
     x = [f"{b} tokens<br>{first[b]['n']} sentences" for b in buckets]

@@ -4,6 +4,7 @@ import plotly.graph_objects as go
 import pytest
 
 from attnlib.book import display, layout
+from attnlib.book.describe import describe
 from attnlib.figures import recurrent
 from attnlib.translation.experiments.record import spread
 
@@ -80,6 +81,8 @@ def test_the_curves_draw_the_mean_over_seeds_and_their_range():
     assert list(band.y) == [30.0, 70.0, 60.0, 20.0]  # the highest seed out, the lowest back
     pronouns = recurrent.curve_figure("pronoun accuracy", RECORD)
     assert list(pronouns.data[3].y) == [55.0, 80.0] and pronouns.layout.shapes[0].y0 == 50  # in %, a coin toss
+    assert describe(fig).endswith("Mean over seeds: GRU from 25 at step 100 to 65 at step 200; "
+                                  "Transformer from 45 at step 100 to 85 at step 200.")
     with pytest.raises(ValueError, match="unknown measure 'loss'"):
         recurrent.curve_figure("loss", RECORD)
 

@@ -150,7 +150,7 @@ def curve_figure(measure: str = "validation BLEU", record: dict | None = None) -
     if measure not in CURVES:
         raise ValueError(f"unknown measure {measure!r}; choose one of {', '.join(CURVES)}")
     key, title, scale = CURVES[measure]
-    fig = go.Figure()
+    fig, said = go.Figure(), []
     for arch, entry in _results(record)["models"].items():
         runs = [[h for h in r["history"] if key in h] for r in entry["runs"]]
         steps = [h["step"] for h in runs[0]]
@@ -159,9 +159,10 @@ def curve_figure(measure: str = "validation BLEU", record: dict | None = None) -
         fig.add_trace(go.Scatter(x=steps + steps[::-1], y=[max(v) for v in values] + [min(v) for v in values][::-1],
                                  fill="toself", fillcolor=color, opacity=0.2, line=dict(width=0), showlegend=False,
                                  hoverinfo="skip", name=f"{entry['label']}, range over seeds"))
-        fig.add_trace(go.Scatter(x=steps, y=[round(sum(v) / len(v), 2) for v in values], mode="lines+markers",
-                                 name=entry["label"], line=dict(color=color),
+        means = [round(sum(v) / len(v), 2) for v in values]
+        fig.add_trace(go.Scatter(x=steps, y=means, mode="lines+markers", name=entry["label"], line=dict(color=color),
                                  hovertemplate=f"{entry['label']}, step %{{x}}: %{{y:.1f}}<extra></extra>"))
+        said.append(f"{entry['label']} from {means[0]:.0f} at step {steps[0]} to {means[-1]:.0f} at step {steps[-1]}")
     if key == "valid_pronouns":
         fig.add_hline(y=50, line=dict(color="#555", dash="dash"), annotation_text="coin toss",
                       annotation_position="bottom right", annotation_font_color="#555")
@@ -169,5 +170,7 @@ def curve_figure(measure: str = "validation BLEU", record: dict | None = None) -
     fig.update_yaxes(title_text=title, range=[0, 105])
     fig.update_layout(title=f"{measure[0].upper() + measure[1:]} while they train<br><sup>mean over seeds, "
                             f"and the range</sup>",
-                      height=400, margin=dict(t=60, l=70, r=20, b=70), legend=dict(orientation="h", y=-0.3))
+                      height=400, margin=dict(t=60, l=70, r=20, b=70), legend=dict(orientation="h", y=-0.3),
+                      # said in words, since the bands around the lines would read as lines of their own
+                      meta=dict(description=f"Mean over seeds: {'; '.join(said)}."))
     return fig

@@ -105,3 +105,20 @@ def test_the_command_refuses_bad_arguments_for_rnn(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["rnn", "--steps", "0"])
     assert exit_.value.code == 2 and "--steps must be at least 1" in capsys.readouterr().err
+
+
+def test_the_shipped_record_was_made_on_this_corpus_with_these_models():
+    from attnlib.translation.experiments.buckets import by_length
+    from attnlib.translation.translator import build_model
+
+    rec = load("rnn")
+    test = load_split("test")
+    assert rec["settings"]["test_pairs"] == len(test) and len(rec["settings"]["seeds"]) >= rnn.DEFAULT_SEEDS
+    for arch, entry in rec["results"]["models"].items():
+        counts = {b: len(g) for b, g in by_length(test, rnn.LENGTHS).items()}
+        assert {b: e["n"] for b, e in entry["lengths"].items()} == counts
+        assert {b: e["n"] for b, e in entry["distances"].items()} == {b: len(g) for b, g in
+                                                                       rnn.by_distance(test, rnn.DISTANCES).items()}
+        # the model the record describes is the one the library builds today
+        assert build_model(arch, entry["config"]).num_parameters() == entry["parameters"]
+        assert [h["step"] for h in entry["runs"][0]["history"]][-1] == rec["settings"]["steps"]

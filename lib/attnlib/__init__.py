@@ -1,6 +1,7 @@
 """attnlib: the small Transformer library behind the book *Attention, Interactively*.
 
-The model's API is here (``from attnlib import Transformer``, or ``CausalLM``, ``MaskedLM``), loaded on first
+The model's API is here (``from attnlib import Transformer``, or ``CausalLM``, ``MaskedLM``, or the recurrent
+baseline ``RNNEncoderDecoder``), loaded on first
 use: importing a part of the package (``python -m attnlib.translation``, ``attnlib.paths``) does not load
 torch before it needs it, so a command can answer ``--help`` or a Ctrl-C at once.
 """
@@ -14,6 +15,7 @@ _HOMES = {  # name -> the module of attnlib.model that defines it
     "scaled_dot_product_attention": "attention",
     "attention_layers": "capture", "capture_attention": "capture",
     "LMConfig": "config", "LM_PRESETS": "config", "PRESETS": "config", "ModelConfig": "config",
+    "RNNConfig": "config", "RNN_PRESETS": "config", "RNNEncoderDecoder": "recurrent",
     "CausalLM": "language_model", "MaskedLM": "language_model",
     "pick_device": "device", "seed_everything": "device",
     "causal_mask": "masks", "combine": "masks", "lengths_mask": "masks", "padding_mask": "masks",
@@ -39,10 +41,11 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # what type checkers and editors see
     from .model.attention import scaled_dot_product_attention
     from .model.capture import attention_layers, capture_attention
-    from .model.config import LM_PRESETS, PRESETS, LMConfig, ModelConfig
+    from .model.config import LM_PRESETS, PRESETS, RNN_PRESETS, LMConfig, ModelConfig, RNNConfig
     from .model.language_model import CausalLM, MaskedLM
     from .model.device import pick_device, seed_everything
     from .model.masks import causal_mask, combine, lengths_mask, padding_mask
     from .model.multihead import KVCache, MultiHeadAttention, merge_heads, split_heads
     from .model.positional import RotaryEmbedding, relative_shift, sinusoidal_table
+    from .model.recurrent import RNNEncoderDecoder
     from .model.transformer import Transformer

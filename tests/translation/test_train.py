@@ -170,22 +170,22 @@ def command_args(out: Path):
 
 
 def test_a_loss_that_stops_being_a_number_stops_the_run_and_saves_nothing(tmp_path, monkeypatch):
-    real = training.Transformer
+    real = training.build_model
 
-    def poisoned(cfg):  # weights as an infinite learning rate leaves them
-        model = real(cfg)
+    def poisoned(*args, **kwargs):  # weights as an infinite learning rate leaves them
+        model = real(*args, **kwargs)
         with torch.no_grad():
             next(model.parameters()).fill_(float("nan"))
         return model
 
-    monkeypatch.setattr(training, "Transformer", poisoned)
+    monkeypatch.setattr(training, "build_model", poisoned)
     with pytest.raises(training.TrainingDiverged, match="the loss became nan at step 1.*lower the learning rate"):
         small_train(out=tmp_path / "t.pt", save_every=1)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_a_batch_that_cannot_fit_in_memory_is_refused_before_the_model_is_built(monkeypatch):
-    monkeypatch.setattr(training, "Transformer", lambda cfg: pytest.fail("the model was built"))
+    monkeypatch.setattr(training, "build_model", lambda *args, **kwargs: pytest.fail("the model was built"))
     with pytest.raises(ValueError, match=r"a batch of 1,000,000,000 sentences needs about .* GiB .* --batch-size"):
         small_train(CFG.replace(batch_size=10**9))
 

@@ -7,6 +7,10 @@
 A forward hook is placed on the ``tap`` (an identity module) of each chosen
 attention layer and removed on exit, even if the forward pass raised. No
 module keeps a stale ``self.attn`` tensor around.
+
+An attention layer is any module with such a tap: every :class:`MultiHeadAttention`, and the additive
+attention of the recurrent encoder-decoder (:mod:`attnlib.model.recurrent`), whose one head gives
+``(B, 1, T, S)``.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Iterable, Iterator
 import torch
 from torch import nn
 
-from .multihead import MultiHeadAttention
+from .multihead import AttentionTap
 
 STACKS = ("encoder", "decoder")
 KINDS = ("self", "cross")
@@ -38,9 +42,10 @@ def attention_layer(stack: str, layer: int, kind: str) -> str:
     return f"{stack}.layers.{int(layer)}.{kind}_attn"
 
 
-def attention_layers(model: nn.Module) -> dict[str, MultiHeadAttention]:
-    """Every attention layer of ``model`` by its dotted module name (``"self"`` for a bare layer)."""
-    return {(name or "self"): m for name, m in model.named_modules() if isinstance(m, MultiHeadAttention)}
+def attention_layers(model: nn.Module) -> dict[str, nn.Module]:
+    """Every attention layer of ``model`` (a module with an :class:`AttentionTap`) by its dotted module name
+    (``"self"`` for a bare layer)."""
+    return {(name or "self"): m for name, m in model.named_modules() if isinstance(getattr(m, "tap", None), AttentionTap)}
 
 
 def cross_attention_layers(model: nn.Module) -> list[str]:

@@ -7,8 +7,11 @@ The same model code runs at every size; a preset only picks numbers.
 * :class:`ModelConfig`: the encoder-decoder (the translator).
 * :class:`LMConfig`: one stack of blocks with one vocabulary, the language models
   (:class:`~attnlib.model.language_model.CausalLM`, :class:`~attnlib.model.language_model.MaskedLM`).
+* :class:`RNNConfig`: the recurrent encoder-decoder with additive attention
+  (:class:`~attnlib.model.recurrent.RNNEncoderDecoder`), the baseline the Transformer is measured against.
 
-Both are checked by the same :func:`check_config`, so a bad width or positional kind gets the same message.
+The two families of attention blocks are checked by the same :func:`check_config`, so a bad width or
+positional kind gets the same message; all three share :func:`check_shared` (sizes, dropout, padding id).
 """
 
 from __future__ import annotations
@@ -39,9 +42,15 @@ def check_config(cfg, *, vocabularies: tuple[str, ...], layer_counts: tuple[str,
         raise ValueError(f"positional={cfg.positional!r} is unknown; choose one of {POSITIONAL_KINDS}")
     if cfg.positional == "rotary" and cfg.d_head % 2:
         raise ValueError(f"rotary encodings rotate pairs of features: d_head={cfg.d_head} must be even")
+    check_shared(cfg, vocabularies=vocabularies, sizes=("max_len", "d_ff", *layer_counts))
+
+
+def check_shared(cfg, *, vocabularies: tuple[str, ...], sizes: tuple[str, ...]) -> None:
+    """The checks every model's config needs: dropout in [0, 1), the ``vocabularies`` and other ``sizes``
+    positive, and a padding id that is a token of every vocabulary."""
     if not 0.0 <= cfg.dropout < 1.0:
         raise ValueError(f"dropout={cfg.dropout} must be in [0, 1)")
-    for name in (*vocabularies, "max_len", "d_ff", *layer_counts):
+    for name in (*vocabularies, *sizes):
         if getattr(cfg, name) <= 0:
             raise ValueError(f"{name}={getattr(cfg, name)} must be positive")
     smallest = min(getattr(cfg, name) for name in vocabularies)
@@ -51,14 +60,7 @@ def check_config(cfg, *, vocabularies: tuple[str, ...], layer_counts: tuple[str,
 
 
 class ConfigMethods:
-    """What both configs do besides holding numbers (no fields here: each dataclass keeps its own, in its order)."""
-
-    d_model: int
-    n_heads: int
-
-    @property
-    def d_head(self) -> int:
-        return self.d_model // self.n_heads
+    """What every config does besides holding numbers (no fields here: each dataclass keeps its own, in its order)."""
 
     def replace(self: C, **changes) -> C:
         unknown = set(changes) - {f.name for f in fields(self)}
@@ -85,8 +87,19 @@ class ConfigMethods:
         return presets[name].replace(**overrides)
 
 
+class BlockConfigMethods(ConfigMethods):
+    """What the configs of attention blocks add: the width of one head."""
+
+    d_model: int
+    n_heads: int
+
+    @property
+    def d_head(self) -> int:
+        return self.d_model // self.n_heads
+
+
 @dataclass(frozen=True)
-class ModelConfig(ConfigMethods):
+class ModelConfig(BlockConfigMethods):
     """Every size and switch of the encoder-decoder; ``ModelConfig.preset("tiny"|"cpu"|"gpu")`` picks one."""
 
     src_vocab_size: int = 64
@@ -114,7 +127,7 @@ class ModelConfig(ConfigMethods):
 
 
 @dataclass(frozen=True)
-class LMConfig(ConfigMethods):
+class LMConfig(BlockConfigMethods):
     """Every size and switch of a language model (one stack, one vocabulary); ``LMConfig.preset(...)`` picks one."""
 
     vocab_size: int = 64
@@ -136,6 +149,37 @@ class LMConfig(ConfigMethods):
     @classmethod
     def presets(cls) -> Mapping[str, "LMConfig"]:
         return LM_PRESETS
+
+
+@dataclass(frozen=True)
+class RNNConfig(ConfigMethods):
+    """Every size and switch of the recurrent encoder-decoder; ``RNNConfig.preset("tiny"|"cpu"|"gpu")`` picks one."""
+
+    src_vocab_size: int = 64
+    tgt_vocab_size: int = 64
+    d_model: int = 128  # embedding width, and the width the output layer reads
+    d_hidden: int = 128  # the GRU's state, per direction
+    d_attention: int = 128  # the hidden layer of the additive score vᵀ tanh(W s + U h)
+    n_encoder_layers: int = 1  # stacked (bidirectional) GRU layers
+    bidirectional: bool = True  # the encoder reads the sentence both ways: each state knows the whole sentence
+    dropout: float = 0.1
+    max_len: int = 64  # the longest sentence read or written, as for the Transformer
+    pad_id: int = 0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.bidirectional, bool):
+            raise ValueError(f"bidirectional must be True or False, got {self.bidirectional!r}")
+        check_shared(self, vocabularies=("src_vocab_size", "tgt_vocab_size"),
+                     sizes=("d_model", "d_hidden", "d_attention", "n_encoder_layers", "max_len"))
+
+    @property
+    def d_memory(self) -> int:
+        """The width of one encoder state: both directions side by side when the encoder is bidirectional."""
+        return self.d_hidden * (2 if self.bidirectional else 1)
+
+    @classmethod
+    def presets(cls) -> Mapping[str, "RNNConfig"]:
+        return RNN_PRESETS
 
 
 def _divisors(n: int) -> list[int]:
@@ -160,4 +204,12 @@ LM_PRESETS: dict[str, LMConfig] = {
     "tiny": LMConfig(d_model=32, n_heads=4, n_layers=2, d_ff=64, dropout=0.0, max_len=32),
     "cpu": LMConfig(d_model=128, n_heads=4, n_layers=4, d_ff=512, dropout=0.1, max_len=64),
     "gpu": LMConfig(d_model=512, n_heads=8, n_layers=8, d_ff=2048, dropout=0.1, max_len=64),
+}
+
+# Sized so that each has about as many parameters as the translator's preset of the same name, with the
+# book's vocabularies (tests/model/test_recurrent.py compares them): a comparison of like with like.
+RNN_PRESETS: dict[str, RNNConfig] = {
+    "tiny": RNNConfig(d_model=32, d_hidden=24, d_attention=24, dropout=0.0, max_len=32),
+    "cpu": RNNConfig(d_model=128, d_hidden=176, d_attention=176, dropout=0.1, max_len=64),
+    "gpu": RNNConfig(d_model=512, d_hidden=800, d_attention=800, n_encoder_layers=2, dropout=0.1, max_len=64),
 }

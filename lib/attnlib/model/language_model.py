@@ -26,7 +26,7 @@ from .config import LMConfig
 from .layers import EncoderLayer
 from .masks import causal_mask, padding_mask
 from .multihead import KVCache
-from .transformer import Embeddings, check_ids, init_weights
+from .embeddings import Embeddings, check_ids, init_weights
 
 
 class Stack(nn.Module):

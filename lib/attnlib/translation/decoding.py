@@ -2,7 +2,9 @@
 
 Both decode one token at a time. With ``use_cache=True`` the decoder keeps the keys
 and values of the prefix (:class:`attnlib.model.multihead.KVCache`) and computes only the
-newest position each step, instead of re-running the whole prefix.
+newest position each step, instead of re-running the whole prefix. The recurrent encoder-decoder
+(:class:`attnlib.model.recurrent.RNNEncoderDecoder`) has the same interface and carries its hidden
+state in the same place, so both searches decode either model.
 
 Shape letters: B batch, K beams, S source length, T target length so far, V vocabulary.
 """
@@ -14,18 +16,23 @@ from typing import Callable, Iterator
 
 import torch
 
+from attnlib.model.recurrent import RNNEncoderDecoder
 from attnlib.model.transformer import Transformer
 from .vocab import BOS_ID, EOS_ID, PAD_ID
 
 
-def max_target_length(model: Transformer, limit: int | None = None) -> int:
+#: what greedy and beam search decode: ``encode``, ``decode``, ``decode_step``, ``new_caches`` and ``cfg.max_len``
+EncoderDecoder = Transformer | RNNEncoderDecoder
+
+
+def max_target_length(model: EncoderDecoder, limit: int | None = None) -> int:
     """Room left in the positional table for generated tokens (the <bos> takes one position)."""
     room = model.cfg.max_len - 1
     return room if limit is None else max(1, min(limit, room))
 
 
 @torch.no_grad()
-def greedy_decode(model: Transformer, src: torch.Tensor, max_new_tokens: int | None = None, use_cache: bool = True,
+def greedy_decode(model: EncoderDecoder, src: torch.Tensor, max_new_tokens: int | None = None, use_cache: bool = True,
                   stop_at_eos: bool = True, on_step: Callable[[torch.Tensor], None] | None = None) -> torch.Tensor:
     """Most likely next token, step by step: ``src (B, S)`` -> generated ids ``(B, T)`` (no <bos>; pad after <eos>).
 
@@ -72,7 +79,7 @@ def _check_beam_size(beam_size: int) -> None:
 
 
 @torch.no_grad()
-def beam_steps(model: Transformer, src: torch.Tensor, beam_size: int = 4, max_new_tokens: int | None = None,
+def beam_steps(model: EncoderDecoder, src: torch.Tensor, beam_size: int = 4, max_new_tokens: int | None = None,
                use_cache: bool = True) -> Iterator[tuple[list[Hypothesis], list[Hypothesis]]]:
     """The search of :func:`beam_search`, one step at a time: after each step, the ``beam_size`` best
     unfinished prefixes (best first) and every output finished so far (a list that grows as it goes).
@@ -133,7 +140,7 @@ def best_outputs(beams: list[Hypothesis], done: list[Hypothesis], beam_size: int
     return sorted(done + beams, key=lambda h: h.score(length_penalty), reverse=True)[:beam_size]
 
 
-def beam_search(model: Transformer, src: torch.Tensor, beam_size: int = 4, max_new_tokens: int | None = None,
+def beam_search(model: EncoderDecoder, src: torch.Tensor, beam_size: int = 4, max_new_tokens: int | None = None,
                 length_penalty: float = 0.6, use_cache: bool = True) -> list[Hypothesis]:
     """Keep the ``beam_size`` best prefixes at each step. ``src (1, S)`` -> hypotheses, best first.
 
@@ -143,7 +150,7 @@ def beam_search(model: Transformer, src: torch.Tensor, beam_size: int = 4, max_n
     return beam_search_alphas(model, src, beam_size, (length_penalty,), max_new_tokens, use_cache)[length_penalty]
 
 
-def beam_search_alphas(model: Transformer, src: torch.Tensor, beam_size: int = 4, length_penalties=(0.6,),
+def beam_search_alphas(model: EncoderDecoder, src: torch.Tensor, beam_size: int = 4, length_penalties=(0.6,),
                        max_new_tokens: int | None = None, use_cache: bool = True) -> dict[float, list[Hypothesis]]:
     """:func:`beam_search` under several length penalties at once, from one search: ``{α: hypotheses}``.
 

@@ -1,6 +1,7 @@
 """Training the translator: its settings, its batches and its loss, resumable and distributed.
 
     result = train(TRAIN_PRESETS["cpu"], out="data/translator.pt")   # the book, the shell and the tests
+    result = train(TRAIN_PRESETS["cpu"].replace(architecture="gru"))   # the recurrent baseline, same loop
 
 :mod:`attnlib.translation.train_command` is the shell's ``python -m attnlib.translation train``. The
 steps themselves (optimizer, schedule, clipping, saves, stops, resumes) are :mod:`attnlib.translation.loop`'s,
@@ -21,10 +22,9 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-from attnlib.model.config import ModelConfig
+from attnlib.model.config import ModelConfig, RNNConfig
 from attnlib.measure import describe_hardware
 from attnlib.model.device import pick_device
-from attnlib.model.transformer import Transformer
 from .checkpoint import save_checkpoint
 # TrainingDiverged, lr_at and make_optimizer are imported from here too (the command, the chapters, the benchmarks)
 from .loop import (Epochs, RunResult, TrainingDiverged, check_numbers, check_resumable_payload, check_seed,  # noqa: F401
@@ -32,7 +32,7 @@ from .loop import (Epochs, RunResult, TrainingDiverged, check_numbers, check_res
 from .safeguards import check_batch_fits, resumable, save_run, unfinished_path
 from .corpus import Pair, load_split
 from .evaluate import bleu
-from .translator import Translator
+from .translator import ARCHITECTURES, Translator, build_model
 from .vocab import Batch, Vocab, build_vocabs, make_batches
 
 
@@ -40,7 +40,7 @@ from .vocab import Batch, Vocab, build_vocabs, make_batches
 class TrainConfig:
     """How to train: model preset, steps, batch size, learning-rate schedule, regularisation, seed."""
 
-    model: str = "cpu"  # a ModelConfig preset
+    model: str = "cpu"  # a preset of the architecture's config (ModelConfig, or RNNConfig for "gru")
     steps: int = 4000  # the pronoun test needs the longer run; BLEU passes 95 in the first few hundred steps
     batch_size: int = 64
     lr: float = 2e-3  # peak learning rate, reached at the end of warm-up
@@ -52,8 +52,11 @@ class TrainConfig:
     eval_pairs: int = 300  # validation pairs translated at each evaluation
     max_len: int = 48
     model_overrides: tuple[tuple[str, object], ...] = ()  # e.g. (("norm_first", False),) for an ablation
+    architecture: str = "transformer"  # or "gru": the recurrent baseline, trained by the same loop
 
     def __post_init__(self) -> None:
+        if self.architecture not in ARCHITECTURES:
+            raise ValueError(f"architecture must be one of {', '.join(ARCHITECTURES)}, got {self.architecture!r}")
         # checked here, before any work: a zero warm-up or batch would fail only deep inside a run
         check_numbers(self, ("steps", "batch_size", "warmup", "eval_every", "eval_pairs", "max_len"))
         if not isinstance(self.label_smoothing, (int, float)) or not 0 <= self.label_smoothing < 1:
@@ -95,6 +98,14 @@ def shard(batch: Batch, rank: int, world: int) -> Batch:
     s, t = int(batch.src_lengths[rows].max()), int(batch.tgt_lengths[rows].max())
     return Batch(batch.src[rows, :s], batch.tgt_in[rows, :t], batch.tgt_out[rows, :t],
                  batch.src_lengths[rows], batch.tgt_lengths[rows], tuple(batch.pairs[i] for i in rows.tolist()))
+
+
+def batch_loss(net: nn.Module, batch: Batch, cfg: TrainConfig, pad_id: int) -> torch.Tensor:
+    """What training minimises on one batch: the label-smoothed cross-entropy of the teacher-forced
+    logits against the next tokens, padding ignored."""
+    logits = net(batch.src, batch.tgt_in)  # (B, T, V)
+    loss_fn = nn.CrossEntropyLoss(ignore_index=pad_id, label_smoothing=cfg.label_smoothing)
+    return loss_fn(logits.float().flatten(0, 1), batch.tgt_out.flatten())
 
 
 @dataclass
@@ -148,32 +159,29 @@ def train(
                          f"regenerate the corpus with `python -m attnlib.translation corpus`")
     src_vocab, tgt_vocab = build_vocabs(train_pairs)
     check_batch_fits(cfg.batch_size, cfg.max_len, len(tgt_vocab), device)
-    model_cfg = ModelConfig.preset(cfg.model, src_vocab_size=len(src_vocab), tgt_vocab_size=len(tgt_vocab),
-                                   **dict(cfg.model_overrides))
     torch.manual_seed(cfg.seed)
-    model = Transformer(model_cfg).to(device)
+    model = build_model(cfg.architecture, preset=cfg.model, src_vocab_size=len(src_vocab),
+                        tgt_vocab_size=len(tgt_vocab), **dict(cfg.model_overrides)).to(device)
+    model_cfg = model.cfg
     def same_run(payload: dict) -> None:
         check_resumable(payload, model_cfg, cfg, src_vocab, tgt_vocab, world, source=str(resume))
 
     optimizer, scheduler, state = start_run(model, cfg, device, resume, same_run)  # state: step, history, seconds, loss
 
     net = nn.parallel.DistributedDataParallel(model) if world > 1 else model
-    loss_fn = nn.CrossEntropyLoss(ignore_index=model_cfg.pad_id, label_smoothing=cfg.label_smoothing)
     stream = BatchStream(train_pairs, src_vocab, tgt_vocab, cfg)
     translator = Translator(model, src_vocab, tgt_vocab)
     last = min(cfg.steps, stop_at if stop_at is not None else cfg.steps)
 
     def payload_now() -> dict:
-        return {"model_config": model_cfg.to_dict(), "model": model.state_dict(),
+        return {"architecture": cfg.architecture, "model_config": model_cfg.to_dict(), "model": model.state_dict(),
                 "src_vocab": src_vocab.to_dict(), "tgt_vocab": tgt_vocab.to_dict(),
                 "train": _cfg_dict(cfg), "meta": {**translator.meta, **state.meta(), "world_size": world},
                 "step": state.step, "optimizer": optimizer.state_dict() if save_optimizer else None,
                 "scheduler": scheduler.state_dict() if save_optimizer else None}
 
     def loss_at(step: int) -> torch.Tensor:
-        batch = shard(stream(step), rank, world).to(device)
-        logits = net(batch.src, batch.tgt_in)  # (B, T, V)
-        return loss_fn(logits.float().flatten(0, 1), batch.tgt_out.flatten())
+        return batch_loss(net, shard(stream(step), rank, world).to(device), cfg, model_cfg.pad_id)
 
     def on_record(record: dict) -> bool:
         sample = valid_pairs[: cfg.eval_pairs]
@@ -211,7 +219,7 @@ def train(
     return result
 
 
-def check_resumable(payload: dict, model_cfg: ModelConfig, cfg: TrainConfig, src_vocab: Vocab, tgt_vocab: Vocab,
+def check_resumable(payload: dict, model_cfg: ModelConfig | RNNConfig, cfg: TrainConfig, src_vocab: Vocab, tgt_vocab: Vocab,
                     world: int, source: str) -> None:
     """Refuse to resume ``payload`` with anything that would make it another run; name what differs."""
     check_resumable_payload(payload, source, model_cfg.to_dict(), _cfg_dict(cfg),

@@ -1,4 +1,5 @@
-"""A trained translator: the model, its two vocabularies, and friendly translation.
+"""A trained translator: the model (the book's Transformer, or the recurrent baseline it is measured
+against), its two vocabularies, and friendly translation.
 
     t = Translator.load()                 # the checkpoint shipped in data/
     t.translate("the black cat sees the dog").text   # 'le chat noir voit le chien .'
@@ -13,14 +14,28 @@ from typing import Any
 import torch
 
 from attnlib.model.capture import capture_attention, cross_attention_layers
-from attnlib.model.config import ModelConfig
+from attnlib.model.config import ModelConfig, RNNConfig
 from attnlib.model.device import pick_device
+from attnlib.model.recurrent import RNNEncoderDecoder
 from attnlib.model.transformer import Transformer
 from attnlib.paths import DATA_DIR, DEFAULT_CHECKPOINT  # noqa: F401  (re-exported: where the shipped model lives)
 from .checkpoint import CheckpointError, load_checkpoint, load_state
-from .decoding import beam_search, greedy_decode
+from .decoding import EncoderDecoder, beam_search, greedy_decode
 from .vocab import (EOS_ID, SPECIALS, Vocab, count_sentences, decoder_input, pad_rows, quoted_words, sentence_text,
                     tokenize, trim_at_eos)
+
+
+#: the models a translator can be, by the name a checkpoint records: (its config class, its model class)
+ARCHITECTURES = {"transformer": (ModelConfig, Transformer), "gru": (RNNConfig, RNNEncoderDecoder)}
+
+
+def build_model(architecture: str, config: dict | None = None, preset: str | None = None, **overrides) -> EncoderDecoder:
+    """A fresh model of ``architecture``, from a saved ``config`` dict or from a named ``preset`` with ``overrides``."""
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"unknown architecture {architecture!r}: choose one of {', '.join(ARCHITECTURES)}")
+    config_class, model_class = ARCHITECTURES[architecture]
+    cfg = config_class.from_dict(config) if config is not None else config_class.preset(preset, **overrides)
+    return model_class(cfg)
 
 
 # What a reader is told about input the translator cannot read; the page's JavaScript translator
@@ -64,7 +79,7 @@ class Translation:
 class Translator:
     """A trained model with its two vocabularies: load a checkpoint, translate text, read cross-attention."""
 
-    model: Transformer
+    model: EncoderDecoder
     src_vocab: Vocab
     tgt_vocab: Vocab
     meta: dict[str, Any] = field(default_factory=dict)
@@ -73,15 +88,16 @@ class Translator:
     def load(cls, path: str | Path = DEFAULT_CHECKPOINT, device: str | torch.device | None = None) -> "Translator":
         device = pick_device(str(device) if device is not None else None)
         payload = load_checkpoint(path, map_location=device)
-        try:
-            cfg = ModelConfig.from_dict(payload["model_config"])
+        try:  # a checkpoint without an architecture predates the recurrent model: a Transformer
+            model = build_model(payload.get("architecture", "transformer"), payload["model_config"])
             src_vocab, tgt_vocab = Vocab.from_dict(payload["src_vocab"]), Vocab.from_dict(payload["tgt_vocab"])
         except (ValueError, TypeError, KeyError) as err:
             raise CheckpointError(f"{path} holds an unusable configuration or vocabulary: {err}") from None
+        cfg = model.cfg
         if (len(src_vocab), len(tgt_vocab)) != (cfg.src_vocab_size, cfg.tgt_vocab_size):
             raise CheckpointError(f"{path}: vocabulary sizes {len(src_vocab)}/{len(tgt_vocab)} do not match the model's "
                                   f"{cfg.src_vocab_size}/{cfg.tgt_vocab_size}")
-        model = Transformer(cfg).to(device)
+        model = model.to(device)
         load_state(model, payload["model"], source=str(path))
         return cls(model.eval(), src_vocab, tgt_vocab, dict(payload.get("meta", {})))
 

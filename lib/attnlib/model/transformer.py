@@ -3,6 +3,9 @@
     src ids -> Embedding·√D + positions -> N encoder layers -> memory
     tgt ids -> Embedding·√D + positions -> N decoder layers (attending to memory) -> Linear -> logits
 
+"+ positions" is the config's positional kind (the decoder's may differ: ``decoder_positional``); rotary and
+ALiBi add nothing there and act inside each self-attention instead (:mod:`attnlib.model.positional`).
+
 Shape letters: B batch, S source length, T target length, D model width, V vocabulary.
 """
 
@@ -23,10 +26,11 @@ from .positional import make_positional
 class Embeddings(nn.Module):
     """Token embedding scaled by √D (so it is not drowned by the positional signal), plus positions."""
 
-    def __init__(self, vocab_size: int, cfg: BlockConfig):
+    def __init__(self, vocab_size: int, cfg: BlockConfig, positional: str | None = None):
         super().__init__()
         self.tokens = nn.Embedding(vocab_size, cfg.d_model, padding_idx=cfg.pad_id)
-        self.positions = make_positional(cfg.positional, cfg.d_model, cfg.max_len)
+        # positional: this stack's kind when it is not cfg.positional (the translator's decoder may differ)
+        self.positions = make_positional(positional or cfg.positional, cfg.d_model, cfg.max_len)
         self.dropout = nn.Dropout(cfg.dropout)
         self.scale = math.sqrt(cfg.d_model)
 
@@ -74,7 +78,7 @@ class Decoder(nn.Module):
 
     def __init__(self, cfg: ModelConfig):
         super().__init__()
-        self.embed = Embeddings(cfg.tgt_vocab_size, cfg)
+        self.embed = Embeddings(cfg.tgt_vocab_size, cfg, cfg.decoder_positional_kind)
         self.layers = nn.ModuleList(DecoderLayer(cfg) for _ in range(cfg.n_decoder_layers))
         self.norm = nn.LayerNorm(cfg.d_model) if cfg.norm_first else nn.Identity()
 

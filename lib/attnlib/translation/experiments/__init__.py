@@ -26,7 +26,7 @@ from attnlib.paths import EXPERIMENTS_DIR
 from . import record as _record
 
 #: experiment name -> its module in this package
-EXPERIMENTS = {"ablation": "ablation"}
+EXPERIMENTS = {"ablation": "ablation", "length": "length"}
 
 
 def module(name: str) -> ModuleType:

@@ -160,7 +160,7 @@ class ALiBi(nn.Module):
         queries = torch.arange(offset, offset + n_queries, device=self.slopes.device)  # (Tq,) positions i
         keys = torch.arange(n_keys, device=self.slopes.device)  # (Tk,) positions j
         distance = (queries[:, None] - keys[None, :]).abs()  # (Tq, Tk)
-        return -(self.slopes[:, None, None] * distance)[None]  # (1, H, Tq, Tk)
+        return (self.slopes[:, None, None] * -distance)[None]  # (1, H, Tq, Tk); 0, not -0, on the diagonal
 
 
 def make_positional(kind: str, d_model: int, max_len: int) -> nn.Module:

@@ -74,6 +74,20 @@ def test_forced_decoding_writes_exactly_the_length_asked_and_no_eos_before(shipp
     assert free.tolist() != forced.tolist()
 
 
+def test_a_token_held_back_for_the_last_position_appears_nowhere_before(shipped):
+    texts = ["they are not noisy .", "the cat sat on the mat ."]
+    full_stop = shipped.tgt_vocab.stoi["."]
+    lengths = [9, 12]
+    eos_only = greedy_decode(shipped.model, _sources(shipped, texts), length=lengths)
+    held = greedy_decode(shipped.model, _sources(shipped, texts), length=lengths, last_only=[full_stop])
+    for before, row, n in zip(eos_only.tolist(), held.tolist(), lengths):
+        assert full_stop in before[: n - 1]  # forced past its end, the model writes its full stop early ...
+        assert full_stop not in row[: n - 1] and row[n] == EOS_ID  # ... held back, it cannot
+        assert all(i >= len(SPECIALS) for i in row[:n])
+    forced = shipped.translate_batch(texts, lengths=lengths, last_only=(".",))
+    assert [len(t.split()) for t in forced] == lengths and all("." not in t.split()[:-1] for t in forced)
+
+
 def test_forcing_the_length_the_model_chose_changes_nothing(shipped):
     texts = [p.src for p in load_split("test")[:16]]
     free = greedy_decode(shipped.model, _sources(shipped, texts))
@@ -97,3 +111,9 @@ def test_bad_lengths_are_refused_before_any_decoding(shipped, length, message):
         greedy_decode(shipped.model, src, length=[3, 4], max_new_tokens=5)
     with pytest.raises(ValueError, match="give one length per sentence: 1 lengths for 2 sentences"):
         shipped.translate_batch(["they are not noisy .", "the cat sat on the mat ."], lengths=[3])
+    with pytest.raises(ValueError, match="last_only must list ids of words"):
+        greedy_decode(shipped.model, src, length=[3, 4], last_only=[EOS_ID])
+    with pytest.raises(ValueError, match="give length= too"):
+        greedy_decode(shipped.model, src, last_only=[10])
+    with pytest.raises(ValueError, match="the French vocabulary lacks"):
+        shipped.translate_batch(["they are not noisy ."], lengths=[3], last_only=("!",))

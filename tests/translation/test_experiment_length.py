@@ -40,9 +40,12 @@ def test_a_tiny_run_of_every_encoding_is_a_record_the_chapter_can_read(tiny_leng
 def test_forced_decoding_writes_exactly_the_references_length(tiny_length):
     for entry in tiny_length["results"].values():
         for run in entry["runs"]:
-            assert all(s["length_ratio"] == 1.0 for s in run["scores"]["forced"].values())
+            for mode in ("forced", "forced_full_stop"):
+                assert all(s["length_ratio"] == 1.0 for s in run["scores"][mode].values())
+            assert run["examples"]
             for ex in run["examples"]:
-                assert len(ex["forced"].split()) == len(ex["reference"].split())
+                assert len(ex["forced"].split()) == len(ex["forced_full_stop"].split()) == len(ex["reference"].split())
+                assert "." not in ex["forced_full_stop"].split()[:-1]  # held back until the last word
 
 
 def test_the_summary_prints_one_row_per_encoding(tiny_length, tmp_path, capsys):
@@ -50,7 +53,7 @@ def test_the_summary_prints_one_row_per_encoding(tiny_length, tmp_path, capsys):
     assert main(["--summary", "--out", str(tmp_path)]) == 0
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("length")]
     assert [row.split()[1] for row in rows] == ["sinusoidal:", "learned:", "rotary:", "alibi:", "none:"]
-    assert all("12–14 forced" in row and row.count("±") == 3 and row.split()[-1] == "2" for row in rows)
+    assert all("| forced, full stop held" in row and row.count("±") == 4 and row.split()[-1] == "2" for row in rows)
 
 
 def test_no_long_sentence_is_of_a_trained_length_or_has_a_word_never_trained_on():

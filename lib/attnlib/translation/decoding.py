@@ -7,7 +7,9 @@ newest position each step, instead of re-running the whole prefix.
 Greedy search can also be told how long each output must be (``length=``): ``<eos>`` is then
 forbidden before that many tokens and forced right after them. Scoring a translator both ways
 separates two things a long sentence may break: choosing the words, and deciding where to stop
-(Newman et al. 2020, "The EOS decision and length extrapolation").
+(Newman et al. 2020, "The EOS decision and length extrapolation"). A model may also say "done" with
+a word: every sentence of the book's corpus ends with a full stop, so ``last_only=`` holds such
+tokens back until the last position too.
 
 Shape letters: B batch, K beams, S source length, T target length so far, V vocabulary.
 """
@@ -15,7 +17,7 @@ Shape letters: B batch, K beams, S source length, T target length so far, V voca
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import torch
 
@@ -42,14 +44,18 @@ def check_lengths(length, batch: int, model: Transformer) -> torch.Tensor:
     return torch.tensor(values, dtype=torch.long)
 
 
-def force_length(logits: torch.Tensor, length: torch.Tensor, step: int) -> torch.Tensor:
+def force_length(logits: torch.Tensor, length: torch.Tensor, step: int, last_only: Sequence[int] = ()) -> torch.Tensor:
     """``logits (B, V)`` at ``step`` (0-based) with what a row may not write taken out: before its ``length``,
-    every special token (``<eos>`` above all, and ``<pad>``, ``<bos>``, ``<unk>``, which are not words);
-    at it, everything but ``<eos>``. ``length (B,)``."""
+    every special token (``<eos>`` above all, and ``<pad>``, ``<bos>``, ``<unk>``, which are not words), and
+    before its last token the ids ``last_only``; at its ``length``, everything but ``<eos>``. ``length (B,)``."""
     early = (step < length)[:, None]  # (B, 1)
     special = torch.zeros(logits.shape[-1], dtype=torch.bool, device=logits.device)
     special[: len(SPECIALS)] = True  # every vocabulary starts with its special tokens
     logits = logits.masked_fill(early & special[None], float("-inf"))  # (B, V)
+    if last_only:
+        held = torch.zeros_like(special)
+        held[list(last_only)] = True
+        logits = logits.masked_fill((step < length - 1)[:, None] & held[None], float("-inf"))  # (B, V)
     stop = (step == length)[:, None] & (torch.arange(logits.shape[-1], device=logits.device) != EOS_ID)[None]
     return logits.masked_fill(stop, float("-inf"))  # (B, V)
 
@@ -57,7 +63,7 @@ def force_length(logits: torch.Tensor, length: torch.Tensor, step: int) -> torch
 @torch.no_grad()
 def greedy_decode(model: Transformer, src: torch.Tensor, max_new_tokens: int | None = None, use_cache: bool = True,
                   stop_at_eos: bool = True, on_step: Callable[[torch.Tensor], None] | None = None,
-                  length: torch.Tensor | list[int] | None = None) -> torch.Tensor:
+                  length: torch.Tensor | list[int] | None = None, last_only: Sequence[int] = ()) -> torch.Tensor:
     """Most likely next token, step by step: ``src (B, S)`` -> generated ids ``(B, T)`` (no <bos>; pad after <eos>).
 
     At most ``max_new_tokens`` (and never more than the positional table holds). With ``stop_at_eos=False``
@@ -66,12 +72,17 @@ def greedy_decode(model: Transformer, src: torch.Tensor, max_new_tokens: int | N
     :func:`attnlib.capture_attention` around the call.
 
     ``length (B,)`` forces each row to exactly that many tokens, then ``<eos>``: the most likely word
-    that is not a special token at every step before it (:func:`force_length`). ``on_step`` still
-    sees the model's own logits.
+    that is not a special token at every step before it (:func:`force_length`), and not one of the ids
+    ``last_only`` either before the last one. ``on_step`` still sees the model's own logits.
     """
     if length is None:
+        if last_only:
+            raise ValueError("last_only= holds tokens back until the last of length= tokens: give length= too")
         steps = max_target_length(model, max_new_tokens)
     else:
+        vocab = model.cfg.tgt_vocab_size
+        if any(isinstance(i, bool) or not isinstance(i, int) or not len(SPECIALS) <= i < vocab for i in last_only):
+            raise ValueError(f"last_only must list ids of words ({len(SPECIALS)} to {vocab - 1}), got {list(last_only)!r}")
         if max_new_tokens is not None or not stop_at_eos:
             raise ValueError("length= says where every row stops: give it without max_new_tokens or stop_at_eos")
         length = check_lengths(length, src.shape[0], model).to(src.device)  # (B,)
@@ -88,7 +99,7 @@ def greedy_decode(model: Transformer, src: torch.Tensor, max_new_tokens: int | N
         if on_step is not None:
             on_step(logits)
         if length is not None:
-            logits = force_length(logits, length, ys.shape[1] - 1)  # ys holds <bos> and the tokens so far
+            logits = force_length(logits, length, ys.shape[1] - 1, last_only)  # ys: <bos> and the tokens so far
         nxt = logits.argmax(-1)  # (B,)
         if stop_at_eos:
             nxt = nxt.masked_fill(finished, PAD_ID)

@@ -14,10 +14,12 @@ The five encodings (:data:`ENCODINGS`) use their kind in the encoder and the dec
 it fails), so ``none`` keeps the encoder's sinusoids and takes positions from the decoder only, which
 can still tell them from its causal mask (Kazemnejad et al. 2023).
 
-Each bucket is translated twice: greedily (the model decides when to stop) and forced to the
-reference's length (``<eos>`` forbidden before it and forced at it), which takes the decision to stop
-away from the model (Newman et al. 2020). The record keeps, per encoding, bucket and decoding, BLEU,
-exact match and the length of the outputs against the references', each over seeds.
+Each bucket is translated three ways (:data:`MODES`): greedily, the model deciding when to stop; forced
+to the reference's length, ``<eos>`` forbidden before it and forced at it, which takes the decision to
+stop away from the model (Newman et al. 2020); and forced so, with the full stop held back until the
+last word as well, since in this corpus, where every sentence ends with one, a model can end a sentence
+with its full stop and then merely fill the room it is given. The record keeps, per encoding, bucket and
+decoding, BLEU, exact match and the length of the outputs against the references', each over seeds.
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ ENCODINGS = {
     "none": ((("positional", "sinusoidal"), ("decoder_positional", "none")),
              "sinusoids in the encoder, no positional encoding in the decoder"),
 }
-MODES = ("greedy", "forced")
+#: decoding -> the tokens held back until the reference's length (None: greedy, the model stops itself)
+MODES = {"greedy": None, "forced": (), "forced_full_stop": (".",)}
 #: each bucket's scores, and what the summary and the chapter call them
 SCORES = {"bleu": "BLEU", "exact_match": "exact match", "length_ratio": "output length / reference length"}
 
@@ -113,23 +116,24 @@ def length_split(train_length: int = TRAIN_LENGTH, long_buckets: Sequence[tuple[
     return LengthSplit(train_pairs, valid, buckets, dropped, ranges)
 
 
-def _scores(translator: Translator, pairs: list[Pair]) -> tuple[dict, dict, list[str], list[str]]:
-    """Greedy and forced scores of one bucket, and both lists of translations."""
+def _scores(translator: Translator, pairs: list[Pair]) -> tuple[dict, dict]:
+    """The scores of one bucket in every decoding of :data:`MODES`, and the translations: both by mode."""
     sources, references = [p.src for p in pairs], [p.tgt for p in pairs]
     ref_lengths = [len(p.tgt_tokens) for p in pairs]
-    out, hypotheses = {}, {}
-    for mode, lengths in (("greedy", None), ("forced", ref_lengths)):
-        hyps = translator.translate_batch(sources, lengths=lengths)
+    scores, hypotheses = {}, {}
+    for mode, held in MODES.items():
+        hyps = translator.translate_batch(sources, lengths=None if held is None else ref_lengths,
+                                          last_only=held or ())
         hypotheses[mode] = hyps
-        out[mode] = {"bleu": round(bleu(hyps, references), 2),
-                     "exact_match": round(sum(h == r for h, r in zip(hyps, references)) / len(pairs), 4),
-                     "length_ratio": round(sum(len(h.split()) for h in hyps) / sum(ref_lengths), 4)}
-    return out["greedy"], out["forced"], hypotheses["greedy"], hypotheses["forced"]
+        scores[mode] = {"bleu": round(bleu(hyps, references), 2),
+                        "exact_match": round(sum(h == r for h, r in zip(hyps, references)) / len(pairs), 4),
+                        "length_ratio": round(sum(len(h.split()) for h in hyps) / sum(ref_lengths), 4)}
+    return scores, hypotheses
 
 
 def run_one(encoding: str, seed: int, steps: int, split: LengthSplit, preset: str = PRESET,
             progress: bool = False) -> dict:
-    """Train one encoding with one seed on the short sentences; score every bucket both ways."""
+    """Train one encoding with one seed on the short sentences; score every bucket in every decoding."""
     cfg = TRAIN_PRESETS[preset].replace(steps=steps, eval_every=steps, eval_pairs=EVAL_PAIRS, seed=seed,
                                         model_overrides=ENCODINGS[encoding][0])
     out = train(cfg, device="cpu", train_pairs=split.train, valid_pairs=split.valid, progress=progress,
@@ -139,10 +143,12 @@ def run_one(encoding: str, seed: int, steps: int, split: LengthSplit, preset: st
     scores = {mode: {} for mode in MODES}
     examples = []
     for name, pairs in split.buckets.items():
-        scores["greedy"][name], scores["forced"][name], greedy, forced = _scores(translator, pairs)
+        bucket, hypotheses = _scores(translator, pairs)
+        for mode in MODES:
+            scores[mode][name] = bucket[mode]
         if name == list(split.buckets)[-1]:
-            examples = [{"source": p.src, "reference": p.tgt, "greedy": g, "forced": f}
-                        for p, g, f in zip(pairs[:EXAMPLES], greedy, forced)]
+            examples = [{"source": p.src, "reference": p.tgt, **{mode: hypotheses[mode][i] for mode in MODES}}
+                        for i, p in enumerate(pairs[:EXAMPLES])]
     last = out.history[-1]
     return {"seed": seed, "train_seconds": round(out.train_seconds, 1), "loss": round(last["loss"], 4),
             "valid_bleu": last.get("valid_bleu"), "scores": scores, "examples": examples}
@@ -214,11 +220,11 @@ def check(results: dict) -> None:
 
 
 def summary(record: dict) -> list[tuple[str, str]]:
-    """One row per encoding: BLEU at the trained lengths, and at the longest bucket greedy | forced."""
+    """One row per encoding: BLEU at the trained lengths, then at the longest bucket in each decoding."""
     rows = []
     for name, entry in record["results"].items():
         trained, longest = list(entry["greedy"])[0], list(entry["greedy"])[-1]
-        rows.append((f"{name}: BLEU {trained} | {longest} greedy | {longest} forced",
+        rows.append((f"{name}: BLEU {trained} | {longest} greedy | forced | forced, full stop held",
                      " | ".join(show_spread(entry[mode][bucket]["bleu"])
-                                for mode, bucket in (("greedy", trained), ("greedy", longest), ("forced", longest)))))
+                                for mode, bucket in (("greedy", trained), *((m, longest) for m in MODES)))))
     return rows

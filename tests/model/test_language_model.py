@@ -136,7 +136,7 @@ def test_tied_embeddings_share_one_matrix_and_save_v_times_d():
 
 # -- incremental decoding ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind", ["sinusoidal", "learned", "rotary"])
+@pytest.mark.parametrize("kind", ["sinusoidal", "learned", "rotary", "alibi"])
 @pytest.mark.parametrize("norm_first", [True, False])
 def test_cached_steps_give_the_uncached_logits(kind, norm_first):
     model = CausalLM(LMConfig.preset("tiny", positional=kind, norm_first=norm_first)).eval()

@@ -49,7 +49,7 @@ def test_sequences_longer_than_the_table_are_rejected_clearly(module):
         module(torch.zeros(1, 11, 8))
 
 
-@pytest.mark.parametrize("kind", ["sinusoidal", "learned", "rotary", "none"])
+@pytest.mark.parametrize("kind", ["sinusoidal", "learned", "rotary", "alibi", "none"])
 def test_model_rejects_over_long_input_for_every_encoding(kind):
     model = Transformer(ModelConfig.preset("tiny", positional=kind, max_len=8))
     with pytest.raises(ValueError, match="at most 8 tokens"):

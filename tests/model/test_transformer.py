@@ -58,9 +58,11 @@ def test_overfits_a_tiny_batch(norm_first):
     assert first > 3.5 and loss.item() < 0.05  # memorised: from chance (ln 64 ≈ 4.2) to almost certain
 
 
-@pytest.mark.parametrize("kind", ["sinusoidal", "learned", "rotary"])
-def test_incremental_decoding_matches_full_decoding(kind):
-    model = Transformer(ModelConfig.preset("tiny", positional=kind, n_decoder_layers=2)).eval()
+@pytest.mark.parametrize("kind, decoder_kind", [("sinusoidal", None), ("learned", None), ("rotary", None),
+                                                ("alibi", None), ("sinusoidal", "none"), ("learned", "alibi")])
+def test_incremental_decoding_matches_full_decoding(kind, decoder_kind):
+    cfg = ModelConfig.preset("tiny", positional=kind, decoder_positional=decoder_kind, n_decoder_layers=2)
+    model = Transformer(cfg).eval()
     src = torch.tensor([[5, 6, 7, 2, 0], [8, 9, 10, 11, 2]])
     tgt = torch.tensor([[1, 12, 13, 14, 15, 16], [1, 17, 18, 19, 20, 21]])
     memory, src_mask = model.encode(src)
@@ -76,3 +78,23 @@ def test_padding_in_the_source_does_not_change_the_output():
     padded = torch.tensor([[5, 6, 7, 2, 0, 0, 0]])
     tgt = torch.tensor([[1, 9, 10]])
     torch.testing.assert_close(model(src, tgt), model(padded, tgt), atol=1e-5, rtol=1e-5)
+
+
+def test_the_decoder_may_have_its_own_positional_kind():
+    cfg = ModelConfig.preset("tiny", positional="sinusoidal", decoder_positional="none")
+    assert cfg.decoder_positional_kind == "none" and ModelConfig.preset("tiny").decoder_positional_kind == "sinusoidal"
+    model = Transformer(cfg)
+    assert type(model.encoder.embed.positions).__name__ == "SinusoidalEncoding"
+    assert type(model.decoder.embed.positions).__name__ == "NoEncoding"
+    assert ModelConfig.from_dict(cfg.to_dict()) == cfg
+    old = {k: v for k, v in PRESETS["cpu"].to_dict().items() if k != "decoder_positional"}
+    assert ModelConfig.from_dict(old).decoder_positional_kind == "sinusoidal"  # a checkpoint saved before the field
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"decoder_positional": "absolute"}, "decoder_positional='absolute' is unknown; choose one of"),
+    ({"decoder_positional": "rotary", "d_model": 12, "n_heads": 4}, "d_head=3 must be even"),
+])
+def test_a_decoder_kind_that_cannot_work_is_refused(change, message):
+    with pytest.raises(ValueError, match=message):
+        ModelConfig(**change)

@@ -12,6 +12,13 @@ The same model code runs at every size; a preset only picks numbers.
 
 The two families of attention blocks are checked by the same :func:`check_config`, so a bad width or
 positional kind gets the same message; all three share :func:`check_shared` (sizes, dropout, padding id).
+
+The positional kinds (:data:`POSITIONAL_KINDS`, :mod:`attnlib.model.positional`): ``sinusoidal`` and ``learned``
+add a vector to each embedding, ``rotary`` rotates queries and keys, ``alibi`` adds a distance penalty to the
+self-attention scores, ``none`` gives no position at all. The translator's ``positional`` serves both of its
+stacks unless ``decoder_positional`` names another kind for the decoder: ``positional="sinusoidal",
+decoder_positional="none"`` keeps the encoder's positions and leaves the decoder to tell them from its
+causal mask alone.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Mapping, TypeVar
 
-POSITIONAL_KINDS = ("sinusoidal", "learned", "rotary", "none")
+POSITIONAL_KINDS = ("sinusoidal", "learned", "rotary", "alibi", "none")
 
 C = TypeVar("C", bound="ConfigMethods")
 
@@ -38,10 +45,14 @@ def check_config(cfg, *, vocabularies: tuple[str, ...], layer_counts: tuple[str,
             f"d_model / n_heads features, so pick n_heads among the divisors of d_model "
             f"(e.g. {', '.join(str(h) for h in _divisors(cfg.d_model)[:6])})"
         )
-    if cfg.positional not in POSITIONAL_KINDS:
-        raise ValueError(f"positional={cfg.positional!r} is unknown; choose one of {POSITIONAL_KINDS}")
-    if cfg.positional == "rotary" and cfg.d_head % 2:
-        raise ValueError(f"rotary encodings rotate pairs of features: d_head={cfg.d_head} must be even")
+    kinds = {"positional": cfg.positional}
+    if getattr(cfg, "decoder_positional", None) is not None:  # the translator's decoder may have its own
+        kinds["decoder_positional"] = cfg.decoder_positional
+    for name, kind in kinds.items():
+        if kind not in POSITIONAL_KINDS:
+            raise ValueError(f"{name}={kind!r} is unknown; choose one of {POSITIONAL_KINDS}")
+        if kind == "rotary" and cfg.d_head % 2:
+            raise ValueError(f"rotary encodings rotate pairs of features: d_head={cfg.d_head} must be even")
     check_shared(cfg, vocabularies=vocabularies, sizes=("max_len", "d_ff", *layer_counts))
 
 
@@ -112,6 +123,7 @@ class ModelConfig(BlockConfigMethods):
     dropout: float = 0.1
     max_len: int = 64
     positional: str = "sinusoidal"  # one of POSITIONAL_KINDS
+    decoder_positional: str | None = None  # the decoder's own kind; None: the same as positional
     norm_first: bool = True  # pre-LN (True) or post-LN as in the original paper (False)
     scale_scores: bool = True  # divide q·k by sqrt(d_head); False only for the ablation
     pad_id: int = 0
@@ -120,6 +132,11 @@ class ModelConfig(BlockConfigMethods):
     def __post_init__(self) -> None:
         check_config(self, vocabularies=("src_vocab_size", "tgt_vocab_size"),
                      layer_counts=("n_encoder_layers", "n_decoder_layers"))
+
+    @property
+    def decoder_positional_kind(self) -> str:
+        """The decoder's positional kind: ``decoder_positional`` when set, else the encoder's ``positional``."""
+        return self.positional if self.decoder_positional is None else self.decoder_positional
 
     @classmethod
     def presets(cls) -> Mapping[str, "ModelConfig"]:

@@ -12,7 +12,7 @@ from torch import nn
 
 from .config import BlockConfig, ModelConfig
 from .multihead import KVCache, MultiHeadAttention
-from .positional import RotaryEmbedding
+from .positional import ALiBi, RotaryEmbedding
 
 
 class FeedForward(nn.Module):
@@ -46,13 +46,13 @@ class Residual(nn.Module):
         return self.norm(x + self.dropout(sublayer(x)))
 
 
-def _rotary(cfg: BlockConfig) -> RotaryEmbedding | None:
-    return RotaryEmbedding(cfg.d_head, cfg.max_len) if cfg.positional == "rotary" else None
-
-
-def _attention(cfg: BlockConfig, rotary: RotaryEmbedding | None = None) -> MultiHeadAttention:
+def _attention(cfg: BlockConfig, positional: str | None = None) -> MultiHeadAttention:
+    """An attention layer of ``cfg``'s sizes; ``positional`` is its stack's kind, for the kinds that act inside
+    self-attention (rotary, alibi). Cross-attention passes None: source and target positions are not comparable."""
     return MultiHeadAttention(
-        cfg.d_model, cfg.n_heads, dropout=cfg.dropout, scale_scores=cfg.scale_scores, rotary=rotary
+        cfg.d_model, cfg.n_heads, dropout=cfg.dropout, scale_scores=cfg.scale_scores,
+        rotary=RotaryEmbedding(cfg.d_head, cfg.max_len) if positional == "rotary" else None,
+        alibi=ALiBi(cfg.n_heads) if positional == "alibi" else None,
     )
 
 
@@ -65,7 +65,7 @@ class EncoderLayer(nn.Module):
 
     def __init__(self, cfg: BlockConfig):
         super().__init__()
-        self.self_attn = _attention(cfg, _rotary(cfg))
+        self.self_attn = _attention(cfg, cfg.positional)
         self.feed_forward = FeedForward(cfg.d_model, cfg.d_ff, cfg.dropout)
         self.attn_residual = Residual(cfg.d_model, cfg.dropout, cfg.norm_first)
         self.ff_residual = Residual(cfg.d_model, cfg.dropout, cfg.norm_first)
@@ -82,8 +82,8 @@ class DecoderLayer(nn.Module):
 
     def __init__(self, cfg: ModelConfig):
         super().__init__()
-        self.self_attn = _attention(cfg, _rotary(cfg))
-        self.cross_attn = _attention(cfg)  # queries from the target, keys/values from the encoder
+        self.self_attn = _attention(cfg, cfg.decoder_positional_kind)
+        self.cross_attn = _attention(cfg)  # queries from the target, keys/values from the encoder: no positions
         self.feed_forward = FeedForward(cfg.d_model, cfg.d_ff, cfg.dropout)
         self.self_residual = Residual(cfg.d_model, cfg.dropout, cfg.norm_first)
         self.cross_residual = Residual(cfg.d_model, cfg.dropout, cfg.norm_first)

@@ -4,7 +4,9 @@
     MultiHead(Q, K, V) = Concat(head_1, ..., head_h) W^O
 
 The h projections are done as one ``(D, D)`` matmul each for Q, K and V, and
-the result is *split* into heads by a reshape and a transpose.
+the result is *split* into heads by a reshape and a transpose. A layer may carry a positional
+encoding that acts inside attention: rotary (it rotates queries and keys) or ALiBi (it adds a
+distance penalty to each head's scores); both count positions from the keys already cached.
 
 Shape letters: B batch, T/Tq query length, Tk key length, D model width,
 H heads, Dh = D / H head width.
@@ -18,7 +20,7 @@ import torch
 from torch import nn
 
 from .attention import scaled_dot_product_attention
-from .positional import RotaryEmbedding
+from .positional import ALiBi, RotaryEmbedding
 
 
 def split_heads(x: torch.Tensor, n_heads: int) -> torch.Tensor:
@@ -107,6 +109,7 @@ class MultiHeadAttention(nn.Module):
         bias: bool = True,
         scale_scores: bool = True,
         rotary: RotaryEmbedding | None = None,
+        alibi: ALiBi | None = None,
     ):
         super().__init__()
         if d_model < 1 or n_heads < 1:
@@ -124,6 +127,7 @@ class MultiHeadAttention(nn.Module):
         self.dropout = dropout
         self.scale = None if scale_scores else 1.0  # None: 1/sqrt(Dh)
         self.rotary = rotary
+        self.alibi = alibi  # self-attention only: its queries and keys are positions of one sequence
         self.tap = AttentionTap()
 
     def forward(
@@ -163,6 +167,8 @@ class MultiHeadAttention(nn.Module):
                 k, v = cache.append(k, v)  # (B, H, Tpast + Tk, Dh): the past steps' keys too
         if self.rotary is not None:
             q = self.rotary(q, offset=offset)
+        # the queries are positions offset … offset + Tq - 1, the keys 0 … Tk - 1 (the cached ones first)
+        bias = None if self.alibi is None else self.alibi(q.shape[-2], k.shape[-2], offset)  # (1, H, Tq, Tk)
 
         need_weights = need_weights or self.tap.active
         out, weights = scaled_dot_product_attention(
@@ -170,6 +176,7 @@ class MultiHeadAttention(nn.Module):
             need_weights=need_weights,
             scale=self.scale,
             dropout_p=self.dropout if self.training else 0.0,
+            bias=bias,
         )  # (B, H, Tq, Dh), (B, H, Tq, Tk) | None
         if weights is not None:
             weights = self.tap(weights)

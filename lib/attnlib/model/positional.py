@@ -3,9 +3,24 @@
 * sinusoidal (the original paper's default): fixed sines and cosines of geometric frequencies;
 * learned: one trainable vector per position;
 * rotary (RoPE): rotate pairs of query/key features by a position-dependent angle,
-  so q·k depends only on the *relative* offset.
+  so q·k depends only on the *relative* offset;
+* ALiBi (attention with linear biases, Press et al. 2022): nothing is added to the embeddings and
+  nothing is rotated; each head subtracts a fixed penalty ``m_h · |i - j|`` from the score of query i
+  for key j, so attention fades with distance, at a rate of its own in each head.
 
-Shape letters: B batch, T length, D model width, H heads, Dh head width, P positions.
+Where ALiBi's bias goes, attention by attention (:class:`ALiBi`):
+
+* encoder self-attention: ``-m_h |i - j|``, the same for words before and after (every word sees both);
+* decoder self-attention: ``-m_h (i - j)``, the distance back into the past. It is the same formula,
+  since the causal mask hides every key with ``j > i`` and on the rest ``|i - j| = i - j``;
+* cross-attention: no bias. A French word at position i and an English word at position j are in two
+  sentences of different lengths and orders, so ``i - j`` measures nothing; the ALiBi paper had only
+  a decoder and no cross-attention. The decoder still knows where it is from its self-attention.
+
+The kinds ``"alibi"`` and ``"none"`` add nothing to the embeddings (:class:`NoEncoding`); the model's
+``max_len`` still bounds the input, as for the other kinds.
+
+Shape letters: B batch, T length, D model width, H heads, Dh head width, P positions, Tq queries, Tk keys.
 """
 
 from __future__ import annotations
@@ -83,7 +98,7 @@ class LearnedEncoding(nn.Module):
 
 
 class NoEncoding(nn.Module):
-    """Adds nothing (used with rotary, which acts inside attention, and for the ablation)."""
+    """Adds nothing (used with rotary and ALiBi, which act inside attention, and for no positions at all)."""
 
     def __init__(self, max_len: int):
         super().__init__()
@@ -119,12 +134,41 @@ class RotaryEmbedding(nn.Module):
         return rotated.flatten(-2)  # (B, H, T, Dh)
 
 
+def alibi_slopes(n_heads: int) -> torch.Tensor:
+    """Each head's penalty per position of distance, a geometric sequence ``m_h = 2^(-8h/H)``, h = 1..H -> ``(H,)``.
+
+    With 8 heads: 1/2, 1/4, …, 1/256. The first head looks mostly at its neighbours, the last one far away.
+    """
+    if n_heads < 1:
+        raise ValueError(f"ALiBi needs at least one head, got n_heads={n_heads}")
+    h = torch.arange(1, n_heads + 1, dtype=torch.float64)
+    return (2.0 ** (-8.0 * h / n_heads)).float()  # (H,)
+
+
+class ALiBi(nn.Module):
+    """The linear distance penalty of every head: ``bias[h, i, j] = -m_h · |i - j|``, added to the scores.
+
+    Called with the number of queries and keys; ``offset`` is the position of the first query (the keys
+    already in a key/value cache), the keys being positions ``0 … Tk-1``. Nothing is learned.
+    """
+
+    def __init__(self, n_heads: int):
+        super().__init__()
+        self.register_buffer("slopes", alibi_slopes(n_heads), persistent=False)
+
+    def forward(self, n_queries: int, n_keys: int, offset: int = 0) -> torch.Tensor:  # -> (1, H, Tq, Tk)
+        queries = torch.arange(offset, offset + n_queries, device=self.slopes.device)  # (Tq,) positions i
+        keys = torch.arange(n_keys, device=self.slopes.device)  # (Tk,) positions j
+        distance = (queries[:, None] - keys[None, :]).abs()  # (Tq, Tk)
+        return (self.slopes[:, None, None] * -distance)[None]  # (1, H, Tq, Tk); 0, not -0, on the diagonal
+
+
 def make_positional(kind: str, d_model: int, max_len: int) -> nn.Module:
     """The module added to token embeddings for a config's ``positional`` kind."""
     if kind == "sinusoidal":
         return SinusoidalEncoding(d_model, max_len)
     if kind == "learned":
         return LearnedEncoding(d_model, max_len)
-    if kind in ("rotary", "none"):
+    if kind in ("rotary", "alibi", "none"):  # these act inside attention, or not at all
         return NoEncoding(max_len)
     raise ValueError(f"unknown positional encoding {kind!r}")

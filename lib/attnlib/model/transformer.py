@@ -3,6 +3,9 @@
     src ids -> Embedding·√D + positions -> N encoder layers -> memory
     tgt ids -> Embedding·√D + positions -> N decoder layers (attending to memory) -> Linear -> logits
 
+"+ positions" is the config's positional kind (the decoder's may differ: ``decoder_positional``); rotary and
+ALiBi add nothing there and act inside each self-attention instead (:mod:`attnlib.model.positional`).
+
 Shape letters: B batch, S source length, T target length, D model width, V vocabulary.
 """
 
@@ -39,7 +42,7 @@ class Decoder(nn.Module):
 
     def __init__(self, cfg: ModelConfig):
         super().__init__()
-        self.embed = Embeddings(cfg.tgt_vocab_size, cfg)
+        self.embed = Embeddings(cfg.tgt_vocab_size, cfg, cfg.decoder_positional_kind)
         self.layers = nn.ModuleList(DecoderLayer(cfg) for _ in range(cfg.n_decoder_layers))
         self.norm = nn.LayerNorm(cfg.d_model) if cfg.norm_first else nn.Identity()
 

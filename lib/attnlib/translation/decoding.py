@@ -6,19 +6,26 @@ newest position each step, instead of re-running the whole prefix. The recurrent
 (:class:`attnlib.model.recurrent.RNNEncoderDecoder`) has the same interface and carries its hidden
 state in the same place, so both searches decode either model.
 
+Greedy search can also be told how long each output must be (``length=``): ``<eos>`` is then
+forbidden before that many tokens and forced right after them. Scoring a translator both ways
+separates two things a long sentence may break: choosing the words, and deciding where to stop
+(Newman et al. 2020, "The EOS decision and length extrapolation"). A model may also say "done" with
+a word: every sentence of the book's corpus ends with a full stop, so ``last_only=`` holds such
+tokens back until the last position too.
+
 Shape letters: B batch, K beams, S source length, T target length so far, V vocabulary.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import torch
 
 from attnlib.model.recurrent import RNNEncoderDecoder
 from attnlib.model.transformer import Transformer
-from .vocab import BOS_ID, EOS_ID, PAD_ID
+from .vocab import BOS_ID, EOS_ID, PAD_ID, SPECIALS
 
 
 #: what greedy and beam search decode: ``encode``, ``decode``, ``decode_step``, ``new_caches`` and ``cfg.max_len``
@@ -31,17 +38,62 @@ def max_target_length(model: EncoderDecoder, limit: int | None = None) -> int:
     return room if limit is None else max(1, min(limit, room))
 
 
+def check_lengths(length, batch: int, model: Transformer) -> torch.Tensor:
+    """``length`` as a ``(B,)`` tensor of whole numbers that fit the model's table, or a ValueError saying why not."""
+    values = length.tolist() if isinstance(length, torch.Tensor) else list(length)
+    if len(values) != batch or any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in values):
+        raise ValueError(f"length must give one whole number of tokens (0 or more) per sentence, {batch} in all; "
+                         f"got {values!r}")
+    room = max_target_length(model) - 1  # the forced <eos> takes a position too
+    if values and max(values) > room:
+        raise ValueError(f"a length of {max(values)} tokens and its <eos> do not fit the model's positional table: "
+                         f"at most {room} tokens")
+    return torch.tensor(values, dtype=torch.long)
+
+
+def force_length(logits: torch.Tensor, length: torch.Tensor, step: int, last_only: Sequence[int] = ()) -> torch.Tensor:
+    """``logits (B, V)`` at ``step`` (0-based) with what a row may not write taken out: before its ``length``,
+    every special token (``<eos>`` above all, and ``<pad>``, ``<bos>``, ``<unk>``, which are not words), and
+    before its last token the ids ``last_only``; at its ``length``, everything but ``<eos>``. ``length (B,)``."""
+    early = (step < length)[:, None]  # (B, 1)
+    special = torch.zeros(logits.shape[-1], dtype=torch.bool, device=logits.device)
+    special[: len(SPECIALS)] = True  # every vocabulary starts with its special tokens
+    logits = logits.masked_fill(early & special[None], float("-inf"))  # (B, V)
+    if last_only:
+        held = torch.zeros_like(special)
+        held[list(last_only)] = True
+        logits = logits.masked_fill((step < length - 1)[:, None] & held[None], float("-inf"))  # (B, V)
+    stop = (step == length)[:, None] & (torch.arange(logits.shape[-1], device=logits.device) != EOS_ID)[None]
+    return logits.masked_fill(stop, float("-inf"))  # (B, V)
+
+
 @torch.no_grad()
 def greedy_decode(model: EncoderDecoder, src: torch.Tensor, max_new_tokens: int | None = None, use_cache: bool = True,
-                  stop_at_eos: bool = True, on_step: Callable[[torch.Tensor], None] | None = None) -> torch.Tensor:
+                  stop_at_eos: bool = True, on_step: Callable[[torch.Tensor], None] | None = None,
+                  length: torch.Tensor | list[int] | None = None, last_only: Sequence[int] = ()) -> torch.Tensor:
     """Most likely next token, step by step: ``src (B, S)`` -> generated ids ``(B, T)`` (no <bos>; pad after <eos>).
 
     At most ``max_new_tokens`` (and never more than the positional table holds). With ``stop_at_eos=False``
     every row gets exactly that many tokens, <eos> or not (for timing). ``on_step(logits)`` sees each
     step's next-token logits ``(B, V)`` before the choice, with the step's attention still in any
     :func:`attnlib.capture_attention` around the call.
+
+    ``length (B,)`` forces each row to exactly that many tokens, then ``<eos>``: the most likely word
+    that is not a special token at every step before it (:func:`force_length`), and not one of the ids
+    ``last_only`` either before the last one. ``on_step`` still sees the model's own logits.
     """
-    steps = max_target_length(model, max_new_tokens)
+    if length is None:
+        if last_only:
+            raise ValueError("last_only= holds tokens back until the last of length= tokens: give length= too")
+        steps = max_target_length(model, max_new_tokens)
+    else:
+        vocab = model.cfg.tgt_vocab_size
+        if any(isinstance(i, bool) or not isinstance(i, int) or not len(SPECIALS) <= i < vocab for i in last_only):
+            raise ValueError(f"last_only must list ids of words ({len(SPECIALS)} to {vocab - 1}), got {list(last_only)!r}")
+        if max_new_tokens is not None or not stop_at_eos:
+            raise ValueError("length= says where every row stops: give it without max_new_tokens or stop_at_eos")
+        length = check_lengths(length, src.shape[0], model).to(src.device)  # (B,)
+        steps = int(length.max()) + 1 if len(length) else 1  # the longest row and its <eos>
     memory, src_mask = model.encode(src)  # (B, S, D), (B, 1, 1, S)
     ys = torch.full((src.shape[0], 1), BOS_ID, dtype=torch.long, device=src.device)  # (B, 1)
     caches = model.new_caches() if use_cache else None
@@ -53,6 +105,8 @@ def greedy_decode(model: EncoderDecoder, src: torch.Tensor, max_new_tokens: int 
             logits = model.decode(ys, memory, src_mask)[:, -1]  # (B, V): whole prefix again
         if on_step is not None:
             on_step(logits)
+        if length is not None:
+            logits = force_length(logits, length, ys.shape[1] - 1, last_only)  # ys: <bos> and the tokens so far
         nxt = logits.argmax(-1)  # (B,)
         if stop_at_eos:
             nxt = nxt.masked_fill(finished, PAD_ID)

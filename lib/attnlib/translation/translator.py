@@ -179,14 +179,26 @@ class Translator:
         return src.to(self.device), tgt_in.to(self.device)
 
     @torch.no_grad()
-    def translate_batch(self, texts: list[str], batch_size: int = 128) -> list[str]:
-        """Greedy translations of many known-vocabulary sentences (for evaluation)."""
+    def translate_batch(self, texts: list[str], batch_size: int = 128, lengths: list[int] | None = None,
+                        last_only: tuple[str, ...] = ()) -> list[str]:
+        """Greedy translations of many known-vocabulary sentences (for evaluation).
+
+        ``lengths``: how many tokens each translation must have (e.g. its reference's), ``<eos>`` being
+        forbidden before and forced after them, and the French tokens ``last_only`` (e.g. ``(".",)``)
+        allowed only as the last of them (:func:`~attnlib.translation.decoding.greedy_decode`)."""
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a whole number of at least 1, got {batch_size!r}")
+        if lengths is not None and len(lengths) != len(texts):
+            raise ValueError(f"give one length per sentence: {len(lengths)} lengths for {len(texts)} sentences")
+        unknown = [t for t in last_only if t not in self.tgt_vocab]
+        if unknown:
+            raise ValueError(f"last_only names {quoted_words(unknown)}, which the French vocabulary lacks")
+        held = [self.tgt_vocab.stoi[t] for t in last_only]
         out = []
         for start in range(0, len(texts), batch_size):
             src = pad_rows([self.src_vocab.encode(t, add_eos=True) for t in texts[start : start + batch_size]])
-            generated = greedy_decode(self.model, src.to(self.device))  # (B, T)
+            forced = None if lengths is None else list(lengths[start : start + batch_size])
+            generated = greedy_decode(self.model, src.to(self.device), length=forced, last_only=held)  # (B, T)
             out += [self.tgt_vocab.decode(row.tolist()) for row in generated]
         return out
 

@@ -26,7 +26,7 @@ from attnlib.paths import EXPERIMENTS_DIR
 from . import record as _record
 
 #: experiment name -> its module in this package
-EXPERIMENTS = {"rnn": "rnn", "alignment": "alignment", "ablation": "ablation"}
+EXPERIMENTS = {"length": "length", "rnn": "rnn", "alignment": "alignment", "ablation": "ablation"}
 
 
 def module(name: str) -> ModuleType:

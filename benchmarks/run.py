@@ -51,6 +51,7 @@ def spread(a: measure.Timing, b: measure.Timing, prefix: str = "ratio") -> dict:
 
 SLOW = ("time_to_bleu95_cpu_s", "time_to_bleu95_gpu_s", "book_build_s", "book_build_peak_rss_mb")
 BROWSER = ("browser_translator_load_s", "browser_translate_ms", "browser_vs_python_translate", "browser_payload_mb")
+BROWSER_LM = ("browser_lm_ready_s", "browser_lm_ms_per_token", "browser_lm_payload_mb")
 
 # Problem sizes. "quick" keeps the whole run to seconds; its numbers mean little.
 SIZES = {
@@ -60,7 +61,7 @@ SIZES = {
         model=dict(preset="cpu", batch_size=64, pairs=2048), model_repeats=60, model_warmup=5,
         kv=dict(preset="cpu", batch=16, src_len=12, steps=64, vocab=256), kv_repeats=7, kv_warmup=1,
         widget_repeats=21, widget_warmup=3,
-        browser_loads=5, browser_sentences=10, browser_repeats=5,
+        browser_loads=5, browser_sentences=10, browser_repeats=5, lm_continuations=5, lm_repeats=5,
     ),
     "quick": dict(
         mha=dict(B=2, T=16, d_model=32, heads=4), mha_repeats=3, mha_warmup=1,
@@ -68,7 +69,7 @@ SIZES = {
         model=dict(preset="tiny", batch_size=8, pairs=64), model_repeats=3, model_warmup=1,
         kv=dict(preset="tiny", batch=2, src_len=6, steps=64, vocab=32), kv_repeats=3, kv_warmup=1,
         widget_repeats=3, widget_warmup=1,
-        browser_loads=1, browser_sentences=2, browser_repeats=1,
+        browser_loads=1, browser_sentences=2, browser_repeats=1, lm_continuations=1, lm_repeats=1,
     ),
 }
 BLEU_TARGET = 95.0
@@ -435,6 +436,107 @@ def _browser_translator(s: dict, site: Path, python, sentences: list[str]) -> tu
 
 
 # --------------------------------------------------------------------------------------
+# browser_lm_*: the book's GPT that runs in chapter 13's page
+# --------------------------------------------------------------------------------------
+
+LM_PAGE = "chapters/13_decoder_only.html"
+# what a page fetches to run a model: the runtime, the shared and the models' scripts, the models' folders
+MODEL_FILES = re.compile(r"onnxruntime-web/|/translator/|/language_models/|live_|lm_(prng|sampling|reader)")
+LM_LENGTH = 20  # new tokens per timed continuation
+LM_TEMPERATURE = 3.0  # hot enough that no <eos> ends a continuation before LM_LENGTH tokens
+
+
+def long_continuations(n: int) -> list[tuple[str, int]]:
+    """``n`` (prompt, seed) whose continuation at temperature ``LM_TEMPERATURE`` runs to ``LM_LENGTH`` tokens
+    with no ``<eos>``, as Python's generate() writes it (and so the page)."""
+    from attnlib.lm.generate import generate
+    from attnlib.lm.trained import TrainedLM
+
+    lm, found = TrainedLM.load(kind="causal", device="cpu"), []
+    prompts = ("my sister", "the black cat", "the dog is", "they")
+    for seed in range(100):  # seeds in turn, the prompts taking turns
+        prompt = prompts[seed % len(prompts)]
+        out = generate(lm.model, lm.prompt_ids(prompt), LM_LENGTH, temperature=LM_TEMPERATURE, seed=seed,
+                       eos_id=lm.vocab.eos_id)
+        if len(out.ids) == LM_LENGTH and lm.vocab.eos_id not in out.ids:
+            found.append((prompt, seed))
+        if len(found) == n:
+            return found
+    raise RuntimeError(f"only {len(found)} of {n} continuations reach {LM_LENGTH} tokens at T = {LM_TEMPERATURE}")
+
+
+def bench_browser_lm(s: dict) -> tuple[dict, dict, dict]:
+    """Load chapter 13 in headless Chromium from the built site, served on 127.0.0.1: time the load until its
+    generator can generate (its model loaded, its controls live), the page's generation of
+    ``LM_LENGTH``-token continuations, and the bytes it fetches to run the model beyond those chapter 10's
+    translator fetched."""
+    site = ROOT / "_build" / "html"
+    if not (site / "_static" / "language_models" / "lm_causal.onnx").is_file():
+        raise RuntimeError(f"no built book with its exported language models in {site}: run `make book` first")
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser import launch_chromium, serve  # the tests' server and browser
+    from playwright.sync_api import sync_playwright
+
+    from attnlib.book.live_lm import DEFAULTS
+
+    cases = long_continuations(s["lm_continuations"])
+    fields = [{**DEFAULTS, "temperature": str(LM_TEMPERATURE), "seed": str(seed), "max_new_tokens": str(LM_LENGTH)}
+              for _, seed in cases]
+
+    contexts = []
+
+    def fetched_by(browser, base: str, page_name: str, ready: str) -> tuple[dict, object]:
+        """Load a page in a fresh context (nothing cached): {path: bytes} of what it fetched to run its model."""
+        while contexts:  # the last page loaded is the one kept
+            contexts.pop().close()
+        context = browser.new_context()
+        contexts.append(context)
+        requests = []  # context-wide, so that the worker's requests are counted too
+        context.on("requestfinished", lambda r: requests.append(r))
+        page = context.new_page()
+        page.goto(base + page_name)
+        page.wait_for_function(f"window.{ready} && window.{ready}.readyMs", timeout=120_000)
+        return {urlsplit(r.url).path: r.sizes()["responseBodySize"] for r in requests
+                if MODEL_FILES.search(r.url)}, page
+
+    loads, per_token = [], []
+    with serve(site) as base, sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        translator_files, _ = fetched_by(browser, base, BROWSER_PAGE, "attnLiveTranslator")
+        for _ in range(s["browser_loads"]):
+            files, page = fetched_by(browser, base, LM_PAGE, "attnLiveLM")
+            loads.append(page.evaluate("window.attnLiveLM.readyMs") / 1e3)
+            timings = page.evaluate("window.attnLiveLM.timings")
+        generate_in_page = """async ([prompt, fields]) => { const lm = await window.attnLiveLM.model('causal');
+            const start = performance.now(), r = await lm.generate(prompt, fields);
+            return [performance.now() - start, r.steps.length]; }"""
+        for (prompt, _), f in zip(cases, fields):  # warm-up
+            page.evaluate(generate_in_page, [prompt, f])
+        for _ in range(s["lm_repeats"]):
+            for (prompt, _), f in zip(cases, fields):
+                ms, tokens = page.evaluate(generate_in_page, [prompt, f])
+                assert tokens == LM_LENGTH, (prompt, f, tokens)  # the page wrote what Python wrote
+                per_token.append(ms / tokens)
+        browser.close()
+    extra = {path: size for path, size in files.items() if path not in translator_files}
+    common = dict(page=LM_PAGE, runtime="onnxruntime-web (WebAssembly, 1 thread)")
+    return (
+        bm.entry(statistics.median(loads), unit="s (median, page load until the generator can generate)", target=3.0,
+                 comparison="<=", note="headless Chromium, fresh cache, site on 127.0.0.1; the model loaded and the "
+                 "controls live (the page's own first picture follows: stages_ms.opened)",
+                 loads_s=loads, stages_ms={k: round(v) for k, v in timings.items()}, **common),
+        bm.entry(statistics.median(per_token), unit=f"ms per token (median, {LM_LENGTH}-token continuations)",
+                 target=10.0, comparison="<=", note=f"the whole prefix through the graph at each step, with its "
+                 f"attention, then sampling in float64; T = {LM_TEMPERATURE}, so that no <eos> stops one early",
+                 continuations=[[p, seed] for p, seed in cases], repeats=s["lm_repeats"], **common),
+        bm.entry(sum(extra.values()) / 1e6, unit="MB downloaded for the language model beyond the translator's page",
+                 target=5.0, comparison="<=", note="what chapter 13 fetches to run its model that chapter 10 did not "
+                 "(its graph, its JSON, its scripts), uncompressed", files=sorted(extra),
+                 shared=sorted(set(files) & set(translator_files)), **common),
+    )
+
+
+# --------------------------------------------------------------------------------------
 # the run
 # --------------------------------------------------------------------------------------
 
@@ -454,6 +556,12 @@ TARGETS = {  # what skipped entries still show
     "browser_translate_ms": dict(unit="ms (median, one 10-word sentence)", target=100.0, comparison="<="),
     "browser_vs_python_translate": dict(unit="time ratio page / Python"),
     "browser_payload_mb": dict(unit="MB downloaded for the translator", target=20.0, comparison="<="),
+    "browser_lm_ready_s": dict(unit="s (median, page load until the generator can generate)", target=3.0,
+                               comparison="<="),
+    "browser_lm_ms_per_token": dict(unit=f"ms per token (median, {LM_LENGTH}-token continuations)", target=10.0,
+                                    comparison="<="),
+    "browser_lm_payload_mb": dict(unit="MB downloaded for the language model beyond the translator's page",
+                                  target=5.0, comparison="<="),
 }
 
 
@@ -505,7 +613,7 @@ def main(argv: list[str] | None = None) -> int:
         """None if ``name`` runs now, else why it is skipped."""
         if args.only and name not in args.only:
             return "not selected (--only)"
-        if name in SLOW + BROWSER and args.quick:
+        if name in SLOW + BROWSER + BROWSER_LM and args.quick:
             return "skipped in quick mode"
         if name in SLOW and args.skip_slow:
             return "skipped (--skip-slow)"
@@ -548,6 +656,7 @@ def main(argv: list[str] | None = None) -> int:
     record(("time_to_bleu95_gpu_s",), lambda: [bench_time_to_bleu("cuda", args.bleu_cap_s)])
     record(("book_build_s", "book_build_peak_rss_mb"), bench_book_build)
     record(BROWSER, lambda: bench_browser_translator(sizes))  # after the build: it serves the built site
+    record(BROWSER_LM, lambda: bench_browser_lm(sizes))
 
     write_text(args.out, json.dumps(results, indent=2) + "\n")  # in one step: never half a file
     partial.unlink(missing_ok=True)

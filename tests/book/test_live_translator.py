@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from book_pages import error_problems, new_tab
 
-from attnlib.book.live import SCRIPTS
+from attnlib.book.live import SCRIPTS, WORKER, WORKER_SCRIPTS
 from attnlib.book.sphinxext import VENDOR
 from attnlib.translation.corpus import load_split
 
@@ -197,7 +197,7 @@ def test_the_page_asks_nothing_of_another_host_and_logs_no_error(page):
 
 
 def test_only_pages_with_a_translator_load_its_runtime(built_book):
-    runtime = f'async="async" src="../_static/{SCRIPTS[0]}'  # it starts the worker that loads the model
+    runtime = f'defer="defer" src="../_static/{SCRIPTS[-1]}'  # the translator's own script (the head starts its worker)
     pages = {p.relative_to(built_book).as_posix(): p.read_text() for p in built_book.glob("chapters/*.html")}
     loading = sorted(name for name, text in pages.items() if runtime in text)
     assert PAGE in loading
@@ -207,7 +207,7 @@ def test_only_pages_with_a_translator_load_its_runtime(built_book):
 def test_the_translator_downloads_less_than_twenty_megabytes(built_book):
     static = built_book / "_static"
     files = [static / name for name in VENDOR if "onnxruntime-web" in name]
-    files += list((static / "translator").iterdir()) + [static / name for name in SCRIPTS]
+    files += list((static / "translator").iterdir()) + [static / name for name in (*SCRIPTS, WORKER, *WORKER_SCRIPTS)]
     assert sum(f.stat().st_size for f in files) < 20e6
 
 

@@ -62,3 +62,20 @@ def test_a_missing_model_names_the_command_that_makes_it(tmp_path, capsys):
     assert main(["--checkpoint", str(tmp_path / "none.pt"), SENTENCE]) == 1
     err = capsys.readouterr().err
     assert "no checkpoint at" in err and "`make lm`" in err and "--kind masked" in err
+
+
+def test_where_the_mask_looks_is_its_row_of_every_layer_and_head(tiny_masked):
+    from attnlib.lm.fill import mask_attention
+    from attnlib.model.capture import attention_layers, capture_attention
+
+    tokens, position, weights = mask_attention(tiny_masked, "The Black <mask> sees the dog .")
+    assert tokens == ["<bos>", "the", "black", "<mask>", "sees", "the", "dog", ".", "<eos>"] and position == 3
+    cfg = tiny_masked.model.cfg
+    assert weights.shape == (cfg.n_layers, cfg.n_heads, len(tokens))
+    assert torch.allclose(weights.sum(-1), torch.ones(cfg.n_layers, cfg.n_heads))  # each row a distribution
+    names = list(attention_layers(tiny_masked.model))
+    with torch.no_grad(), capture_attention(tiny_masked.model, names) as patterns:
+        tiny_masked.model(tiny_masked.sentence_ids(SENTENCE)[0])
+    assert torch.allclose(weights, torch.cat([patterns[n] for n in names])[:, :, 3])
+    with pytest.raises(ValueError, match="exactly one <mask>"):  # read as the fill reads it
+        mask_attention(tiny_masked, "the black cat")

@@ -13,7 +13,10 @@ from attnlib.lm.generate import generate
 from attnlib.lm.onnx_export import CONFIG_FILE, FILES, export_language_models
 from attnlib.lm.sampling import next_token_distribution
 from attnlib.lm.scores import fill_cases
-from attnlib.lm.trained import INPUT_MESSAGES, TrainedLM
+from attnlib.lm.generate import LIMIT_MESSAGES
+from attnlib.lm.prng import SEED_LIMIT, SEED_MESSAGE
+from attnlib.lm.sampling import SAMPLING_MESSAGES
+from attnlib.lm.trained import EXAMPLE_PROMPT, INPUT_MESSAGES, SUGGEST, TrainedLM
 from attnlib.model.capture import capture_attention
 from attnlib.translation.onnx_export import reader_tables
 from attnlib.translation.vocab import SPECIALS
@@ -185,7 +188,13 @@ def test_page_config_carries_both_vocabularies_their_limits_and_the_python_token
     assert config["masked"]["never_propose"] == masked.specials == [0, 1, 2, 3, 4]
     assert config["specials"] == [*SPECIALS, MASK] and config["mask"] == MASK
     assert config["tokenizer"] == reader_tables()["tokenizer"] and config["quote"] == reader_tables()["quote"]
-    assert config["messages"] == INPUT_MESSAGES
+    # every message a reader can get, Python's own tables, for the page to fill in
+    assert config["messages"] == {**INPUT_MESSAGES, **SAMPLING_MESSAGES, "seed": SEED_MESSAGE, **LIMIT_MESSAGES}
+    assert len(config["messages"]) == len(INPUT_MESSAGES) + len(SAMPLING_MESSAGES) + 1 + len(LIMIT_MESSAGES)
+    assert config["example_prompt"] == EXAMPLE_PROMPT and config["suggest"] == SUGGEST
+    assert config["seed_limit"] == SEED_LIMIT
+    for kind, lm in models.items():  # the words an unknown word's message names when none is near
+        assert config[kind]["common_words"] == lm.common_words and 0 < len(lm.common_words) <= SUGGEST["common"]
 
 
 def test_the_caller_adds_settings_of_its_own_page(models, tmp_path, json_only):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import attnlib
-from attnlib.lm.prng import SEED_LIMIT, Mulberry32, check_seed
+from attnlib.lm.prng import SEED_LIMIT, SEED_MESSAGE, Mulberry32, check_seed
 
 TWIN = Path(attnlib.__file__).parent / "book" / "lm_prng.js"
 SEEDS = [0, 1, 7, 42, 123456789, 2**31 - 1, 2**31, SEED_LIMIT - 1]
@@ -17,8 +17,8 @@ COUNT = 1000
 # The twin under Node, and beside it mulberry32 exactly as its author published it (signed int32
 # arithmetic throughout), so that a slip made alike in both of the book's versions still shows.
 NODE_SCRIPT = r"""
-const { Mulberry32 } = require(process.argv[1]);
-const [seeds, count] = JSON.parse(process.argv[2]);
+const P = require(process.argv[1]), { Mulberry32 } = P;
+const [seeds, count, seedMessage] = JSON.parse(process.argv[2]);
 function reference(a) {
   return function () {
     a |= 0; a = a + 0x6D2B79F5 | 0;
@@ -41,6 +41,9 @@ for (const bad of [-1, 2 ** 32, 1.5, "7", NaN]) {
   try { new Mulberry32(bad); } catch (err) { refused = (refused || 0) + (err instanceof RangeError ? 1 : 0); }
 }
 out.refused = refused;
+P.useMessages({ seed: seedMessage });  // Python's own words, as the page hands them over from language_models.json
+out.messages = [-1, 2 ** 32, 1.5, "7", NaN, null].map((bad) => { try { P.checkSeed(bad); return null; }
+                                                                  catch (err) { return err.message; } });
 process.stdout.write(JSON.stringify(out));
 """
 
@@ -49,7 +52,7 @@ process.stdout.write(JSON.stringify(out));
 def node_numbers() -> dict:
     node = shutil.which("node")
     assert node, "Node.js is needed to test the page's generator (make venv installs it with the book's npm packages)"
-    run = subprocess.run([node, "-e", NODE_SCRIPT, str(TWIN), json.dumps([SEEDS, COUNT])],
+    run = subprocess.run([node, "-e", NODE_SCRIPT, str(TWIN), json.dumps([SEEDS, COUNT, SEED_MESSAGE])],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr[-2000:]
     return json.loads(run.stdout)  # JSON numbers: JavaScript writes the shortest string that reads back exactly
@@ -71,6 +74,15 @@ def test_the_page_draws_the_same_numbers_as_python(node_numbers, seed):
 
 def test_the_page_refuses_the_seeds_python_refuses(node_numbers):
     assert node_numbers["refused"] == 5
+
+
+def test_the_page_refuses_a_seed_in_python_s_words(node_numbers):
+    expected = []
+    for bad in (-1, SEED_LIMIT, 1.5, "7", float("nan"), None):
+        with pytest.raises(ValueError) as err:
+            check_seed(bad)
+        expected.append(str(err.value))
+    assert node_numbers["messages"] == expected
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -17,11 +17,12 @@ import attnlib
 from attnlib import CausalLM, LMConfig
 from attnlib.lm.generate import generate
 from attnlib.lm.prng import Mulberry32
-from attnlib.lm.sampling import check_sampling, draw, next_token_distribution
+from attnlib.lm.sampling import SAMPLING_MESSAGES, check_sampling, draw, next_token_distribution
 
 BOOK = Path(attnlib.__file__).parent / "book"
 TWIN = BOOK / "lm_sampling.js"
 PRNG = BOOK / "lm_prng.js"
+RULES = BOOK / "live_rules.js"  # Python's repr(), which the twin writes its messages with
 
 SETTINGS = list(product([0, 0.5, 1, 1.5], [None, 0, 1, 5], [1.0, 0.9, 0.5]))  # (temperature, top_k, top_p)
 DRAWS = 3  # mulberry32 numbers per vector and setting
@@ -134,6 +135,7 @@ const [twinPath, prngPath] = process.argv.slice(1);
 const S = require(twinPath), { Mulberry32 } = require(prngPath);
 const decode = (x) => (Array.isArray(x) ? { nan: NaN, inf: Infinity, "-inf": -Infinity }[x[0]] : x);
 const data = JSON.parse(require("fs").readFileSync(0, "utf8"));
+S.useMessages(data.messages);  // Python's table, as the page hands it over from language_models.json
 const message = (f) => { try { f(); return null; } catch (err) { return err.message; } };
 const out = { cases: [], edges: [], generations: [] };
 data.vectors.forEach((raw, i) => {
@@ -210,6 +212,7 @@ def reference() -> dict:
         "badSampling": [[encode(x) for x in args] for args in BAD_SAMPLING],
         "badDraws": [[[encode(x) for x in probs], encode(u)] for probs, u in BAD_DRAWS],
         "badLogits": [[encode(x) for x in row] for row in BAD_LOGITS],
+        "messages": SAMPLING_MESSAGES,
     }
     return {
         "input": json.dumps(page_input, allow_nan=False), "cases": cases, "generations": generations,
@@ -313,5 +316,6 @@ def test_the_comparison_sees_a_slip_in_the_page(reference, tmp_path, slip):
     source = TWIN.read_text()
     assert source.count(slip[0]) == 1
     (tmp_path / "lm_sampling.js").write_text(source.replace(*slip))
+    shutil.copy(RULES, tmp_path / RULES.name)  # beside it, as in the site's _static/
     page = run_page(reference, tmp_path / "lm_sampling.js", check=False)
     assert page is None or sum(differences(page, reference).values()) > 0  # None: it stopped on an error

@@ -24,10 +24,13 @@
     return text === '-0' ? '0' : text;
   }
 
+  // Text as it is said (attnlib.book.describe.plain): without the markup plotly draws, entities decoded; a
+  // word in angle brackets (<bos>, <pad>) is a word, not a tag
+  var TAGS = /<\/?(b|i|em|sup|sub|span|br|a)\b[^>]*>/gi;
   function plain(text) {
-    var el = document.createElement('span');
-    el.innerHTML = String(text === undefined || text === null ? '' : text).replace(/<br\s*\/?>/gi, ' ');
-    return el.textContent.replace(/\s+/g, ' ').trim();
+    var el = document.createElement('textarea');  // decodes entities, and reads no tags
+    el.innerHTML = String(text === undefined || text === null ? '' : text).replace(/<br\s*\/?>/gi, ' ').replace(TAGS, '');
+    return el.value.replace(/\s+/g, ' ').trim();
   }
 
   // the layout with whole labels: the wide figure's (a narrow one may shorten them), or, for a figure another
@@ -406,9 +409,11 @@
         var strongest = [], count = 0;
         for (var i = 0; i < z.length; i++) {
           var row = z[i], best = -1;
-          if (new Set(row).size < 2) { continue; }  // a row of equal values has no column that stands out
+          var known = row.filter(function (v) { return v !== null && v !== undefined; });  // a masked cell holds nothing
+          if (new Set(known).size < 2) { continue; }  // a row of equal values has no column that stands out
           if (count === MAX_ROWS) { strongest.push('…'); break; }
-          row.forEach(function (v, j) { if (best < 0 || v > row[best]) { best = j; } });
+          // the largest, the last of equal ones (Python's max of (value, column))
+          row.forEach(function (v, j) { if (v !== null && v !== undefined && (best < 0 || v >= row[best])) { best = j; } });
           strongest.push(y.of(ys[i]) + ' → ' + x.of(xs[best]) + ' ' + number(row[best]));
           count += 1;
         }

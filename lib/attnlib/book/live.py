@@ -8,6 +8,9 @@ the pages that show one load that script, the runtime and the model.
 
 In a live notebook the Python widgets do the same work with the kernel, so there the cell only says
 where the in-page translator is.
+
+The book's language models run in the page the same way, with the same runtime and shared scripts
+(:mod:`attnlib.book.live_lm`).
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ import plotly.graph_objects as go
 
 from .display import PLOTLY_CONFIG, _HTML, figure_html, in_book_build
 
-# the in-page translator's scripts, in the site's _static/; attnlib.book.sphinxext puts the first in the
-# head of the pages that show an element (the element itself carries no script), and it starts the second
-SCRIPTS = ("live_translator.js", "live_translator_worker.js")
+# the in-page translator's scripts, in the site's _static/, in the order they run (each needs those before it):
+# attnlib.book.sphinxext puts them in the head of the pages that show an element (the element itself carries no
+# script), with a few lines that start the worker, which runs the model (and loads WORKER_SCRIPTS itself)
+SCRIPTS = ("live_rules.js", "live_runtime.js", "live_translator.js")
+WORKER = "live_translator_worker.js"
+WORKER_SCRIPTS = ("live_worker.js",)
 ELEMENT_CLASS = "attn-live"
 # How the translator's heatmap is drawn, here (its first picture, attnlib.figures.decoding) and by the page
 # (live_translator.js reads these from translator.json, see DISPLAY below): one home for each number.

@@ -1,4 +1,5 @@
-/* The in-page translator's model, in a worker of its own (started by live_translator.js).
+/* The in-page translator's model, in a worker of its own (started by the page's head, see
+ * attnlib.book.sphinxext; live_worker.js holds what it shares with the language models' worker).
  *
  * Loading the runtime and the model and running them happen here, off the page's main thread, so
  * they go on while the page draws its figures and typesets its mathematics.
@@ -16,35 +17,14 @@
  */
 "use strict";
 
-const STATIC_ROOT = self.location.href.replace(/[^/]*$/, "");  // .../_static/
-const ORT_ROOT = STATIC_ROOT + "vendor/onnxruntime-web/";
+importScripts("live_worker.js");
+
 const MODEL_ROOT = STATIC_ROOT + "translator/";
 
-importScripts(ORT_ROOT + "ort.wasm.min.js");
-ort.env.wasm.numThreads = 1;  // a static host cannot send the headers that threads need
-ort.env.wasm.wasmPaths = ORT_ROOT;
-
-async function load() {
-  // the exporter already optimised the graphs: skipping ORT's own pass makes the model ready sooner
-  const options = { executionProviders: ["wasm"], graphOptimizationLevel: "disabled" };
-  const [config, encoder, decoder] = await Promise.all([
-    fetch(MODEL_ROOT + "translator.json").then((r) => {
-      if (!r.ok) throw new Error(`translator.json: HTTP ${r.status}`);
-      return r.json();
-    }),
-    ort.InferenceSession.create(MODEL_ROOT + "encoder.onnx", options),
-    ort.InferenceSession.create(MODEL_ROOT + "decoder.onnx", options),
-  ]);
-  return { config, encoder, decoder };
-}
-
-const model = load();
-model.then(({ config }) => postMessage({ type: "ready", config }),
-  (err) => postMessage({ type: "error", message: String((err && err.message) || err) }));
-
-function int64(ids) {
-  return new ort.Tensor("int64", BigInt64Array.from(ids, (i) => BigInt(i)), [1, ids.length]);
-}
+const model = Promise.all([fetchJson(MODEL_ROOT + "translator.json"), session(MODEL_ROOT + "encoder.onnx"),
+                           session(MODEL_ROOT + "decoder.onnx")])
+  .then(([config, encoder, decoder]) => ({ config, encoder, decoder }));
+announce(model.then(({ config }) => config));
 
 async function decode(id, srcIds) {
   const { config: c, encoder, decoder } = await model;
@@ -56,16 +36,10 @@ async function decode(id, srcIds) {
     const next = Number(out.next_token.data[0]);
     ids.push(next);
     const done = next === c.eos_id || step === c.max_len - 2;
-    const tensor = (t) => ({ data: t.data, dims: t.dims.map(Number) });
-    postMessage({ type: "step", id, ids: ids.slice(), attention: tensor(out.cross_attention),
-                  headMean: tensor(out.head_mean), done });
+    postMessage({ type: "step", id, ids: ids.slice(), attention: plain(out.cross_attention),
+                  headMean: plain(out.head_mean), done });
     if (done) return;
   }
 }
 
-let queue = Promise.resolve();  // one translation at a time: a session runs one call at once
-onmessage = (event) => {
-  const { id, source } = event.data;
-  queue = queue.then(() => decode(id, source)).catch((err) =>
-    postMessage({ type: "error", id, message: String((err && err.message) || err) }));
-};
+serve((message) => decode(message.id, message.source));

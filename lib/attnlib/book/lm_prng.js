@@ -8,17 +8,31 @@
  *   const rng = new attnPrng.Mulberry32(7);
  *   rng.random();  // in [0, 1), the same number Python's Mulberry32(7).random() gives
  *
- * In the page it is `window.attnPrng`; under Node, `require(...)` returns the same object.
+ * It needs live_rules.js (Python's repr()) for its message. In the page it is `window.attnPrng`; under Node,
+ * `require(...)` returns the same object.
  */
 (function (root) {
   "use strict";
 
   const SEED_LIMIT = 4294967296;  // 2^32
+  // Python's repr(), shared with the other pages' rules: in the page (or a worker) live_rules.js comes first
+  const { pyRepr, fill } = typeof module !== "undefined" && module.exports ? require("./live_rules.js") : root.attnRules;
 
-  /** The seed, or a RangeError: a whole number from 0 to 2^32 - 1, as Python's check_seed asks. */
-  function checkSeed(seed) {
+  // Python's check_seed message (attnlib.lm.prng.SEED_MESSAGE), given by the page from language_models.json
+  let message = null;
+
+  /** Use ``table`` (language_models.json's "messages") for the message of checkSeed. */
+  function useMessages(table) {
+    message = table.seed;
+  }
+
+  /** The seed, or a RangeError: a whole number from 0 to 2^32 - 1, as Python's check_seed asks, in its words
+   *  once useMessages() gave them (``shown``: how the message writes a seed the reader typed). */
+  function checkSeed(seed, shown) {
     if (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0 || seed >= SEED_LIMIT) {
-      throw new RangeError(`seed must be a whole number from 0 to ${SEED_LIMIT - 1}, got ${String(seed)}`);
+      const value = shown === undefined ? pyRepr(seed) : shown;
+      throw new RangeError(message ? fill(message, { limit: SEED_LIMIT - 1, value })
+        : `seed must be a whole number from 0 to ${SEED_LIMIT - 1}, got ${value}`);
     }
     return seed;
   }
@@ -43,7 +57,7 @@
     }
   }
 
-  const api = { Mulberry32, checkSeed, SEED_LIMIT };
+  const api = { Mulberry32, checkSeed, useMessages, SEED_LIMIT };
   if (typeof module !== "undefined" && module.exports) {
     module.exports = api;
   } else {

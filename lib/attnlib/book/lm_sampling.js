@@ -18,53 +18,39 @@
  *   const token = attnSampling.draw(probs, rng.random());                     // an id
  *   const { token, probs, u } = attnSampling.sampleStep(logits, { temperature: 0.8, topP: 0.9, padId: 0 }, rng);
  *
- * Error messages are Python's, word for word, with Python's spelling of the value (None, True, 1e-05,
- * 'text'); a whole number reads as Python's int (-1, not -1.0), since JavaScript has only one number type.
- * For the same reason a whole-valued top-k such as 2.0 is accepted here, where Python refuses the float 2.0.
+ * Error messages are Python's, word for word: checkSampling's come from Python's own table, which the page
+ * hands over with useMessages(config.messages) (language_models.json), with Python's spelling of the value
+ * (None, True, 1e-05, 'text'); a whole number reads as Python's int (-1, not -1.0), since JavaScript has
+ * only one number type. For the same reason a whole-valued top-k such as 2.0 is accepted here, where Python
+ * refuses the float 2.0 (the page reads what a reader types with lm_reader.js, which tells them apart).
  *
- * In the page it is `window.attnSampling`; under Node, `require(...)` returns the same object.
+ * It needs live_rules.js (Python's repr()). In the page it is `window.attnSampling`; under Node,
+ * `require(...)` returns the same object.
  */
 (function (root) {
   "use strict";
 
   const SUM_TOLERANCE = 1e-6;  // how far from 1 a distribution handed to draw() may sum, as in Python
 
-  // -- Python's repr(), for the messages --------------------------------------------------------------
+  // Python's repr(), shared with the other pages' rules: in the page (or a worker) live_rules.js comes first
+  const { pyFloat, pyRepr, fill } = typeof module !== "undefined" && module.exports ? require("./live_rules.js")
+    : root.attnRules;
 
-  /** repr() of a Python float: the shortest digits that read back, as JavaScript's; fixed notation for
-   *  decimal exponents -4 to 15 (always with a point), else d.ddde+XX with at least two exponent digits. */
-  function pyFloat(x) {
-    if (Number.isNaN(x)) return "nan";
-    if (x === Infinity) return "inf";
-    if (x === -Infinity) return "-inf";
-    if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-    const sign = x < 0 ? "-" : "";
-    const [mantissa, exp] = Math.abs(x).toExponential().split("e");  // shortest digits: "1.25e-7"
-    const e = Number(exp);
-    if (e < -4 || e >= 16) {
-      return `${sign}${mantissa}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
-    }
-    const digits = mantissa.replace(".", "");
-    if (e < 0) return `${sign}0.${"0".repeat(-e - 1)}${digits}`;
-    if (digits.length <= e + 1) return `${sign}${digits}${"0".repeat(e + 1 - digits.length)}.0`;
-    return `${sign}${digits.slice(0, e + 1)}.${digits.slice(e + 1)}`;
+  // The messages of Python's check_sampling (attnlib.lm.sampling.SAMPLING_MESSAGES), given by the page from
+  // language_models.json: the words are Python's own table, not a copy.
+  let messages = null;
+
+  /** Use ``table`` (language_models.json's "messages") for the messages of checkSampling. */
+  function useMessages(table) {
+    messages = table;
   }
 
-  /** repr() of the Python value a JavaScript one stands for: a whole number is an int, any other number a
-   *  float, true True, null and undefined None, a string its quoted self. */
-  function pyRepr(value) {
-    if (value === null || value === undefined) return "None";
-    if (typeof value === "boolean") return value ? "True" : "False";
-    if (typeof value === "number") {
-      return Number.isInteger(value) && !Object.is(value, -0) ? BigInt(value).toString() : pyFloat(value);
-    }
-    if (typeof value === "string") {
-      const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
-      const escaped = value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/\r/g, "\\r")
-        .replace(/\t/g, "\\t");
-      return quote + (quote === "'" ? escaped.replace(/'/g, "\\'") : escaped) + quote;
-    }
-    return String(value);
+  /** The RangeError for a bad ``name`` argument, with ``value`` as Python's repr() writes it (or as ``shown``
+   *  says, for a value a reader typed: a JavaScript number cannot say whether it was 2 or 2.0). */
+  function refused(name, value, shown) {
+    const repr = shown === undefined ? pyRepr(value) : shown;
+    if (!messages) return new RangeError(`${name} is out of range, got ${repr} (attnSampling.useMessages() gives Python's message)`);
+    return new RangeError(fill(messages[name], { value: repr }));
   }
 
   const isNumber = (x) => typeof x === "number";  // Python's Real, bool excluded: JavaScript's booleans are not numbers
@@ -72,17 +58,17 @@
   // -- the arguments ---------------------------------------------------------------------------------
 
   /** A RangeError that names the argument, before any work, with Python's check_sampling message:
-   *  T >= 0 and finite, k a whole number >= 0 or null/undefined (Python's None), p in (0, 1]. */
-  function checkSampling(temperature, topK, topP) {
+   *  T >= 0 and finite, k a whole number >= 0 or null/undefined (Python's None), p in (0, 1]. ``shown``
+   *  ({temperature, top_k, top_p}, each optional) says how a message writes a value the reader typed. */
+  function checkSampling(temperature, topK, topP, shown = {}) {
     if (!isNumber(temperature) || !Number.isFinite(temperature) || temperature < 0) {
-      throw new RangeError("temperature must be a finite number >= 0 (0 means greedy: always the most likely " +
-                           `token), got ${pyRepr(temperature)}`);
+      throw refused("temperature", temperature, shown.temperature);
     }
     if (topK !== null && topK !== undefined && (!isNumber(topK) || !Number.isInteger(topK) || topK < 0)) {
-      throw new RangeError(`top_k must be a whole number >= 0 (None or 0 keeps every token), got ${pyRepr(topK)}`);
+      throw refused("top_k", topK, shown.top_k);
     }
     if (!isNumber(topP) || !(topP > 0 && topP <= 1)) {  // NaN fails the comparison
-      throw new RangeError(`top_p must be a number in (0, 1] (1 keeps every token), got ${pyRepr(topP)}`);
+      throw refused("top_p", topP, shown.top_p);
     }
   }
 
@@ -217,7 +203,7 @@
     return { token: draw(probs, u), probs, u };
   }
 
-  const api = { nextTokenDistribution, draw, checkSampling, sampleStep, ranked, pyRepr, SUM_TOLERANCE };
+  const api = { nextTokenDistribution, draw, checkSampling, sampleStep, ranked, useMessages, SUM_TOLERANCE };
   if (typeof module !== "undefined" && module.exports) {
     module.exports = api;
   } else {

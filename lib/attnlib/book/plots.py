@@ -11,6 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 WEIGHTS_COLORSCALE = "Blues"
+MAX_TEXT_CELLS = 400  # a heatmap with more cells than this writes no numbers in them, whatever it is asked
 
 
 def as_array(x) -> np.ndarray:
@@ -52,7 +53,7 @@ def heatmap_trace(
         hoverinfo="text",
         name=name,
     )
-    if show_values and rows * cols <= 400:
+    if show_values and rows * cols <= MAX_TEXT_CELLS:
         trace.update(text=[[cell_text(v, value_format) for v in row] for row in z], texttemplate="%{text}",
                      textfont={"size": 10})
     return trace

@@ -7,23 +7,27 @@
   ``vendor/`` folder, which its live notebooks use too;
 * with ``$ATTN_SITE_URL`` set, the library's own wheel (``wheels/``), which the chapters' ``.ipynb``
   twins install (:mod:`attnlib.book.notebooks`);
-* onnxruntime-web (its single-threaded WebAssembly build only) and the shipped translator exported
-  to ONNX (``translator/``) serve the pages that translate in the browser (:mod:`attnlib.book.live`);
-  those pages load them, the others do not.
+* onnxruntime-web (its single-threaded WebAssembly build only), the shipped translator exported to ONNX
+  (``translator/``) and the shipped language models (``language_models/``) serve the pages that run a model
+  in the browser (:mod:`attnlib.book.live`, :mod:`attnlib.book.live_lm`); those pages load the runtime, their
+  scripts and the one model each element needs, the others nothing of it.
 
 Each file is copied once into the site's ``_static/`` and shared by every page.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import plotly
 
 from attnlib.paths import SOURCE_TREE
 from . import notebooks
-from .live import DISPLAY as LIVE_DISPLAY, ELEMENT_CLASS, SCRIPTS as LIVE_SCRIPTS
+from . import live, live_lm
 from .wheel import build_wheel, wheel_name
 
 ROOT = SOURCE_TREE
@@ -63,7 +67,7 @@ def collect_assets(static: Path) -> None:
     shutil.copy2(PLOTLY_JS, static / "plotly.min.js")
     shutil.copy2(BOOK_CSS, static / "book.css")
     shutil.copy2(Path(__file__).parent / FIGURE_SCRIPT, static / FIGURE_SCRIPT)
-    for name in LIVE_SCRIPTS:  # the translator that runs in the page
+    for name in LIVE_FILES:  # the models that run in the page
         shutil.copy2(Path(__file__).parent / name, static / name)
     for target, src in VENDOR.items():
         dest = static / target
@@ -75,14 +79,14 @@ def collect_assets(static: Path) -> None:
 
 
 class UnfinishedModel(RuntimeError):
-    """The book would show a translator whose training was stopped before its end."""
+    """The book would show a model whose training was stopped before its end."""
 
 
-def check_finished(translator) -> None:
-    """Refuse to publish an unfinished run: its numbers and translations are not the book's."""
-    if translator.unfinished:
-        raise UnfinishedModel(f"the shipped translator is not finished: {translator.unfinished}, or train it again "
-                              f"with `make translator`")
+def check_finished(model, what: str = "translator", make: str = "make translator") -> None:
+    """Refuse to publish an unfinished run: its numbers and outputs are not the book's."""
+    if model.unfinished:
+        raise UnfinishedModel(f"the shipped {what} is not finished: {model.unfinished}, or train it again "
+                              f"with `{make}`")
 
 
 def export_translator(static: Path) -> None:
@@ -93,7 +97,19 @@ def export_translator(static: Path) -> None:
     shutil.rmtree(static / "translator", ignore_errors=True)
     translator = Translator.load(device="cpu")
     check_finished(translator)
-    export(translator, static / "translator", page={"display": LIVE_DISPLAY})
+    export(translator, static / "translator", page={"display": live.DISPLAY})
+
+
+def export_language_models(static: Path) -> None:
+    """The shipped language models as ONNX graphs and a JSON file, in ``static/language_models/``."""
+    from attnlib.lm.onnx_export import export_language_models as export
+    from attnlib.lm.trained import TrainedLM
+
+    shutil.rmtree(static / live_lm.MODEL_FOLDER, ignore_errors=True)
+    models = {kind: TrainedLM.load(kind=kind, device="cpu") for kind in ("causal", "masked")}
+    for kind, lm in models.items():
+        check_finished(lm, f"{kind} language model", "make lm")
+    export(static / live_lm.MODEL_FOLDER, **models, page={"display": live_lm.DISPLAY})
 
 
 def publish_wheel(static: Path) -> None:
@@ -107,6 +123,7 @@ def _builder_inited(app) -> None:
     static = Path(app.outdir).parent / ".book_static"
     collect_assets(static)
     export_translator(static)
+    export_language_models(static)
     publish_wheel(static)
     app.config.html_static_path.append(str(static))
 
@@ -134,20 +151,65 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     context["script_files"] = unique
 
 
-def _live_translator(app, pagename, templatename, context, doctree) -> None:
-    """A page that shows the in-page translator loads its script in the head, ``async``: the model then
-    loads (in a worker) while the page is parsed and its figures drawn. Other pages never load it."""
-    if f'class="{ELEMENT_CLASS}"' not in context.get("body", ""):
-        return
-    # a few lines in the head start the worker at once (an async script would wait for the parser
-    # to pause, which the page's figures keep busy); what it says before the script below listens is kept
-    worker = context["pathto"](f"_static/{LIVE_SCRIPTS[1]}", 1)
-    # (a page opened as a file can start no worker: the script below says how to serve the book instead)
-    app.add_js_file(None, body=f"window.attnLiveWorker = (() => {{ if (location.protocol === 'file:') return null; "
-                               f"const w = new Worker({worker!r}); w.early = []; "
-                               f"w.onmessage = (e) => w.early.push(e.data); w.onerror = () => w.early.push("
-                               f"{{type: 'error', message: 'its worker did not start'}}); return w; }})();")
-    app.add_js_file(LIVE_SCRIPTS[0], loading_method="async")  # this page only (Sphinx resets the list)
+@dataclass(frozen=True)
+class LiveElement:
+    """An element that runs a model in the page: what marks it in a page's body, its worker (started in the
+    head under ``name``, and sent ``first(body)`` at once when that is not None) and the page's scripts."""
+
+    marker: str
+    name: str
+    worker: str
+    scripts: tuple[str, ...]
+    first: Callable[[str], dict] | None = None
+
+
+def _lm_models(body: str) -> dict:
+    """The language models a page's elements need, for the worker to load at once."""
+    return {"type": "load", "kinds": [kind for cls, kind in live_lm.ELEMENT_KINDS.items() if f" {cls}\"" in body]}
+
+
+LIVE_ELEMENTS = (
+    LiveElement(f'class="{live.ELEMENT_CLASS}"', "translator", live.WORKER, live.SCRIPTS),
+    LiveElement('class="attn-live-lm ', "lm", live_lm.WORKER, live_lm.SCRIPTS, _lm_models),
+)
+# every script the elements need, their workers' included, copied once into _static/
+LIVE_FILES = tuple(dict.fromkeys(name for e in LIVE_ELEMENTS for name in (*e.scripts, e.worker))) \
+    + live.WORKER_SCRIPTS
+
+
+def live_scripts(body: str, static: str) -> list[tuple[str | None, str | None]]:
+    """What a page whose HTML body is ``body`` loads for its elements that run a model, in order: ``(None,
+    code)`` for the few lines that start a worker, ``(name, None)`` for a script of ``_static/`` (deferred);
+    ``static`` is the path from the page to ``_static/``. Nothing for a page without such an element.
+
+    The worker starts in the head, at once: the model then loads while the page is parsed and its figures
+    drawn (a script, even async, would wait for the parser to pause, which the page's figures keep busy), and
+    what it says before the page's scripts listen is kept. A page opened as a file can start no worker (the
+    page's scripts then say how to serve the book)."""
+    scripts: list[tuple[str | None, str | None]] = []
+    for element in LIVE_ELEMENTS:
+        if element.marker not in body:
+            continue
+        first = f"w.postMessage({json.dumps(element.first(body))}); " if element.first else ""
+        scripts.append((None, f"window.attnLiveWorkers = window.attnLiveWorkers || {{}}; "
+                              f"window.attnLiveWorkers[{element.name!r}] = (() => {{ "
+                              f"if (location.protocol === 'file:') return null; "
+                              f"const w = new Worker({static + element.worker!r}); w.early = []; "
+                              f"w.onmessage = (e) => w.early.push(e.data); w.onerror = () => w.early.push("
+                              f"{{type: 'error', message: 'its worker did not start'}}); {first}return w; }})();"))
+        scripts += [(name, None) for name in element.scripts if (name, None) not in scripts]  # a shared one, once
+    return scripts
+
+
+def _live_elements(app, pagename, templatename, context, doctree) -> None:
+    """The scripts of a page's elements that run a model (:func:`live_scripts`), in its head; other pages load
+    none of them."""
+    static = context["pathto"]("_static/", 1)
+    for name, code in live_scripts(context.get("body", ""), static):
+        if name is None:
+            app.add_js_file(None, body=code)
+        else:  # this page only (Sphinx resets the list)
+            app.add_js_file(name, loading_method="defer")
 
 
 def _notebook_download(app, pagename, templatename, context, doctree) -> None:
@@ -188,7 +250,7 @@ def setup(app):
     app.connect("config-inited", _config_inited)
     app.connect("html-page-context", _name_code_toggles)
     app.connect("builder-inited", _builder_inited)
-    app.connect("html-page-context", _live_translator, priority=400)  # before the dedupe copies the list
+    app.connect("html-page-context", _live_elements, priority=400)  # before the dedupe copies the list
     app.connect("html-page-context", _dedupe_scripts)
     app.connect("html-page-context", _notebook_download, priority=500)  # the theme's buttons come at 501
     app.connect("html-page-context", _launch_buttons, priority=502)

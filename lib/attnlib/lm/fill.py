@@ -2,6 +2,7 @@
 
     bert = TrainedLM.load(kind="masked")
     top_fills(bert, "the black <mask> sees the dog .")   # [('cat', 0.41), ('dog', 0.12), ...]
+    tokens, position, weights = mask_attention(bert, "the black <mask> sees the dog .")   # weights (L, H, T)
 
     python -m attnlib.lm fill "the black <mask> sees the dog ."      # five lines: word<TAB>probability
 
@@ -18,11 +19,12 @@ from pathlib import Path
 
 import torch
 
+from attnlib.model.capture import attention_layers, capture_attention
 from attnlib.translation.checkpoint import CheckpointError
 from .scores import log_probs_at
 from .trained import TrainedLM
 
-__all__ = ["top_fills", "main"]
+__all__ = ["mask_attention", "top_fills", "main"]
 
 
 def top_fills(lm: TrainedLM, text: str, k: int = 5) -> list[tuple[str, float]]:
@@ -34,6 +36,23 @@ def top_fills(lm: TrainedLM, text: str, k: int = 5) -> list[tuple[str, float]]:
     row = log_probs_at(lm.model, ids, where, lm.specials)[0].exp()  # (V,) float64, the specials at 0
     order = row.sort(descending=True, stable=True).indices[: min(k, lm.n_words)]  # ties: the lower id first
     return [(lm.vocab.itos[i], float(row[i])) for i in order.tolist()]
+
+
+@torch.no_grad()
+def mask_attention(lm: TrainedLM, text: str) -> tuple[list[str], int, torch.Tensor]:
+    """Where the one ``<mask>`` of ``text`` looks: the tokens read (``<bos>`` … ``<eos>``), the ``<mask>``'s
+    position among them, and its row of every layer's and head's self-attention, ``(L, H, T)``."""
+    ids, position = lm.sentence_ids(text)  # (1, T)
+    names = list(attention_layers(lm.model))
+    was_training = lm.model.training
+    lm.model.eval()
+    try:
+        with capture_attention(lm.model, names) as patterns:
+            lm.model(ids)
+    finally:
+        lm.model.train(was_training)
+    weights = torch.cat([patterns[name] for name in names])[:, :, position].cpu()  # L × (1, H, T, T) -> (L, H, T)
+    return [lm.vocab.itos[i] for i in ids[0].tolist()], position, weights
 
 
 def main(argv: list[str] | None = None) -> int:

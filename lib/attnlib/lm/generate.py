@@ -40,6 +40,36 @@ from .sampling import check_sampling, draw, next_token_distribution
 from .trained import TrainedLM
 
 
+# What the generate command says of a bad limit, and of a continuation the limit cut short (``{value}``: the repr()
+# of what was given); the page's script says the same from language_models.json (lm_reader.js)
+LIMIT_MESSAGES = {
+    "max_new_tokens": "max_new_tokens must be a whole number of at least 1, got {value}",
+    "room": "a prompt of {words} words leaves room for {room} new tokens in this model's {positions} positions: "
+            "ask for at most {room}",
+    "cut": "the continuation reached the limit of {count} new tokens without ending its sentence",
+}
+
+
+def check_max_new_tokens(max_new_tokens) -> int:
+    """A limit a reader gives, or a ValueError: a whole number of at least 1."""
+    if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, Integral) or max_new_tokens < 1:
+        raise ValueError(LIMIT_MESSAGES["max_new_tokens"].format(value=repr(max_new_tokens)))
+    return int(max_new_tokens)
+
+
+def room(prompt_length: int, max_len: int) -> int:
+    """How many new tokens fit after a prompt of ``prompt_length`` ids (its ``<bos>`` included) in ``max_len``
+    positions: every token but the last new one passes through the model and takes a position."""
+    return max_len - prompt_length + 1
+
+
+def check_room(prompt_length: int, max_new_tokens: int, max_len: int) -> None:
+    """A ValueError when ``max_new_tokens`` do not fit after a prompt of ``prompt_length`` ids (``<bos>`` included)."""
+    fits = room(prompt_length, max_len)
+    if max_new_tokens > fits:
+        raise ValueError(LIMIT_MESSAGES["room"].format(words=prompt_length - 1, room=fits, positions=max_len))
+
+
 @dataclass(frozen=True)
 class Generation:
     """What :func:`generate` sampled: the new ids, each step's distribution and the uniform number drawn."""
@@ -140,8 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     try:  # every argument is checked before the model is loaded
         check_sampling(args.temperature, args.top_k, args.top_p)
         check_seed(args.seed)
-        if args.max_new_tokens is not None and args.max_new_tokens < 1:
-            raise ValueError(f"max_new_tokens must be a whole number of at least 1, got {args.max_new_tokens}")
+        if args.max_new_tokens is not None:
+            check_max_new_tokens(args.max_new_tokens)
         if args.from_env is not None and (args.text or args.from_env not in os.environ):
             raise ValueError(f"--from-env {args.from_env}: " + ("give the prompt there or as arguments, not both"
                                                                 if args.text else "no such environment variable"))
@@ -155,19 +185,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         lm = TrainedLM.load(args.checkpoint, kind="causal")
         prompt = lm.prompt_ids(text)  # (1, T)
-        room = lm.model.cfg.max_len - prompt.shape[1] + 1  # every token but the last new one takes a position
-        if args.max_new_tokens is not None and args.max_new_tokens > room:
-            raise ValueError(f"a prompt of {prompt.shape[1] - 1} words leaves room for {room} new tokens in this "
-                             f"model's {lm.model.cfg.max_len} positions: ask for at most {room} with --max-new-tokens")
-        out = generate(lm.model, prompt, args.max_new_tokens or room, temperature=args.temperature, top_k=args.top_k,
-                       top_p=args.top_p, seed=args.seed, eos_id=lm.vocab.eos_id)
+        max_len = lm.model.cfg.max_len
+        if args.max_new_tokens is not None:
+            try:
+                check_room(prompt.shape[1], args.max_new_tokens, max_len)
+            except ValueError as err:
+                raise ValueError(f"{err} with --max-new-tokens") from None
+        out = generate(lm.model, prompt, args.max_new_tokens or room(prompt.shape[1], max_len),
+                       temperature=args.temperature, top_k=args.top_k, top_p=args.top_p, seed=args.seed,
+                       eos_id=lm.vocab.eos_id)
     except (CheckpointError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     if lm.unfinished:
         print(f"note: {lm.unfinished}", file=sys.stderr)
     if lm.vocab.eos_id not in out.ids:
-        print(f"note: the continuation reached the limit of {len(out.ids)} new tokens without ending its sentence",
-              file=sys.stderr)
+        print(f"note: {LIMIT_MESSAGES['cut'].format(count=len(out.ids))}", file=sys.stderr)
     print(lm.vocab.decode(out.ids))  # the words up to the <eos>
     return 0

@@ -28,8 +28,9 @@ shows the words for the one ``<mask>`` only (it found the position when it check
 and the head runs on one position instead of T.
 
 ``language_models.json`` holds what the page needs besides the weights: each model's vocabulary, its
-special ids and length limits, the ids the masked model never proposes, the tokenizer's tables and the
-input messages (the Python ones, filled in by the page), and whatever the caller adds.
+special ids and length limits, the ids the masked model never proposes, the words its suggestions name, the
+tokenizer's tables and every message Python gives a reader (what is typed, the sampling settings, the seed,
+the limit on new tokens: the Python tables themselves, filled in by the page), and whatever the caller adds.
 
 Shape letters: T tokens, D model width, V vocabulary, L layers, H heads.
 """
@@ -48,7 +49,10 @@ from attnlib.model.language_model import LanguageModel
 from attnlib.translation.onnx_export import export_graph, reader_tables
 from attnlib.translation.vocab import SPECIALS
 from .data import MASK
-from .trained import INPUT_MESSAGES, MODELS, TrainedLM
+from .generate import LIMIT_MESSAGES
+from .prng import SEED_LIMIT, SEED_MESSAGE
+from .sampling import SAMPLING_MESSAGES
+from .trained import EXAMPLE_PROMPT, INPUT_MESSAGES, MODELS, SUGGEST, TrainedLM
 
 __all__ = ["CONFIG_FILE", "FILES", "ExportedLanguageModels", "export_language_models", "page_config"]
 
@@ -125,6 +129,7 @@ def model_config(lm: TrainedLM) -> dict:
         "max_len": cfg.max_len,
         "n_layers": cfg.n_layers,
         "n_heads": cfg.n_heads,
+        "common_words": lm.common_words,  # named when no known word is near an unknown one
     }
     if lm.kind == "causal":
         # <bos> takes a position (prompt_ids); a prompt of n tokens leaves max_len - n + 1 new ones (generate)
@@ -140,8 +145,12 @@ def page_config(causal: TrainedLM, masked: TrainedLM) -> dict:
         "masked": model_config(masked),
         "specials": [*SPECIALS, MASK],  # typed as words, each gets the "special" message
         "mask": MASK,
+        "example_prompt": EXAMPLE_PROMPT,
+        "suggest": SUGGEST,
+        "seed_limit": SEED_LIMIT,
         **reader_tables(),
-        "messages": INPUT_MESSAGES,
+        # every message Python gives a reader, in one table: the text's, the sampling settings', the seed's, the limit's
+        "messages": {**INPUT_MESSAGES, **SAMPLING_MESSAGES, "seed": SEED_MESSAGE, **LIMIT_MESSAGES},
     }
 
 

@@ -21,11 +21,15 @@ MASK32 = 0xFFFFFFFF  # every intermediate is reduced modulo 2^32, as JavaScript'
 SEED_LIMIT = 2**32
 
 
+# what check_seed says of a bad seed (``{value}``: its repr()); the page's lm_prng.js says it from language_models.json
+SEED_MESSAGE = ("seed must be a whole number from 0 to {limit} (32 bits, so that the page's JavaScript can use the "
+                "same one), got {value}")
+
+
 def check_seed(seed) -> int:
     """The seed as an int, or a ValueError: a whole number from 0 to 2^32 - 1 (what the page accepts too)."""
     if isinstance(seed, bool) or not isinstance(seed, Integral) or not 0 <= seed < SEED_LIMIT:
-        raise ValueError(f"seed must be a whole number from 0 to {SEED_LIMIT - 1} (32 bits, so that the page's "
-                         f"JavaScript can use the same one), got {seed!r}")
+        raise ValueError(SEED_MESSAGE.format(limit=SEED_LIMIT - 1, value=repr(seed)))
     return int(seed)
 
 

@@ -36,17 +36,26 @@ import torch
 SUM_TOLERANCE = 1e-6  # how far from 1 a distribution handed to draw() may sum (float32 softmaxes land within it)
 
 
+# What check_sampling says of each bad argument, ``{value}`` being its repr(); the page's script says the same
+# from language_models.json (lm_sampling.js)
+SAMPLING_MESSAGES = {
+    "temperature": "temperature must be a finite number >= 0 (0 means greedy: always the most likely token), "
+                   "got {value}",
+    "top_k": "top_k must be a whole number >= 0 (None or 0 keeps every token), got {value}",
+    "top_p": "top_p must be a number in (0, 1] (1 keeps every token), got {value}",
+}
+
+
 def check_sampling(temperature, top_k, top_p) -> None:
     """A ValueError that names the argument, before any work: T >= 0 and finite, k a whole number >= 0 or
     None, p in (0, 1]."""
     if isinstance(temperature, bool) or not isinstance(temperature, Real) or not math.isfinite(temperature) \
             or temperature < 0:
-        raise ValueError(f"temperature must be a finite number >= 0 (0 means greedy: always the most likely "
-                         f"token), got {temperature!r}")
+        raise ValueError(SAMPLING_MESSAGES["temperature"].format(value=repr(temperature)))
     if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, Integral) or top_k < 0):
-        raise ValueError(f"top_k must be a whole number >= 0 (None or 0 keeps every token), got {top_k!r}")
+        raise ValueError(SAMPLING_MESSAGES["top_k"].format(value=repr(top_k)))
     if isinstance(top_p, bool) or not isinstance(top_p, Real) or not 0 < top_p <= 1:  # NaN fails the comparison
-        raise ValueError(f"top_p must be a number in (0, 1] (1 keeps every token), got {top_p!r}")
+        raise ValueError(SAMPLING_MESSAGES["top_p"].format(value=repr(top_p)))
 
 
 def _check_logits(logits) -> list[float]:

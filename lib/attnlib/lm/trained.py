@@ -33,7 +33,7 @@ from attnlib.translation.checkpoint import CheckpointError, CheckpointKind, load
 from attnlib.translation.vocab import SPECIALS, Vocab, quoted_words, tokenize
 from .data import KINDS, MASK
 
-__all__ = ["CHECKPOINT_KINDS", "INPUT_MESSAGES", "MODELS", "TrainedLM", "check_kind"]
+__all__ = ["CHECKPOINT_KINDS", "EXAMPLE_PROMPT", "INPUT_MESSAGES", "MODELS", "SUGGEST", "TrainedLM", "check_kind"]
 
 MODELS = {"causal": CausalLM, "masked": MaskedLM}
 CHECKPOINT_KINDS = {kind: CheckpointKind(f"{kind} language model", ("format", "kind", "model_config", "model", "vocab"),
@@ -41,15 +41,25 @@ CHECKPOINT_KINDS = {kind: CheckpointKind(f"{kind} language model", ("format", "k
                                          f"lm-{kind}.pt")
                     for kind in KINDS}
 
+# Every message a reader's text can get, filled in by Python here and by the page's script from
+# language_models.json (lib/attnlib/book/lm_reader.js): one wording for both.
 INPUT_MESSAGES = {
     "empty": "the {what} is empty: type some English words of the corpus, e.g. {example!r}",
     "special": "{tokens} marks the model's own tokens, not a word: leave it out{hint}",
+    "mask_hint": " ({mask} is for the masked model: python -m attnlib.lm fill)",
     "unknown": "unknown word(s) {words}: this model knows only the {known} words of the corpus's English; {suggest}",
+    "suggest_near": "did you mean {near}?",
+    "suggest_common": "it knows words such as {words} …",
     "too_long": "the {what} has {words} words; this model reads at most {limit} (the length of its position table): "
                 "shorten it",
     "masks": "the sentence holds {count}: write exactly one {mask} where the missing word goes, "
              "e.g. 'the black {mask} sees the dog .'",
 }
+EXAMPLE_PROMPT = "the black cat"  # the example the "empty" message gives
+# How unknown words get suggestions (TrainedLM.suggestions): for the first WORDS unknown words, at most CLOSE
+# known words whose difflib ratio reaches CUTOFF; when none is near, those of the COMMON commonest words that are
+# letters only
+SUGGEST = {"words": 3, "close": 3, "cutoff": 0.6, "common": 12}
 
 
 def check_kind(kind: str) -> str:
@@ -113,10 +123,10 @@ class TrainedLM:
         ``limit``: the most words there is room for; ``allowed``: special tokens that may be typed)."""
         tokens = tokenize(text or "")
         if not tokens:
-            raise ValueError(INPUT_MESSAGES["empty"].format(what=what, example="the black cat"))
+            raise ValueError(INPUT_MESSAGES["empty"].format(what=what, example=EXAMPLE_PROMPT))
         specials = [t for t in tokens if (t in SPECIALS or t == MASK) and t not in allowed]
         if specials:
-            hint = f" ({MASK} is for the masked model: python -m attnlib.lm fill)" if MASK in specials else ""
+            hint = INPUT_MESSAGES["mask_hint"].format(mask=MASK) if MASK in specials else ""
             raise ValueError(INPUT_MESSAGES["special"].format(tokens=quoted_words(specials), hint=hint))
         unknown = [t for t in self.vocab.unknown_words(tokens) if t not in allowed]
         if unknown:
@@ -135,22 +145,27 @@ class TrainedLM:
     def n_words(self) -> int:
         return len(self.known_words)
 
+    @property
+    def common_words(self) -> list[str]:
+        """The words a reader is shown when no known word is near an unknown one: the commonest, letters only."""
+        return [w for w in self.known_words[:SUGGEST["common"]] if w.isalpha()]
+
     def suggestions(self, unknown: list[str]) -> str:
         """Known words like the unknown ones (``'kat' → 'cat'``), or some of the commonest when none is near."""
         known = self.known_words
         rank = {w: i for i, w in enumerate(known)}  # most frequent first
         near = []
-        for word in unknown[:3]:
-            similar = difflib.get_close_matches(word, known, n=len(known), cutoff=0.6)
+        for word in unknown[:SUGGEST["words"]]:
+            similar = difflib.get_close_matches(word, known, n=len(known), cutoff=SUGGEST["cutoff"])
             # the most alike first, and among as alike ones the most frequent ('kat': cat before hat)
             similar.sort(key=lambda w: (-round(difflib.SequenceMatcher(None, word, w).ratio(), 9), rank[w]))
-            close = [repr(w) for w in similar[:3]]
+            close = [repr(w) for w in similar[:SUGGEST["close"]]]
             if close:
                 near.append(f"{', '.join(close[:-1])} or {close[-1]}" if len(close) > 1 else close[0])
                 near[-1] += f" for {quoted_words([word])}"
         if near:
-            return "did you mean " + "; ".join(near) + "?"
-        return "it knows words such as " + ", ".join(repr(w) for w in known[:12] if w.isalpha()) + " …"
+            return INPUT_MESSAGES["suggest_near"].format(near="; ".join(near))
+        return INPUT_MESSAGES["suggest_common"].format(words=", ".join(repr(w) for w in self.common_words))
 
     def prompt_ids(self, text: str) -> torch.Tensor:
         """A causal model's prompt: ``<bos>`` and the words of ``text``, ``(1, T)`` ids on the model's device."""

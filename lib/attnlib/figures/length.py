@@ -23,7 +23,7 @@ STYLES = {
     "sinusoidal": ("#0072b2", "circle"),
     "learned": ("#e69f00", "square"),
     "rotary": ("#009e73", "diamond"),
-    "alibi": ("#cc79a7", "triangle-up"),
+    "alibi": ("#56b4e9", "triangle-up"),
     "none": ("#d55e00", "x"),
 }
 #: what the legend calls each encoding

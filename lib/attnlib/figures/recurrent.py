@@ -50,12 +50,12 @@ def length_figure(score: str = "test BLEU", record: dict | None = None) -> go.Fi
     title, (score, scale) = score, SCORES[score]
     buckets = list(next(iter(models.values()))["lengths"])
     first = next(iter(models.values()))["lengths"]
-    x = [f"{b} tokens<br>{first[b]['n']} sentences" for b in buckets]
+    x = [f"{b} tokens<br>n = {first[b]['n']}" for b in buckets]  # short lines: a phone's first label clears the y axis
     fig = go.Figure([_spread_trace(arch, entry, x, [entry["lengths"][b][score] for b in buckets], scale,
                                    "%" if scale == 100 else "")
                      for arch, entry in models.items()])
     seeds = len(first[buckets[0]][score]["values"])
-    fig.update_xaxes(title_text="length of the English sentence")
+    fig.update_xaxes(title_text="length of the English sentence (n: sentences)")
     fig.update_yaxes(title_text=title + (" (%)" if scale == 100 else ""), rangemode="tozero")
     fig.update_layout(title=f"{title[0].upper() + title[1:]} by sentence length<br><sup>mean and range over "
                             f"{seeds} seeds</sup>",
@@ -69,13 +69,13 @@ def pronoun_figure(record: dict | None = None) -> go.Figure:
     models = _results(record)["models"]
     first = next(iter(models.values()))["distances"]
     buckets = list(first)
-    x = [f"{b} tokens back<br>{first[b]['n']} sentences" for b in buckets]
+    x = [f"{b} back<br>n = {first[b]['n']}" for b in buckets]
     fig = go.Figure([_spread_trace(arch, entry, x, [entry["distances"][b]["accuracy"] for b in buckets], 100.0, "%")
                      for arch, entry in models.items()])
     # labelled where it is drawn: a third legend entry would not fit a phone's width
     fig.add_hline(y=50, line=dict(color="#555", dash="dash"), annotation_text="coin toss",
                   annotation_position="bottom right", annotation_font_color="#555")
-    fig.update_xaxes(title_text="distance from the antecedent to “it”")
+    fig.update_xaxes(title_text="tokens from the antecedent to “it” (n: sentences)")
     fig.update_yaxes(title_text="right pronoun (%)", range=[0, 105])
     seeds = len(first[buckets[0]]["accuracy"]["values"])
     fig.update_layout(title=f"Pronouns by antecedent distance<br><sup>mean and range over {seeds} seeds</sup>",

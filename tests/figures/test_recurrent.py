@@ -45,7 +45,7 @@ def test_the_length_figure_draws_each_models_mean_and_seed_range(score):
     assert (gru.name, transformer.name) == ("GRU", "Transformer")
     assert list(gru.y) == [92.0, 75.0]  # the means over three seeds, BLEU or exact match in %
     assert list(gru.error_y.array) == [2.0, 5.0] and list(gru.error_y.arrayminus) == [2.0, 5.0]  # to max, to min
-    assert gru.x[1].startswith("10–14 tokens") and "n = 349" in gru.x[1]
+    assert gru.x[1].startswith("10–14<br>") and "n = 349" in gru.x[1]
     assert gru.line.color != transformer.line.color and "3 seeds" in fig.layout.title.text
     with pytest.raises(ValueError, match="unknown score 'chrf'"):
         recurrent.length_figure("chrf", RECORD)

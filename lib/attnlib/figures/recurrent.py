@@ -50,12 +50,12 @@ def length_figure(score: str = "test BLEU", record: dict | None = None) -> go.Fi
     title, (score, scale) = score, SCORES[score]
     buckets = list(next(iter(models.values()))["lengths"])
     first = next(iter(models.values()))["lengths"]
-    x = [f"{b} tokens<br>n = {first[b]['n']}" for b in buckets]  # short lines: a phone's first label clears the y axis
+    x = [f"{b}<br>n = {first[b]['n']}" for b in buckets]  # short lines: a phone's first label clears the y axis
     fig = go.Figure([_spread_trace(arch, entry, x, [entry["lengths"][b][score] for b in buckets], scale,
                                    "%" if scale == 100 else "")
                      for arch, entry in models.items()])
     seeds = len(first[buckets[0]][score]["values"])
-    fig.update_xaxes(title_text="length of the English sentence (n: sentences)")
+    fig.update_xaxes(title_text="English tokens in the sentence (n: sentences)")
     fig.update_yaxes(title_text=title + (" (%)" if scale == 100 else ""), rangemode="tozero")
     fig.update_layout(title=f"{title[0].upper() + title[1:]} by sentence length<br><sup>mean and range over "
                             f"{seeds} seeds</sup>",

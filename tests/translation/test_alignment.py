@@ -6,6 +6,7 @@ import torch
 from attnlib.translation.alignment import (alignment_accuracy, baseline_accuracy, gold_matrix, head_hits, sample_pairs)
 from attnlib.translation.corpus import Pair, load_split
 from attnlib.book.demo import Demo, Param
+from attnlib.book.plots import seed_band
 from attnlib.figures import inside
 from attnlib.figures.decoding import translator as load_translator
 from attnlib.translation.evaluate import head_alignment
@@ -119,10 +120,38 @@ def test_training_snapshots_sharpen_and_bad_choices_say_what_exists():
     assert inside.mean_row_entropy([[0.5, 0.5]]) == pytest.approx(0.6931, abs=1e-4)
 
 
+def test_ablation_curves_and_scores_show_every_seed():
+    record = inside.ablation_record()
+    results, seeds = record["results"], record["settings"]["seeds"]
+    curves = inside.ablation_curves(record)
+    assert len(curves.data) == 2 * 2 * len(results)  # per variant and panel: the band over seeds, and the mean
+    assert f"mean over {len(seeds)} seeds" in curves.layout.title.text
+    base = results["baseline"]
+    band, mean = curves.data[:2]
+    finals = [run["history"][-1]["loss"] for run in base["runs"]]
+    assert mean.name == base["label"] and mean.y[-1] == pytest.approx(sum(finals) / len(finals), abs=0.01)
+    assert max(finals) in band.y and min(finals) in band.y  # the band reaches the highest and the lowest seed
+    rows = inside.ablation_scores(record)
+    assert [r[0] for r in rows] == [r["label"] for r in results.values()]
+    assert all("±" in cell and "–" in cell for row in rows for cell in row[1:])
+
+
+def test_only_scores_whose_seeds_do_not_overlap_are_apart():
+    low, high = {"min": 1.0, "max": 2.0}, {"min": 2.5, "max": 3.0}
+    assert inside.clearly_apart(low, high) and inside.clearly_apart(high, low)
+    assert not inside.clearly_apart(low, {"min": 1.9, "max": 3.0})
+    assert not inside.clearly_apart(low, {"min": 0.0, "max": 5.0})  # one inside the other
+
+
+def test_a_seed_band_refuses_runs_of_another_length():
+    (band, mean), means = seed_band([0, 10], [[1.0, 3.0], [3.0, 5.0]], "model", "#1f77b4")
+    assert means == [2.0, 4.0] and list(band.y) == [3.0, 5.0, 3.0, 1.0]
+    with pytest.raises(ValueError, match="2 steps, but runs of \\[3\\] values"):
+        seed_band([0, 10], [[1.0, 2.0, 3.0]], "model", "#1f77b4")
+
+
 def test_ablation_figures():
     results = inside.ablation_results()
-    curves = inside.ablation_curves(results)
-    assert len(curves.data) == 2 * len(results)
     probes = inside.probe_sentences(results)
     fig = inside.ablation_map("no_positions", probes[0])
     assert "no positional encoding" in fig.layout.title.text

@@ -134,3 +134,22 @@ def message_figure(message: str, title: str = "") -> go.Figure:
         margin=dict(l=20, r=20),
     )
     return fig
+
+
+def seed_band(steps: Sequence[float], runs: Sequence[Sequence[float]], name: str, color: str,
+              **line) -> tuple[list[go.Scatter], list[float]]:
+    """A measure of several seeds against the step: a band from the lowest seed to the highest, and the
+    mean over seeds as a line in front of it. ``runs`` holds one list per seed, each as long as ``steps``;
+    ``line`` goes to the mean's trace (legendgroup, showlegend, hovertemplate...). Returns (the two traces,
+    the means)."""
+    values = list(zip(*runs))  # (steps, seeds)
+    if len(values) != len(steps) or not values:
+        raise ValueError(f"{name}: {len(steps)} steps, but runs of {sorted({len(r) for r in runs})} values")
+    steps = list(steps)
+    band = go.Scatter(x=steps + steps[::-1], y=[max(v) for v in values] + [min(v) for v in values][::-1],
+                      fill="toself", fillcolor=color, opacity=0.2, line=dict(width=0), showlegend=False,
+                      hoverinfo="skip", name=f"{name}, range over seeds", legendgroup=line.get("legendgroup"))
+    means = [round(sum(v) / len(v), 2) for v in values]
+    mean = go.Scatter(x=steps, y=means, mode="lines+markers", name=name, line=dict(color=color),
+                      **{"hovertemplate": f"{name}, step %{{x}}: %{{y:.2f}}<extra></extra>", **line})
+    return [band, mean], means

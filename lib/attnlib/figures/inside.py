@@ -4,7 +4,9 @@
 * :func:`phenomenon_figure` — one head's alignment accuracy on the pairs of each phenomenon.
 * :func:`snapshot_figure` — the cross-attention map of a fixed sentence at one evaluation step of
   training (the checkpoint's ``meta["history"][i]["attention"]``).
-* :func:`ablation_curves`, :func:`ablation_map` — the baseline against its ablations
+* :func:`ablation_curves`, :func:`ablation_scores` — the baseline against its ablations, over several seeds
+  (``data/experiments/ablation.json``, written by ``python -m attnlib.translation experiment ablation``);
+* :func:`ablation_map`, :func:`translations` — what one seed of each writes and where it looks
   (``data/ablations/*.json``, written by ``python -m attnlib.translation ablation``).
 
 Shape letters: L decoder layers, H heads, T target length, S source length.
@@ -17,10 +19,12 @@ from functools import lru_cache
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from attnlib.book.plots import attention_figure, heatmap_trace, label_axes, tag_labels
+from attnlib.book.plots import attention_figure, heatmap_trace, label_axes, seed_band, tag_labels
 from attnlib.translation.ablation import load_results
 from attnlib.translation.alignment import HeadHits, baseline_accuracy, head_hits, sample_pairs
 from attnlib.translation.corpus import load_split
+from attnlib.translation.experiments import load
+from attnlib.translation.experiments.record import show_spread
 from attnlib.translation.vocab import sentence_text
 from .decoding import translator
 
@@ -216,23 +220,53 @@ def ablation_results() -> dict[str, dict]:
     return load_results()
 
 
-def ablation_curves(results: dict[str, dict] | None = None) -> go.Figure:
-    """Training loss and validation BLEU against the step, one line per variant."""
-    results = results or ablation_results()
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("training loss (smoothed)", "validation BLEU"),
-                        horizontal_spacing=0.1)
+def ablation_record() -> dict:
+    """The ablations trained with several seeds (``data/experiments/ablation.json``)."""
+    return load("ablation")
+
+
+#: the measures :func:`ablation_curves` draws: the history's key -> the panel's title
+ABLATION_CURVES = {"loss": "training loss", "valid_bleu": "validation BLEU"}
+
+
+def ablation_curves(record: dict | None = None) -> go.Figure:
+    """Training loss and validation BLEU against the step, for the baseline and each ablation: the mean over
+    seeds as a line, the band from the lowest seed to the highest around it."""
+    record = record or ablation_record()
+    results, seeds = record["results"], len(record["settings"]["seeds"])
+    fig = make_subplots(rows=1, cols=2, subplot_titles=tuple(ABLATION_CURVES.values()), horizontal_spacing=0.1)
+    said = []
     for key, r in results.items():
-        steps = [h["step"] for h in r["history"]]
-        color = COLORS.get(key)
-        fig.add_trace(go.Scatter(x=steps, y=[h["loss"] for h in r["history"]], name=r["label"], legendgroup=key,
-                                 line=dict(color=color)), row=1, col=1)
-        fig.add_trace(go.Scatter(x=steps, y=[h.get("valid_bleu") for h in r["history"]], name=r["label"],
-                                 legendgroup=key, showlegend=False, line=dict(color=color)), row=1, col=2)
+        ends = []
+        for col, measure in enumerate(ABLATION_CURVES, start=1):
+            runs = [[h for h in run["history"] if h.get(measure) is not None] for run in r["runs"]]
+            traces, means = seed_band([h["step"] for h in runs[0]], [[h[measure] for h in run] for run in runs],
+                                      r["label"], COLORS.get(key, "#555"), legendgroup=key, showlegend=col == 1)
+            for trace in traces:
+                fig.add_trace(trace, row=1, col=col)
+            ends.append(means[-1])
+        said.append(f"{r['label']} ends at a loss of {ends[0]:.2f} and a validation BLEU of {ends[1]:.0f}")
     fig.update_xaxes(title_text="training step")
+    fig.update_yaxes(rangemode="tozero", row=1, col=1)
     fig.update_yaxes(range=[0, 100], row=1, col=2)
-    fig.update_layout(title="The ablated models while they train", height=400, margin=dict(t=90, b=40),
-                      legend=dict(orientation="h", y=-0.2))
+    fig.update_layout(title=f"The ablated models while they train<br><sup>mean over {seeds} seeds, and the "
+                            f"range</sup>", height=420, margin=dict(t=90, b=40), legend=dict(orientation="h", y=-0.2),
+                      # said in words, since the bands around the lines would read as lines of their own
+                      meta=dict(description=f"Mean over {seeds} seeds: {'; '.join(said)}."))
     return fig
+
+
+def ablation_scores(record: dict | None = None) -> list[tuple[str, str, str, str]]:
+    """(label, test BLEU, exact match %, pronoun accuracy %) of each variant: mean ± sd (lowest–highest seed)."""
+    results = (record or ablation_record())["results"]
+    return [(r["label"], show_spread(r["bleu"]), show_spread(r["exact_match"], scale=100),
+             show_spread(r["pronouns"], scale=100)) for r in results.values()]
+
+
+def clearly_apart(a: dict, b: dict) -> bool:
+    """Whether two scores over seeds (:func:`attnlib.translation.experiments.record.spread`) do not overlap:
+    every seed of one below every seed of the other. A difference smaller than that is not claimed."""
+    return a["max"] < b["min"] or b["max"] < a["min"]
 
 
 def probe_sentences(results: dict[str, dict] | None = None) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from attnlib.book.plots import seed_band
 from attnlib.translation.experiments import load
 from .inside import cross_attention_map
 
@@ -153,15 +154,11 @@ def curve_figure(measure: str = "validation BLEU", record: dict | None = None) -
     fig, said = go.Figure(), []
     for arch, entry in _results(record)["models"].items():
         runs = [[h for h in r["history"] if key in h] for r in entry["runs"]]
+        traces, means = seed_band([h["step"] for h in runs[0]], [[scale * h[key] for h in run] for run in runs],
+                                  entry["label"], COLORS[arch],
+                                  hovertemplate=f"{entry['label']}, step %{{x}}: %{{y:.1f}}<extra></extra>")
+        fig.add_traces(traces)
         steps = [h["step"] for h in runs[0]]
-        values = [[scale * run[i][key] for run in runs] for i in range(len(steps))]  # (steps, seeds)
-        color = COLORS[arch]
-        fig.add_trace(go.Scatter(x=steps + steps[::-1], y=[max(v) for v in values] + [min(v) for v in values][::-1],
-                                 fill="toself", fillcolor=color, opacity=0.2, line=dict(width=0), showlegend=False,
-                                 hoverinfo="skip", name=f"{entry['label']}, range over seeds"))
-        means = [round(sum(v) / len(v), 2) for v in values]
-        fig.add_trace(go.Scatter(x=steps, y=means, mode="lines+markers", name=entry["label"], line=dict(color=color),
-                                 hovertemplate=f"{entry['label']}, step %{{x}}: %{{y:.1f}}<extra></extra>"))
         said.append(f"{entry['label']} from {means[0]:.0f} at step {steps[0]} to {means[-1]:.0f} at step {steps[-1]}")
     if key == "valid_pronouns":
         fig.add_hline(y=50, line=dict(color="#555", dash="dash"), annotation_text="coin toss",

@@ -72,4 +72,5 @@ def summary(record: dict) -> list[tuple[str, str]]:
     for key, entry in record["results"].items():
         rows.append((f"{entry['label']}: test BLEU", show_spread(entry["bleu"])))
         rows.append((f"{entry['label']}: exact match %", show_spread(entry["exact_match"], scale=100)))
+        rows.append((f"{entry['label']}: pronoun accuracy %", show_spread(entry["pronouns"], scale=100)))
     return rows

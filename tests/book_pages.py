@@ -76,7 +76,18 @@ def open_page(page, site: str, name: str, built_book: Path, query: str = ""):
     stuck = page.recorder.wait_for_network_idle(page, timeout_s=LOAD_TIMEOUT_MS / 1000)
     if stuck:
         pytest.fail(f"{name}: the network never went idle; still in flight: {stuck}", pytrace=False)
+    wait_for_figures(page)
     return response
+
+
+def wait_for_figures(page) -> None:
+    """Wait until the page has drawn the figures it queued while it was parsed (attn_figures.js)."""
+    settled = page.evaluate("""(ms) => !window.attnFigures || Promise.race([window.attnFigures.settled.then(() => true),
+                                                 new Promise((resolve) => setTimeout(() => resolve(false), ms))])""",
+                            DRAW_TIMEOUT_MS)
+    if not settled:
+        pytest.fail(f"{page.url}: the page's figures were not all drawn {DRAW_TIMEOUT_MS} ms after it loaded",
+                    pytrace=False)
 
 
 _FIGURES_STATE = """() => Array.from(document.querySelectorAll('.plotly-graph-div')).map(gd => {

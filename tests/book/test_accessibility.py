@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from book_pages import new_tab, toc_pages
+from book_pages import new_tab, toc_pages, wait_for_figures
 
 from attnlib.book.build import ROOT
 
@@ -39,6 +39,7 @@ def test_no_page_has_a_serious_accessibility_finding(chromium, site, width, sche
     with new_tab(chromium, viewport={"width": width, "height": 900}, color_scheme=scheme) as page:
         for name in toc_pages():
             page.goto(f"{site}{name}.html")
+            wait_for_figures(page)
             page.wait_for_timeout(SETTLE_MS)
             problems = findings(page)
             if problems:

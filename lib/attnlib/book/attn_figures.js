@@ -14,7 +14,8 @@
      A colour scale that faded into the paper fades into the page (its order kept); one made for any
      background (viridis) keeps its colours; a trace's lines, bars and markers keep 3:1 against the page.
      The figures follow the theme toggle live.
-   - gd.attnStates = {count, show(k), reset()} lets whoever wants to look at every state do so. */
+   - gd.attnStates = {count, show(k), reset()} lets whoever wants to look at every state do so.
+   - Figures written into the page are drawn once it is parsed (see drain); attnFigures.settled says when. */
 (function () {
   'use strict';
 
@@ -377,10 +378,51 @@
     if (spec.spans) {  // the default state's index: the one whose traces are visible
       spec.spans.forEach(function (s, k) { if (data[s[0]] && data[s[0]].visible === true) { gd.attnIndex = k; } });
     }
-    var first = gd.attnMode === 'wide' ? {data: data, layout: layout} : view(gd, gd.attnMode, gd.attnIndex);
-    if (box) { fit(gd, gd.attnMode, first.layout.height); }
+    if (box) { fit(gd, gd.attnMode, layoutOf(gd).height); }  // the box has its height before the figure is drawn
+    if (document.readyState !== 'loading') {
+      gd.attnFirst = firstDraw(gd);
+    } else {
+      gd.attnFirst = new Promise(function (resolve) {
+        gd.attnQueued = function () { gd.attnQueued = null; resolve(firstDraw(gd)); };
+      });
+      queue.push(gd);
+    }
+    return gd.attnFirst;
+  }
+
+  // a figure drawn now, ahead of the queue (a script that works with it, such as an in-page model, needs it
+  // drawn); resolves when it is
+  function drawNow(gd) {
+    if (gd.attnQueued) { gd.attnQueued(); }
+    return gd.attnFirst || Promise.resolve(gd);
+  }
+
+  // what a figure shows first: the wide figure as written, or its view in the mode its column wants
+  function layoutOf(gd) {
+    return gd.attnMode === 'wide' ? gd.attnWide.layout : view(gd, gd.attnMode, gd.attnIndex).layout;
+  }
+  function firstDraw(gd) {
+    if (gd._fullLayout) { return Promise.resolve(gd); }  // drawn already: a control, the theme or a live model came first
+    var first = gd.attnMode === 'wide' ? {data: gd.attnWide.data, layout: gd.attnWide.layout}
+      : view(gd, gd.attnMode, gd.attnIndex);
+    if (gd.attnBox) { fit(gd, gd.attnMode, first.layout.height); }
     first = themed(first.data, first.layout);
-    return drawn(gd, Plotly.newPlot(gd, first.data, first.layout, config));
+    return drawn(gd, Plotly.newPlot(gd, first.data, first.layout, gd.attnConfig));
+  }
+
+  // While the page is parsed, its figures are laid out (their boxes sized) and queued, not drawn: the parser
+  // never waits for plotly, so the page's text, its scripts and an in-page model come first. Once the page is
+  // parsed the queue is drawn in the page's order, one figure per task, at the lowest priority the browser
+  // offers (scheduler.postTask's 'background'), so that the reader's clicks and a model's messages are heard
+  // between them; attnFigures.settled resolves when the last one is drawn.
+  var queue = [], settle = null;
+  var settled = new Promise(function (resolve) { settle = resolve; });
+  function later(fn) {
+    if (window.scheduler && window.scheduler.postTask) { window.scheduler.postTask(fn, {priority: 'background'}); } else { setTimeout(fn, 0); }
+  }
+  function drain() {
+    if (queue.length) { drawNow(queue.shift()); }
+    if (queue.length) { later(drain); } else { settle(); }
   }
 
   function render(gd) {
@@ -482,8 +524,10 @@
     // script may first do after the figures were drawn
     new MutationObserver(themeChanged).observe(document.documentElement, {attributes: true, attributeFilter: ['data-theme']});
     themeChanged();
+    later(drain);  // after the other scripts that waited for the parsed page
   }
   shownTheme = theme();
-  window.attnFigures = {plot: plot, describe: describe, themed: themed, onTheme: onTheme, drawn: drawn};
+  window.attnFigures = {plot: plot, describe: describe, themed: themed, onTheme: onTheme, drawn: drawn,
+                        settled: settled, drawNow: drawNow};
   if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
 })();

@@ -148,8 +148,9 @@
       this.lm = lm;
       this.d = lm.config.display;
       this.el = (selector) => root.querySelector(selector);
-      [this.bars, this.map] = root.querySelectorAll(".js-plotly-plot");
-      this.base = { height: this.map.layout.height, rows: this.map.data[0].z.length };
+      [this.bars, this.map] = root.querySelectorAll(".plotly-graph-div");  // drawn by the view itself, maybe first
+      const map = live.written(this.map);
+      this.base = { height: map.layout.height, rows: map.trace.z.length };
       this.result = null;
       this.run = 0;
       this.view = menus(root, lm.model.n_layers, lm.model.n_heads, () => this.drawMap());
@@ -271,7 +272,7 @@
       this.root = root;
       this.lm = lm;
       this.d = lm.config.display;
-      [this.bars, this.map] = root.querySelectorAll(".js-plotly-plot");
+      [this.bars, this.map] = root.querySelectorAll(".plotly-graph-div");
       this.result = null;
       this.run = 0;
       this.view = menus(root, lm.model.n_layers, lm.model.n_heads, () => this.drawMap());

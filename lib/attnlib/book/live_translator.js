@@ -103,8 +103,8 @@
       this.root = root;
       this.translator = translator;
       this.el = (name) => root.querySelector(`.attn-live-${name}`);
-      this.plot = root.querySelector(".js-plotly-plot");
-      this.base = { height: this.plot.layout.height, rows: Number(root.dataset.rows) };
+      this.plot = root.querySelector(".plotly-graph-div");  // drawn by the view itself, maybe before the page draws it
+      this.base = { height: live.written(this.plot).layout.height, rows: Number(root.dataset.rows) };
       this.result = null;
       this.run = 0;
       const { n_layers: L, n_heads: H, display } = translator.config;

@@ -7,6 +7,7 @@ from attnlib.translation.alignment import (alignment_accuracy, baseline_accuracy
 from attnlib.translation.corpus import Pair, load_split
 from attnlib.book.demo import Demo, Param
 from attnlib.book.plots import seed_band
+from attnlib.translation.experiments.record import clearly_apart
 from attnlib.figures import inside
 from attnlib.figures.decoding import translator as load_translator
 from attnlib.translation.evaluate import head_alignment
@@ -138,9 +139,9 @@ def test_ablation_curves_and_scores_show_every_seed():
 
 def test_only_scores_whose_seeds_do_not_overlap_are_apart():
     low, high = {"min": 1.0, "max": 2.0}, {"min": 2.5, "max": 3.0}
-    assert inside.clearly_apart(low, high) and inside.clearly_apart(high, low)
-    assert not inside.clearly_apart(low, {"min": 1.9, "max": 3.0})
-    assert not inside.clearly_apart(low, {"min": 0.0, "max": 5.0})  # one inside the other
+    assert clearly_apart(low, high) and clearly_apart(high, low)
+    assert not clearly_apart(low, {"min": 1.9, "max": 3.0})
+    assert not clearly_apart(low, {"min": 0.0, "max": 5.0})  # one inside the other
 
 
 def test_a_seed_band_refuses_runs_of_another_length():

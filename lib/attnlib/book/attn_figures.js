@@ -390,8 +390,7 @@
     return gd.attnFirst;
   }
 
-  // a figure drawn now, ahead of the queue (a script that works with it, such as an in-page model, needs it
-  // drawn); resolves when it is
+  // a queued figure drawn now (its turn has come); resolves when it is drawn
   function drawNow(gd) {
     if (gd.attnQueued) { gd.attnQueued(); }
     return gd.attnFirst || Promise.resolve(gd);
@@ -483,7 +482,8 @@
         if (mode !== gd.attnMode) { gd.attnMode = mode; render(gd); } else { fit(gd, mode); }
       }).observe(box);
     }
-    if (!gd.attnSpec.redrawn) { onTheme(function () { render(gd); }); }  // a redrawing script follows it itself
+    // a redrawing script follows the theme itself; a figure still queued is drawn in the theme of its turn
+    if (!gd.attnSpec.redrawn) { onTheme(function () { if (!gd.attnQueued) { render(gd); } }); }
     var t = gd.attnSpec;
     if (!t.spans) { return; }
     var state = t.state.slice();
@@ -528,6 +528,6 @@
   }
   shownTheme = theme();
   window.attnFigures = {plot: plot, describe: describe, themed: themed, onTheme: onTheme, drawn: drawn,
-                        settled: settled, drawNow: drawNow};
+                        settled: settled};
   if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
 })();

@@ -263,12 +263,6 @@ def ablation_scores(record: dict | None = None) -> list[tuple[str, str, str, str
              show_spread(r["pronouns"], scale=100)) for r in results.values()]
 
 
-def clearly_apart(a: dict, b: dict) -> bool:
-    """Whether two scores over seeds (:func:`attnlib.translation.experiments.record.spread`) do not overlap:
-    every seed of one below every seed of the other. A difference smaller than that is not claimed."""
-    return a["max"] < b["min"] or b["max"] < a["min"]
-
-
 def probe_sentences(results: dict[str, dict] | None = None) -> list[str]:
     """Sentences every variant recorded (the baseline's order)."""
     results = results or ablation_results()

@@ -83,6 +83,12 @@ def check_spread(entry: dict, what: str) -> None:
         raise ValueError(f"{what}: the mean {entry['mean']} is not between min and max")
 
 
+def clearly_apart(a: dict, b: dict) -> bool:
+    """Whether two scores over seeds (:func:`spread`) do not overlap: every seed of one below every seed of
+    the other. A difference smaller than that is not claimed."""
+    return a["max"] < b["min"] or b["max"] < a["min"]
+
+
 def show_spread(entry: dict, digits: int = 1, scale: float = 1.0) -> str:
     """``95.1 ± 0.4 (94.7–95.6)``: mean ± sd (min–max) over seeds, each times ``scale`` (100 for a percentage)."""
     mean, sd, lo, hi = (f"{scale * entry[k]:.{digits}f}" for k in ("mean", "sd", "min", "max"))
